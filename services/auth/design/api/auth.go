@@ -1,0 +1,113 @@
+package api
+
+import (
+	. "goa.design/goa/v3/dsl"
+)
+
+var _ = Service("auth", func() {
+	Description("Accounts, sessions and multi-factor authentication.")
+
+	// Errors declared once on the API (design.go), with their statuses and codes.
+	Error("unauthorized")
+	Error("mfa_required")
+	Error("invalid_input")
+	Error("rate_limited")
+	Error("unavailable")
+
+	Error("email_taken", ErrorResult, "An account with this email already exists.")
+	Error("invalid_credentials", ErrorResult, "The email or the password is wrong.")
+	Error("not_found", ErrorResult, "No such resource.")
+
+	HTTP(func() {
+		Path("/auth")
+		Response("email_taken", StatusConflict)
+		Response("invalid_credentials", StatusUnauthorized)
+		Response("not_found", StatusNotFound)
+	})
+	GRPC(func() {
+		Response("email_taken", CodeAlreadyExists)
+		Response("invalid_credentials", CodeUnauthenticated)
+		Response("not_found", CodeNotFound)
+	})
+
+	Method("register", func() {
+		Description("Create an account and sign in at aal1.")
+		Payload(Credentials)
+		Result(RegisterResult)
+		HTTP(func() {
+			POST("/register")
+			Response(StatusCreated, sessionCookie)
+		})
+	})
+
+	Method("login", func() {
+		Description("Sign in with a password. Unknown emails and wrong passwords get the same answer in about the same time.")
+		Payload(Credentials)
+		Result(LoginResult)
+		HTTP(func() {
+			POST("/login")
+			Response(StatusOK, sessionCookie)
+		})
+	})
+
+	Method("logout", func() {
+		Description("Revoke the current session and clear the cookie.")
+		Security(SessionAuth, func() { Scope("session") })
+		Payload(func() {
+			APIKey("session", "token", String, "Session token.", func() {
+				Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
+			})
+		})
+		Result(LogoutResult)
+		HTTP(func() {
+			POST("/logout")
+			Header("token:Authorization")
+			Response(StatusNoContent, sessionCookie)
+		})
+	})
+
+	Method("profile", func() {
+		Description("The signed-in user's account.")
+		Security(SessionAuth, func() { Scope("mfa") })
+		Payload(func() {
+			APIKey("session", "token", String, "Session token.", func() {
+				Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
+			})
+		})
+		Result(AccountProfile)
+		HTTP(func() {
+			GET("/profile")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+
+	Method("validate_session", func() {
+		Description("Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.")
+		Payload(func() {
+			Field(1, "token", String, "Session token.", func() {
+				Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
+			})
+			Required("token")
+		})
+		Result(SessionIdentity)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+
+	Method("get_user", func() {
+		Description("Look up a user by ID.")
+		Payload(func() {
+			Field(1, "user_id", String, "User ID.", func() {
+				Format(FormatUUID)
+				Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+			})
+			Required("user_id")
+		})
+		Result(UserView)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+})

@@ -1,0 +1,137 @@
+package api
+
+import (
+	. "goa.design/goa/v3/dsl"
+)
+
+// Credentials is the body of register and login.
+var Credentials = Type("Credentials", func() {
+	Description("An email address and a password.")
+	Field(1, "email", String, "Email address; trimmed and compared case-insensitively.", func() {
+		Pattern(`^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$`)
+		MaxLength(320)
+		Example("ada@example.com")
+	})
+	Field(2, "password", String, "Password of 8 to 128 characters of any script, never truncated.", func() {
+		MinLength(8)
+		MaxLength(128)
+		Example("correct horse battery staple")
+	})
+	Required("email", "password")
+})
+
+// UserView describes a user to its owner or to a sibling service.
+var UserView = Type("UserView", func() {
+	Description("A user account.")
+	Field(1, "id", String, "User ID.", func() {
+		Format(FormatUUID)
+		Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+	})
+	Field(2, "email", String, "Normalized email address.", func() {
+		Example("ada@example.com")
+	})
+	Field(3, "mfa_enabled", Boolean, "Whether TOTP is active for the account.", func() {
+		Example(false)
+	})
+	Field(4, "created_at", String, "Creation time.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:00:00Z")
+	})
+	Required("id", "email", "mfa_enabled", "created_at")
+})
+
+// aalAttribute declares an assurance level attribute.
+func aalAttribute(tag any) {
+	Field(tag, "aal", String, "Authenticator assurance level of the session.", func() {
+		Enum("aal1", "aal2")
+		Example("aal1")
+	})
+}
+
+// sessionTokenAttribute declares the new session token. Over HTTP it travels
+// only in the session cookie, never in a body.
+func sessionTokenAttribute(tag any) {
+	Field(tag, "session_token", String, "New session token (set as a cookie).", func() {
+		Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
+	})
+}
+
+// sessionCookie maps the session_token result attribute to the session
+// cookie. The name and the Secure flag depend on COOKIE_SECURE and are set by
+// the session cookie middleware; an empty value clears the cookie.
+func sessionCookie() {
+	Cookie("session_token:session")
+	CookieHTTPOnly()
+	CookieSecure()
+	CookieSameSite(CookieSameSiteLax)
+	CookiePath("/")
+}
+
+// RegisterResult is the result of register.
+var RegisterResult = Type("RegisterResult", func() {
+	Description("The new account and its first session.")
+	Extend(UserView)
+	sessionTokenAttribute(10)
+	Required("session_token")
+})
+
+// LoginResult is the result of login.
+var LoginResult = Type("LoginResult", func() {
+	Description("The new session.")
+	Field(1, "session_id", String, "Session ID.", func() {
+		Format(FormatUUID)
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	aalAttribute(2)
+	Field(3, "mfa_required", Boolean, "Whether a second factor is needed before the session is complete.", func() {
+		Example(false)
+	})
+	Field(4, "expires_at", String, "When the session expires unless refreshed (never later than its absolute expiry).", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:30:00Z")
+	})
+	sessionTokenAttribute(10)
+	Required("session_id", "aal", "mfa_required", "expires_at", "session_token")
+})
+
+// LogoutResult clears the session cookie.
+var LogoutResult = Type("LogoutResult", func() {
+	Description("An empty session token that clears the cookie.")
+	Field(1, "session_token", String, "Always empty: clears the cookie.", func() {
+		Example("")
+	})
+	Required("session_token")
+})
+
+// AccountProfile is the account as its owner sees it.
+var AccountProfile = Type("AccountProfile", func() {
+	Description("The signed-in user's account.")
+	Extend(UserView)
+	Field(5, "backup_codes_remaining", Int, "Unused backup codes.", func() {
+		Minimum(0)
+		Example(10)
+	})
+	Required("backup_codes_remaining")
+})
+
+// SessionIdentity is what ValidateSession vouches for.
+var SessionIdentity = Type("SessionIdentity", func() {
+	Description("The identity behind a valid session.")
+	Field(1, "session_id", String, "Session ID.", func() {
+		Format(FormatUUID)
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	Field(2, "user_id", String, "User ID.", func() {
+		Format(FormatUUID)
+		Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+	})
+	Field(3, "email", String, "Email address.", func() {
+		Example("ada@example.com")
+	})
+	aalAttribute(4)
+	Field(5, "expires_at", String, "When the session expires unless refreshed.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:30:00Z")
+	})
+	Required("session_id", "user_id", "email", "aal", "expires_at")
+})

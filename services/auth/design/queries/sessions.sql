@@ -1,0 +1,26 @@
+-- name: CreateSession :one
+INSERT INTO sessions (user_id, token_hash, aal, idle_expires_at, expires_at)
+VALUES (
+    @user_id,
+    @token_hash,
+    @aal,
+    now() + make_interval(secs => LEAST(@idle_seconds::float8, @absolute_seconds::float8)),
+    now() + make_interval(secs => @absolute_seconds::float8)
+)
+RETURNING id, user_id, aal, created_at, idle_expires_at, expires_at;
+
+-- ValidateSession is the hot path: one read through the unique index on
+-- token_hash, no write.
+-- name: ValidateSession :one
+SELECT s.id, s.user_id, u.email, u.mfa_enabled, s.aal, s.created_at, s.idle_expires_at, s.expires_at
+FROM sessions s
+JOIN users u ON u.id = s.user_id
+WHERE s.token_hash = @token_hash
+  AND s.revoked_at IS NULL
+  AND s.idle_expires_at > now()
+  AND s.expires_at > now();
+
+-- name: RevokeSession :execrows
+UPDATE sessions
+SET revoked_at = now()
+WHERE id = @id AND revoked_at IS NULL;

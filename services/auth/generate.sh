@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Regenerates the auth service's Goa code (HTTP, gRPC, OpenAPI) and its mocks.
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$(cd ../.. && pwd)
+module=$(cd "$root" && go list -m)
+
+# protoc-gen-go and protoc-gen-go-grpc at the versions pinned in go.mod.
+bin="$root/.bin"
+(cd "$root" && go build -o "$bin/" google.golang.org/protobuf/cmd/protoc-gen-go google.golang.org/grpc/cmd/protoc-gen-go-grpc)
+export PATH="$bin:$PATH"
+
+# goa gen deletes every folder under gen/; keep the sqlc output.
+keep=$(mktemp -d)
+trap 'rm -rf "$keep"' EXIT
+if [ -d gen/database ]; then mv gen/database "$keep/"; fi
+go tool goa gen "$module/services/auth/design/api" -o . >/dev/null
+if [ -d "$keep/database" ]; then mv "$keep/database" gen/; fi
+
+go tool mockgen -source=internal/ports/ports.go -destination=internal/repositories/mocks/ports.go -package=mocks

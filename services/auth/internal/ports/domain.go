@@ -1,0 +1,82 @@
+package ports
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// AAL is an authenticator assurance level (NIST SP 800-63B).
+type AAL int
+
+const (
+	// AAL1 is reached with a password.
+	AAL1 AAL = 1
+	// AAL2 is reached with a password and a second factor.
+	AAL2 AAL = 2
+)
+
+// String returns "aal1" or "aal2".
+func (a AAL) String() string {
+	if a == AAL2 {
+		return "aal2"
+	}
+	return "aal1"
+}
+
+// User is an account.
+type User struct {
+	ID         uuid.UUID
+	Email      string
+	MFAEnabled bool
+	CreatedAt  time.Time
+}
+
+// UserCredentials is a user with its password hash, for login only.
+type UserCredentials struct {
+	User
+	PasswordHash []byte
+}
+
+// NewUser is an account to create. Email is already normalized.
+type NewUser struct {
+	Email        string
+	PasswordHash []byte
+}
+
+// NewSession is a session to create. Only the hash of its token is stored.
+type NewSession struct {
+	UserID    uuid.UUID
+	TokenHash []byte
+	AAL       AAL
+	// IdleTimeout is how long the session lives without a refresh.
+	IdleTimeout time.Duration
+	// AbsoluteTimeout is how long the session lives at most.
+	AbsoluteTimeout time.Duration
+}
+
+// Session is a stored session.
+type Session struct {
+	ID            uuid.UUID
+	UserID        uuid.UUID
+	AAL           AAL
+	CreatedAt     time.Time
+	IdleExpiresAt time.Time
+	ExpiresAt     time.Time
+}
+
+// EffectiveExpiry is when the session ends unless refreshed: the earlier of
+// the idle and the absolute expiry.
+func (s Session) EffectiveExpiry() time.Time {
+	if s.IdleExpiresAt.Before(s.ExpiresAt) {
+		return s.IdleExpiresAt
+	}
+	return s.ExpiresAt
+}
+
+// SessionIdentity is a live session and the user it belongs to.
+type SessionIdentity struct {
+	Session
+	Email      string
+	MFAEnabled bool
+}
