@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"net"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"goa.design/clue/health"
+	"goa.design/clue/log"
+	"google.golang.org/grpc"
+	grpchealth "google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	gengrpc "github.com/infrastructure/platform/services/auth/gen/grpc/auth/server"
+	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
+)
+
+// healthInterval is how often the gRPC health status follows PostgreSQL.
+const healthInterval = 5 * time.Second
+
+// grpcServer is the gRPC API with the standard health service and
+// reflection.
+type grpcServer struct {
+	srv    *grpc.Server
+	health *grpchealth.Server
+	db     health.Pinger
+}
+
+func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger) *grpcServer {
+	srv := grpc.NewServer(
+		grpc.ChainUnaryInterceptor(log.UnaryServerInterceptor(ctx)),
+		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+	)
+	genpb.RegisterAuthServer(srv, gengrpc.New(endpoints, nil))
+	hs := grpchealth.NewServer()
+	healthpb.RegisterHealthServer(srv, hs)
+	reflection.Register(srv)
+	return &grpcServer{srv: srv, health: hs, db: db}
+}
+
+// serve serves on ln and keeps the health status ("" and "auth.Auth") in
+// step with PostgreSQL until ctx is done.
+func (g *grpcServer) serve(ctx context.Context, ln net.Listener) error {
+	go g.followDatabase(ctx)
+	return g.srv.Serve(ln)
+}
+
+func (g *grpcServer) followDatabase(ctx context.Context) {
+	t := time.NewTicker(healthInterval)
+	defer t.Stop()
+	for {
+		status := healthpb.HealthCheckResponse_SERVING
+		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		if err := g.db.Ping(pingCtx); err != nil {
+			status = healthpb.HealthCheckResponse_NOT_SERVING
+		}
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		g.health.SetServingStatus("", status)
+		g.health.SetServingStatus(genpb.Auth_ServiceDesc.ServiceName, status)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// shutdown stops accepting calls and waits for in-flight ones until ctx is
+// done, then stops hard.
+func (g *grpcServer) shutdown(ctx context.Context) error {
+	g.health.Shutdown()
+	done := make(chan struct{})
+	go func() {
+		g.srv.GracefulStop()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		g.srv.Stop()
+		return ctx.Err()
+	}
+}

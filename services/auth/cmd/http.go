@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"regexp"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"goa.design/clue/health"
+	"goa.design/clue/log"
+	goahttp "goa.design/goa/v3/http"
+
+	"github.com/infrastructure/platform/services/auth/config"
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
+	"github.com/infrastructure/platform/services/auth/internal/middleware"
+)
+
+// newHTTPServer mounts the REST API and the health endpoints behind the
+// middleware that the design cannot express.
+func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.Endpoints, db health.Pinger) *http.Server {
+	mux := goahttp.NewMuxer()
+	server := genhttp.New(endpoints, mux, middleware.RequestDecoder, goahttp.ResponseEncoder,
+		httpErrorHandler(), middleware.FormatError)
+	genhttp.Mount(mux, server)
+
+	// /livez: the process runs. /healthz: PostgreSQL answers (503 if not).
+	mux.Handle(http.MethodGet, "/livez", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	mux.Handle(http.MethodGet, "/healthz", health.Handler(health.NewChecker(db)))
+
+	var handler http.Handler = mux
+	handler = middleware.SessionCookie(middleware.CookieOptions{
+		Name:           cfg.SessionCookieName(),
+		Secure:         cfg.CookieSecure,
+		AllowedOrigins: cfg.CORSAllowedOrigins,
+	})(handler)
+	handler = middleware.MaxBody(middleware.DefaultMaxBody)(handler)
+	handler = middleware.SecurityHeaders(handler)
+	handler = log.HTTP(ctx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(handler)
+	handler = otelhttp.NewHandler(handler, "auth.http")
+
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		BaseContext:       func(net.Listener) context.Context { return ctx },
+	}
+}
+
+// httpErrorHandler logs errors that happen while writing a response.
+func httpErrorHandler() func(context.Context, http.ResponseWriter, error) {
+	return func(ctx context.Context, _ http.ResponseWriter, err error) {
+		log.Error(ctx, err, log.KV{K: "msg", V: "failed to write HTTP response"})
+	}
+}
+
+func serveHTTP(srv *http.Server, ln net.Listener) error {
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func shutdownHTTP(ctx context.Context, srv *http.Server) error {
+	return srv.Shutdown(ctx)
+}

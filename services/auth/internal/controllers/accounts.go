@@ -1,0 +1,86 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	"github.com/infrastructure/platform/services/auth/internal/mappers"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+// Register implements genauth.Service: a new account signed in at aal1.
+func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genauth.RegisterResult, error) {
+	hash, err := s.passwords.hash(p.Password)
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	token, tokenHash := newToken()
+	user, _, err := s.users.Register(ctx,
+		ports.NewUser{Email: normalizeEmail(p.Email), PasswordHash: hash},
+		s.newSession(ports.AAL1, tokenHash))
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return mappers.RegisterResult(user, token), nil
+}
+
+// Login implements genauth.Service. An unknown email and a wrong password
+// get the same error after the same work: one user read, one bcrypt
+// comparison.
+func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.LoginResult, error) {
+	user, err := s.users.ByEmail(ctx, normalizeEmail(p.Email))
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return nil, toGoa(ctx, err)
+	}
+	if !s.passwords.matches(user.PasswordHash, p.Password) {
+		return nil, genauth.MakeInvalidCredentials(errMsgCredentials)
+	}
+	token, tokenHash := newToken()
+	ns := s.newSession(ports.AAL1, tokenHash)
+	ns.UserID = user.ID
+	session, err := s.sessions.Create(ctx, ns)
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return mappers.LoginResult(session, user.MFAEnabled, token), nil
+}
+
+// Logout implements genauth.Service: the session is revoked at once and the
+// cookie cleared.
+func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genauth.LogoutResult, error) {
+	ident, ok := sessionFrom(ctx)
+	if !ok {
+		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	}
+	err := s.sessions.Revoke(ctx, ident.ID)
+	if errors.Is(err, ports.ErrNotFound) { // revoked by a concurrent request
+		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	}
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return &genauth.LogoutResult{SessionToken: ""}, nil
+}
+
+// Profile implements genauth.Service.
+func (s *Service) Profile(ctx context.Context, _ *genauth.ProfilePayload) (*genauth.AccountProfile, error) {
+	ident, ok := sessionFrom(ctx)
+	if !ok {
+		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	}
+	user, err := s.users.ByID(ctx, ident.UserID)
+	if errors.Is(err, ports.ErrNotFound) { // deleted since the session was read
+		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	}
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	// Backup codes arrive with TOTP enrollment; until then there are none.
+	return mappers.AccountProfile(user, 0), nil
+}
+
+// newSession describes a session to create with the configured timeouts.
+func (s *Service) newSession(aal ports.AAL, tokenHash []byte) ports.NewSession {
+	return ports.NewSession{TokenHash: tokenHash, AAL: aal, IdleTimeout: s.idle, AbsoluteTimeout: s.absolute}
+}

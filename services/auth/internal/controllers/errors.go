@@ -1,0 +1,41 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+
+	goa "goa.design/goa/v3/pkg"
+	"goa.design/clue/log"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+// Messages of the errors that clients see. They never carry a secret.
+var (
+	errMsgUnauthorized = errors.New("the session is missing, unknown, expired or revoked")
+	errMsgCredentials  = errors.New("the email or the password is wrong")
+	errMsgEmailTaken   = errors.New("an account with this email already exists")
+	errMsgNotFound     = errors.New("not found")
+	errMsgUnavailable  = errors.New("the service cannot reach its database; retry later")
+)
+
+// toGoa maps an error from the ports to the Goa error the client sees: the
+// one place where domain errors become transport errors. Errors that are not
+// the client's doing are logged and hidden behind a generic fault.
+func toGoa(ctx context.Context, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ports.ErrUnavailable):
+		log.Error(ctx, err, log.KV{K: "msg", V: "database unavailable"})
+		return genauth.MakeUnavailable(errMsgUnavailable)
+	case errors.Is(err, ports.ErrEmailTaken):
+		return genauth.MakeEmailTaken(errMsgEmailTaken)
+	case errors.Is(err, ports.ErrNotFound):
+		return genauth.MakeNotFound(errMsgNotFound)
+	default:
+		log.Error(ctx, err, log.KV{K: "msg", V: "internal error"})
+		return goa.Fault("internal error")
+	}
+}

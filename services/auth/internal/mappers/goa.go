@@ -1,0 +1,56 @@
+package mappers
+
+import (
+	"time"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+// Time formats t as RFC 3339 in UTC, as both transports expect.
+func Time(t time.Time) string {
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// UserView maps a user for a sibling service.
+func UserView(u ports.User) *genauth.UserView {
+	return &genauth.UserView{ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: Time(u.CreatedAt)}
+}
+
+// RegisterResult maps a new account and the token of its first session.
+func RegisterResult(u ports.User, token string) *genauth.RegisterResult {
+	return &genauth.RegisterResult{
+		ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: Time(u.CreatedAt),
+		SessionToken: token,
+	}
+}
+
+// LoginResult maps a new session and its token.
+func LoginResult(s ports.Session, mfaRequired bool, token string) *genauth.LoginResult {
+	return &genauth.LoginResult{
+		SessionID:    s.ID.String(),
+		Aal:          s.AAL.String(),
+		MfaRequired:  mfaRequired,
+		ExpiresAt:    Time(s.EffectiveExpiry()),
+		SessionToken: token,
+	}
+}
+
+// AccountProfile maps the signed-in user's account.
+func AccountProfile(u ports.User, backupCodesRemaining int) *genauth.AccountProfile {
+	return &genauth.AccountProfile{
+		ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: Time(u.CreatedAt),
+		BackupCodesRemaining: backupCodesRemaining,
+	}
+}
+
+// SessionIdentity maps a validated session for a sibling service.
+func SessionIdentity(s ports.SessionIdentity) *genauth.SessionIdentity {
+	return &genauth.SessionIdentity{
+		SessionID: s.ID.String(),
+		UserID:    s.UserID.String(),
+		Email:     s.Email,
+		Aal:       s.AAL.String(),
+		ExpiresAt: Time(s.EffectiveExpiry()),
+	}
+}
