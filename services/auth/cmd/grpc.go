@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
-	gengrpc "github.com/infrastructure/platform/services/auth/gen/grpc/auth/server"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
+	gengrpc "github.com/infrastructure/platform/services/auth/gen/grpc/auth/server"
 )
 
 // healthInterval is how often the gRPC health status follows PostgreSQL.

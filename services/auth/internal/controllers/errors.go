@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
-	goa "goa.design/goa/v3/pkg"
 	"goa.design/clue/log"
+	goa "goa.design/goa/v3/pkg"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
