@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
 # Makes sure a local PostgreSQL answers on 127.0.0.1:5432 with the development
-# role and database (auth/auth, database "auth"), then prints its URL.
-# Uses a PostgreSQL that already answers DATABASE_URL; otherwise installs (when
-# missing) and starts the machine's cluster. Idempotent.
+# roles and database (see below), then prints the service's URL. Installs
+# PostgreSQL from Debian's packages when missing and starts the machine's
+# cluster when it is down. When DATABASE_URL names another server, only checks
+# that it answers. Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/install-deps.sh postgres
 url_default="postgres://auth:auth@127.0.0.1:5432/auth?sslmode=disable"
 url="${DATABASE_URL:-$url_default}"
 
-if pg_isready -q -d "$url" 2>/dev/null && psql -q -d "$url" -c 'select 1' >/dev/null 2>&1; then
-	echo "$url"
-	exit 0
-fi
+# Another server named by DATABASE_URL: use it as it is.
 if [ "$url" != "$url_default" ]; then
+	if pg_isready -q -d "$url" 2>/dev/null; then
+		echo "$url"
+		exit 0
+	fi
 	echo "postgres.sh: DATABASE_URL is set but does not answer: fix it or unset it" >&2
 	exit 1
 fi
 
-scripts/install-deps.sh postgres
 as_root=()
 [ "$(id -u)" -eq 0 ] || as_root=(sudo)
 
@@ -39,11 +41,16 @@ for _ in $(seq 1 50); do
 	sleep 0.2
 done
 
-# The development role creates databases (the tests make one per test) and
-# roles (pgtestdb makes one for the test databases); it is not a superuser.
+# "auth" is the service's role: it owns its database and nothing more.
+# "auth_test" is the tests' administrator: it builds a template database and
+# clones one per test (pgtestdb marks templates in pg_database, which takes a
+# superuser), and plays the operator in outage tests. Both exist only on this
+# local server, which listens on loopback.
 "${as_root[@]}" su postgres -c "psql -q -v ON_ERROR_STOP=1 -p $port" <<'SQL' >/dev/null
-SELECT 'CREATE ROLE auth LOGIN PASSWORD ''auth'' CREATEDB CREATEROLE'
+SELECT 'CREATE ROLE auth LOGIN PASSWORD ''auth'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'auth')\gexec
+SELECT 'CREATE ROLE auth_test LOGIN SUPERUSER PASSWORD ''auth_test'''
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'auth_test')\gexec
 SELECT 'CREATE DATABASE auth OWNER auth'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'auth')\gexec
 SQL
