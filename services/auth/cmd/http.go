@@ -52,7 +52,9 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    16 << 10,
-		BaseContext:       func(net.Listener) context.Context { return ctx },
+		// Requests keep the logger but not the cancellation of ctx: on
+		// shutdown, in-flight requests finish their work.
+		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 }
 

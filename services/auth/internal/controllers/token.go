@@ -35,6 +35,8 @@ func wellFormedToken(token string) bool {
 	if len(token) != tokenLen {
 		return false
 	}
-	_, err := base64.RawURLEncoding.DecodeString(token)
-	return err == nil
+	// Decoders skip \r and \n, and only Strict refuses non-zero padding
+	// bits: without both checks, strings that are not ours would pass.
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
+	return err == nil && len(b) == tokenBytes
 }

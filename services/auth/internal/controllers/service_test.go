@@ -1,0 +1,155 @@
+package controllers
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/mock/gomock"
+	"goa.design/clue/log"
+	goa "goa.design/goa/v3/pkg"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+	"github.com/infrastructure/platform/services/auth/internal/repositories/mocks"
+)
+
+// Options of the service under test. The cost is the lowest bcrypt accepts,
+// to keep the tests fast.
+const (
+	testCost     = bcrypt.MinCost
+	testIdle     = 15 * time.Minute
+	testAbsolute = 12 * time.Hour
+)
+
+// fixture is a service over fresh mocks, with a context whose log lines are
+// kept so that tests can check that no secret reaches them.
+type fixture struct {
+	svc      *Service
+	users    *mocks.MockUsers
+	sessions *mocks.MockSessions
+	ctx      context.Context
+	logs     *bytes.Buffer
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	ctrl := gomock.NewController(t)
+	users := mocks.NewMockUsers(ctrl)
+	sessions := mocks.NewMockSessions(ctrl)
+	svc, err := New(Options{
+		Users: users, Sessions: sessions,
+		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	logs := &bytes.Buffer{}
+	ctx := log.Context(context.Background(), log.WithOutput(logs))
+	return fixture{svc: svc, users: users, sessions: sessions, ctx: ctx, logs: logs}
+}
+
+// withSession returns the fixture's context as APIKeyAuth leaves it.
+func (f fixture) withSession(ident ports.SessionIdentity) context.Context {
+	return context.WithValue(f.ctx, sessionKey{}, ident)
+}
+
+// requireNoSecret fails when err or a log line carries one of the secrets.
+func (f fixture) requireNoSecret(t *testing.T, err error, secrets ...string) {
+	t.Helper()
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		if err != nil && strings.Contains(err.Error(), s) {
+			t.Errorf("error %q contains a secret", err.Error())
+		}
+		if strings.Contains(f.logs.String(), s) {
+			t.Errorf("log output contains a secret: %s", f.logs.String())
+		}
+	}
+}
+
+// requireServiceError fails unless err is a Goa error called name that
+// carries none of the secrets, and returns it.
+func (f fixture) requireServiceError(t *testing.T, err error, name string, secrets ...string) *goa.ServiceError {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("err = nil, want %q", name)
+	}
+	f.requireNoSecret(t, err, secrets...)
+	var se *goa.ServiceError
+	if !errors.As(err, &se) {
+		t.Fatalf("err = %v (%T), want a *goa.ServiceError", err, err)
+	}
+	if se.Name != name {
+		t.Fatalf("error name = %q (%q), want %q", se.Name, se.Message, name)
+	}
+	return se
+}
+
+// sha256Of is the hash the controllers must store for a token, computed
+// here independently of hashToken.
+func sha256Of(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// testToken returns a fresh well-formed token.
+func testToken(t *testing.T) string {
+	t.Helper()
+	token, _ := newToken()
+	return token
+}
+
+func TestNew(t *testing.T) {
+	t.Parallel()
+	ctrl := gomock.NewController(t)
+	valid := Options{
+		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl),
+		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
+	}
+	tests := []struct {
+		name    string
+		change  func(*Options)
+		wantErr bool
+	}{
+		{name: "case=valid", change: func(*Options) {}},
+		{name: "case=nil users", change: func(o *Options) { o.Users = nil }, wantErr: true},
+		{name: "case=nil sessions", change: func(o *Options) { o.Sessions = nil }, wantErr: true},
+		{name: "case=zero idle timeout", change: func(o *Options) { o.IdleTimeout = 0 }, wantErr: true},
+		{name: "case=negative idle timeout", change: func(o *Options) { o.IdleTimeout = -time.Minute }, wantErr: true},
+		{name: "case=zero absolute timeout", change: func(o *Options) { o.AbsoluteTimeout = 0 }, wantErr: true},
+		{name: "case=negative absolute timeout", change: func(o *Options) { o.AbsoluteTimeout = -time.Hour }, wantErr: true},
+		{name: "case=cost zero", change: func(o *Options) { o.BcryptCost = 0 }, wantErr: true},
+		{name: "case=cost below min", change: func(o *Options) { o.BcryptCost = bcrypt.MinCost - 1 }, wantErr: true},
+		{name: "case=cost above max", change: func(o *Options) { o.BcryptCost = bcrypt.MaxCost + 1 }, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := valid
+			tt.change(&o)
+			svc, err := New(o)
+			if tt.wantErr {
+				if err == nil || svc != nil {
+					t.Fatalf("New = %v, %v; want nil, an error", svc, err)
+				}
+				return
+			}
+			if err != nil || svc == nil {
+				t.Fatalf("New = %v, %v; want a service", svc, err)
+			}
+			if svc.idle != testIdle || svc.absolute != testAbsolute || svc.passwords.cost != testCost {
+				t.Errorf("service = %+v, options not kept", svc)
+			}
+			if len(svc.passwords.dummy) == 0 {
+				t.Error("no dummy hash: unknown emails would cost less than real ones")
+			}
+		})
+	}
+}
