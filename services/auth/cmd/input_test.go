@@ -56,6 +56,9 @@ func TestBadInput(t *testing.T) {
 			if msg, _ := res.body["message"].(string); !strings.Contains(msg, tt.mention) {
 				t.Errorf("message %q does not mention %q", msg, tt.mention)
 			}
+			if strings.Contains(res.raw, "1234567") {
+				t.Errorf("the answer echoes the password: %s", res.raw)
+			}
 			if res.sessionCookie("__Host-session") != nil {
 				t.Error("a failed request set a session cookie")
 			}

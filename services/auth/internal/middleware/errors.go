@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"regexp"
 
 	goahttp "goa.design/goa/v3/http"
 	goa "goa.design/goa/v3/pkg"
@@ -55,6 +56,7 @@ func FormatError(_ context.Context, err error) goahttp.Statuser {
 	switch {
 	case validationNames[gerr.Name]:
 		body.Name, body.status = NameInvalidInput, http.StatusBadRequest
+		body.Message = withoutValues(body.Message)
 	case gerr.Name == NameTooLarge:
 		body.status = http.StatusRequestEntityTooLarge
 	case gerr.Name == goa.UnsupportedMediaType:
@@ -67,6 +69,17 @@ func FormatError(_ context.Context, err error) goahttp.Statuser {
 		body.status = http.StatusBadRequest
 	}
 	return body
+}
+
+// echoedValue matches the part of a Goa validation message that repeats the
+// value sent, which may be a password.
+var echoedValue = regexp.MustCompile(` but got value "(?:[^"\\]|\\.)*"(?: \(len=\d+\))?`)
+
+// withoutValues removes the values Goa echoes in validation messages: a
+// rejected password must not come back in a response (and from there reach
+// proxy logs or HAR files).
+func withoutValues(msg string) string {
+	return echoedValue.ReplaceAllString(msg, "")
 }
 
 // writeError writes an error body from a middleware, before Goa is reached.

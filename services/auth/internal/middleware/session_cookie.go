@@ -45,7 +45,9 @@ func SessionCookie(o CookieOptions) func(http.Handler) http.Handler {
 					r.Header.Set("Authorization", "Bearer "+c.Value)
 				}
 			}
-			next.ServeHTTP(&cookieWriter{ResponseWriter: w, opts: &o}, r)
+			cw := &cookieWriter{ResponseWriter: w, opts: &o}
+			next.ServeHTTP(cw, r)
+			cw.rewrite() // for a handler that returned without writing
 		})
 	}
 }
@@ -75,29 +77,33 @@ func (o *CookieOptions) originAllowed(r *http.Request) bool {
 // cookieWriter rewrites the session cookie before the headers go out.
 type cookieWriter struct {
 	http.ResponseWriter
-	opts        *CookieOptions
-	wroteHeader bool
+	opts      *CookieOptions
+	rewritten bool
 }
 
 func (w *cookieWriter) WriteHeader(status int) {
-	if !w.wroteHeader {
-		w.wroteHeader = true
-		w.rewrite()
-	}
+	w.rewrite()
 	w.ResponseWriter.WriteHeader(status)
 }
 
 func (w *cookieWriter) Write(b []byte) (int, error) {
-	if !w.wroteHeader {
-		w.WriteHeader(http.StatusOK)
-	}
+	w.rewrite()
 	return w.ResponseWriter.Write(b)
 }
 
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *cookieWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+// Unwrap lets http.ResponseController reach the underlying writer. Whoever
+// does so may flush the headers past us, so they are rewritten first.
+func (w *cookieWriter) Unwrap() http.ResponseWriter {
+	w.rewrite()
+	return w.ResponseWriter
+}
 
+// rewrite renames and flags the session cookie, once.
 func (w *cookieWriter) rewrite() {
+	if w.rewritten {
+		return
+	}
+	w.rewritten = true
 	h := w.Header()
 	lines := h.Values("Set-Cookie")
 	if len(lines) == 0 {
