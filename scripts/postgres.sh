@@ -46,7 +46,7 @@ done
 # clones one per test (pgtestdb marks templates in pg_database, which takes a
 # superuser), and plays the operator in outage tests. Both exist only on this
 # local server, which listens on loopback.
-"${as_root[@]}" su postgres -c "psql -q -v ON_ERROR_STOP=1 -p $port" <<'SQL' >/dev/null
+(cd / && "${as_root[@]}" su postgres -c "psql -q -v ON_ERROR_STOP=1 -p $port") <<'SQL' >/dev/null
 SELECT 'CREATE ROLE auth LOGIN PASSWORD ''auth'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'auth')\gexec
 SELECT 'CREATE ROLE auth_test LOGIN SUPERUSER PASSWORD ''auth_test'''
