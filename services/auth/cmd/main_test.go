@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"goa.design/clue/log"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -55,7 +56,7 @@ func (s *syncBuffer) String() string {
 
 // startStack runs the service as main does, with env on top of test
 // defaults, and stops it when the test ends.
-func startStack(t *testing.T, env map[string]string) *stack {
+func startStack(t testing.TB, env map[string]string) *stack {
 	t.Helper()
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
@@ -115,7 +116,7 @@ type response struct {
 }
 
 // do sends a request; body is JSON-encoded unless it is a string.
-func (s *stack) do(t *testing.T, method, path string, body any, header map[string]string) response {
+func (s *stack) do(t testing.TB, method, path string, body any, header map[string]string) response {
 	t.Helper()
 	var r io.Reader
 	switch b := body.(type) {
@@ -162,7 +163,7 @@ func (r response) sessionCookie(name string) *http.Cookie {
 }
 
 // register creates an account and returns its session token.
-func (s *stack) register(t *testing.T, email, password string) string {
+func (s *stack) register(t testing.TB, email, password string) string {
 	t.Helper()
 	res := s.do(t, "POST", "/auth/register", map[string]string{"email": email, "password": password}, nil)
 	if res.status != http.StatusCreated {
@@ -177,4 +178,15 @@ func (s *stack) register(t *testing.T, email, password string) string {
 
 func bearer(token string) map[string]string {
 	return map[string]string{"Authorization": "Bearer " + token}
+}
+
+// rawConn is a direct connection to the test database, closed at the end.
+func rawConn(t testing.TB, dbURL string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
