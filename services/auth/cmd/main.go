@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"goa.design/clue/log"
 
@@ -17,8 +18,24 @@ import (
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/controllers"
 	"github.com/infrastructure/platform/services/auth/internal/database"
+	"github.com/infrastructure/platform/services/auth/internal/keyring"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
+
+// openDatabase waits for PostgreSQL and applies the migrations under an
+// advisory lock.
+func openDatabase(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
+	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := database.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return pool, nil
+}
 
 func main() {
 	// 1. Configuration, read once. A bad value stops start-up and names
@@ -39,10 +56,43 @@ func main() {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 
-	if err := run(ctx, cfg, nil); err != nil {
-		log.Error(ctx, err, log.KV{K: "msg", V: "auth stopped"})
+	// 4. The command: serve (the default) or an operator task.
+	var cmdErr error
+	switch command := commandName(); command {
+	case "serve":
+		cmdErr = run(ctx, cfg, hooks{})
+	case "rotate-keys":
+		cmdErr = rotateKeys(ctx, cfg)
+	default:
+		fmt.Fprintf(os.Stderr, "auth: unknown command %q\n%s", command, usage)
+		os.Exit(2)
+	}
+	if cmdErr != nil {
+		log.Error(ctx, cmdErr, log.KV{K: "msg", V: "auth stopped"})
 		os.Exit(1)
 	}
+}
+
+const usage = `usage: auth [command]
+commands:
+  serve        serve the REST and gRPC APIs (the default)
+  rotate-keys  re-encrypt every TOTP secret under TOTP_ENCRYPTION_KEY
+               (set TOTP_PREVIOUS_ENCRYPTION_KEY to the key being retired)
+`
+
+func commandName() string {
+	if len(os.Args) < 2 {
+		return "serve"
+	}
+	return os.Args[1]
+}
+
+// hooks let tests observe and steer run.
+type hooks struct {
+	// ready receives the bound addresses (tests listen on port 0).
+	ready func(httpAddr, grpcAddr net.Addr)
+	// now replaces the clock of TOTP codes.
+	now func() time.Time
 }
 
 // newLogContext returns a context carrying the clue logger.
@@ -59,36 +109,42 @@ func newLogContext(debug bool) context.Context {
 }
 
 // run wires the service and serves it until ctx is done, then shuts down
-// gracefully. ready, when not nil, receives the bound addresses (tests
-// listen on port 0).
-func run(ctx context.Context, cfg *config.Config, ready func(httpAddr, grpcAddr net.Addr)) error {
-	// 4. Database: wait for PostgreSQL, then migrate under an advisory lock.
-	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout)
+// gracefully.
+func run(ctx context.Context, cfg *config.Config, h hooks) error {
+	// 5. Database: wait for PostgreSQL, then migrate under an advisory lock.
+	pool, err := openDatabase(ctx, cfg)
 	if err != nil {
-		return fmt.Errorf("connect to database: %w", err)
-	}
-	defer pool.Close()
-	if err := database.Migrate(ctx, pool); err != nil {
 		return err
 	}
+	defer pool.Close()
 
-	// 5. Service over its ports.
+	// 6. Service over its ports.
+	keys, err := keyring.New(cfg.TOTPEncryptionKey, cfg.TOTPPreviousEncryptionKey)
+	if err != nil {
+		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
+	}
 	svc, err := controllers.New(controllers.Options{
 		Users:           repositories.NewUsers(pool),
 		Sessions:        repositories.NewSessions(pool),
+		TOTP:            repositories.NewTOTPCredentials(pool),
+		BackupCodes:     repositories.NewBackupCodes(pool),
+		SecretBox:       keys,
+		CodeHasher:      keys,
 		BcryptCost:      cfg.BcryptCost,
 		IdleTimeout:     cfg.SessionIdleTimeout,
 		AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
+		TOTPIssuer:      cfg.TOTPIssuer,
+		Now:             h.now,
 	})
 	if err != nil {
 		return err
 	}
 
-	// 6. One set of endpoints for both transports.
+	// 7. One set of endpoints for both transports.
 	endpoints := genauth.NewEndpoints(svc)
 	endpoints.Use(log.Endpoint)
 
-	// 7. Transports.
+	// 8. Transports.
 	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
@@ -102,14 +158,14 @@ func run(ctx context.Context, cfg *config.Config, ready func(httpAddr, grpcAddr 
 	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger)
 	grpcSrv := newGRPCServer(ctx, endpoints, pinger)
 
-	// 8. Serve until a server fails or ctx is done.
+	// 9. Serve until a server fails or ctx is done.
 	errc := make(chan error, 2)
 	go func() { errc <- serveHTTP(httpSrv, httpLn) }()
 	go func() { errc <- grpcSrv.serve(ctx, grpcLn) }()
 	log.Print(ctx, log.KV{K: "msg", V: "auth serving"},
 		log.KV{K: "http", V: httpLn.Addr().String()}, log.KV{K: "grpc", V: grpcLn.Addr().String()})
-	if ready != nil {
-		ready(httpLn.Addr(), grpcLn.Addr())
+	if h.ready != nil {
+		h.ready(httpLn.Addr(), grpcLn.Addr())
 	}
 
 	var serveErr error
@@ -118,7 +174,7 @@ func run(ctx context.Context, cfg *config.Config, ready func(httpAddr, grpcAddr 
 	case serveErr = <-errc:
 	}
 
-	// 9. Graceful shutdown: stop accepting, finish in-flight requests
+	// 10. Graceful shutdown: stop accepting, finish in-flight requests
 	// within the deadline, then close the pool (deferred).
 	log.Print(ctx, log.KV{K: "msg", V: "shutting down"})
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)

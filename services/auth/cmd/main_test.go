@@ -54,17 +54,42 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startStack runs the service as main does, with env on top of test
-// defaults, and stops it when the test ends.
+// startStack runs the service as main does on a fresh database, with env
+// on top of test defaults, and stops it when the test ends.
 func startStack(t testing.TB, env map[string]string) *stack {
 	t.Helper()
+	return newStack(t, stackOptions{env: env})
+}
+
+// stackOptions steer newStack.
+type stackOptions struct {
+	env map[string]string
+	// dbURL is the database to share (a fresh one when empty).
+	dbURL string
+	// now is the TOTP clock (time.Now when nil).
+	now func() time.Time
+}
+
+// testKey is the TOTP_ENCRYPTION_KEY of every test stack, so that stacks
+// can share a database.
+var testKey = func() string {
 	key := make([]byte, 32)
 	_, _ = rand.Read(key)
+	return base64.StdEncoding.EncodeToString(key)
+}()
+
+func newStack(t testing.TB, o stackOptions) *stack {
+	t.Helper()
+	if o.dbURL == "" {
+		o.dbURL = dbtest.New(t)
+	}
+	now := o.now
+	env := o.env
 	vars := map[string]string{
-		"DATABASE_URL":        dbtest.New(t),
+		"DATABASE_URL":        o.dbURL,
 		"HTTP_ADDR":           "127.0.0.1:0",
 		"GRPC_ADDR":           "127.0.0.1:0",
-		"TOTP_ENCRYPTION_KEY": base64.StdEncoding.EncodeToString(key),
+		"TOTP_ENCRYPTION_KEY": testKey,
 		"BCRYPT_COST":         "4",
 	}
 	for k, v := range env {
@@ -80,7 +105,7 @@ func startStack(t testing.TB, env map[string]string) *stack {
 	s := &stack{cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {
-		s.done <- run(ctx, cfg, func(h, g net.Addr) { ready <- [2]net.Addr{h, g} })
+		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now})
 	}()
 	select {
 	case addrs := <-ready:

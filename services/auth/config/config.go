@@ -29,6 +29,10 @@ type Config struct {
 	// TOTPEncryptionKey is the 32-byte key that encrypts TOTP secrets at rest
 	// (TOTP_ENCRYPTION_KEY, base64, required).
 	TOTPEncryptionKey []byte
+	// TOTPPreviousEncryptionKey, during a key rotation, still opens secrets
+	// and checks backup codes made under it (TOTP_PREVIOUS_ENCRYPTION_KEY,
+	// optional).
+	TOTPPreviousEncryptionKey []byte
 	// TOTPIssuer is the issuer shown in authenticator apps (TOTP_ISSUER).
 	TOTPIssuer string
 	// CookieSecure sets the Secure flag and the __Host- cookie name
@@ -65,21 +69,22 @@ const MinRecommendedBcryptCost = 10
 func Load(getenv func(string) string) (*Config, []string, error) {
 	r := reader{getenv: getenv}
 	c := &Config{
-		DatabaseURL:            r.databaseURL("DATABASE_URL"),
-		DatabaseConnectTimeout: r.duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
-		HTTPAddr:               r.addr("HTTP_ADDR", ":8080", true),
-		GRPCAddr:               r.addr("GRPC_ADDR", ":9090", true),
-		TOTPEncryptionKey:      r.key("TOTP_ENCRYPTION_KEY"),
-		TOTPIssuer:             r.issuer("TOTP_ISSUER", "Infrastructure"),
-		CookieSecure:           r.boolean("COOKIE_SECURE", true),
-		SessionIdleTimeout:     r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		SessionAbsoluteTimeout: r.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
-		BcryptCost:             r.intRange("BCRYPT_COST", 12, 4, 31),
-		CORSAllowedOrigins:     r.origins("CORS_ALLOWED_ORIGINS"),
-		TrustedProxies:         r.prefixes("TRUSTED_PROXIES"),
-		MetricsAddr:            r.addr("METRICS_ADDR", "", false),
-		Debug:                  r.logLevel("LOG_LEVEL"),
-		ShutdownTimeout:        r.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		DatabaseURL:               r.databaseURL("DATABASE_URL"),
+		DatabaseConnectTimeout:    r.duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
+		HTTPAddr:                  r.addr("HTTP_ADDR", ":8080", true),
+		GRPCAddr:                  r.addr("GRPC_ADDR", ":9090", true),
+		TOTPEncryptionKey:         r.key("TOTP_ENCRYPTION_KEY", true),
+		TOTPPreviousEncryptionKey: r.key("TOTP_PREVIOUS_ENCRYPTION_KEY", false),
+		TOTPIssuer:                r.issuer("TOTP_ISSUER", "Infrastructure"),
+		CookieSecure:              r.boolean("COOKIE_SECURE", true),
+		SessionIdleTimeout:        r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionAbsoluteTimeout:    r.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
+		BcryptCost:                r.intRange("BCRYPT_COST", 12, 4, 31),
+		CORSAllowedOrigins:        r.origins("CORS_ALLOWED_ORIGINS"),
+		TrustedProxies:            r.prefixes("TRUSTED_PROXIES"),
+		MetricsAddr:               r.addr("METRICS_ADDR", "", false),
+		Debug:                     r.logLevel("LOG_LEVEL"),
+		ShutdownTimeout:           r.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 	}
 	if err := errors.Join(r.errs...); err != nil {
 		return nil, nil, err
@@ -90,6 +95,9 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 	}
 	if !c.CookieSecure {
 		warnings = append(warnings, "COOKIE_SECURE=false: session cookies travel over plain HTTP (local development only)")
+	}
+	if c.TOTPPreviousEncryptionKey != nil && string(c.TOTPPreviousEncryptionKey) == string(c.TOTPEncryptionKey) {
+		return nil, nil, errors.New("TOTP_PREVIOUS_ENCRYPTION_KEY: must differ from TOTP_ENCRYPTION_KEY")
 	}
 	if c.SessionIdleTimeout > c.SessionAbsoluteTimeout {
 		warnings = append(warnings, "SESSION_IDLE_TIMEOUT exceeds SESSION_ABSOLUTE_TIMEOUT: sessions end at the absolute timeout")
@@ -152,10 +160,12 @@ func (r *reader) addr(name, def string, required bool) string {
 	return v
 }
 
-func (r *reader) key(name string) []byte {
+func (r *reader) key(name string, required bool) []byte {
 	v := r.get(name)
 	if v == "" {
-		r.fail(name, "is required: base64 of 32 random bytes (openssl rand -base64 32)")
+		if required {
+			r.fail(name, "is required: base64 of 32 random bytes (openssl rand -base64 32)")
+		}
 		return nil
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {

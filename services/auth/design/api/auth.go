@@ -17,17 +17,29 @@ var _ = Service("auth", func() {
 	Error("email_taken", ErrorResult, "An account with this email already exists.")
 	Error("invalid_credentials", ErrorResult, "The email or the password is wrong.")
 	Error("not_found", ErrorResult, "No such resource.")
+	Error("invalid_code", ErrorResult, "The code is wrong, expired or already used.")
+	Error("totp_already_enabled", ErrorResult, "TOTP is already active for this account.")
+	Error("totp_not_enrolled", ErrorResult, "No TOTP enrollment is pending or active: call totp/generate first.")
+	Error("mfa_not_enabled", ErrorResult, "The account has no second factor.")
 
 	HTTP(func() {
 		Path("/auth")
 		Response("email_taken", StatusConflict)
 		Response("invalid_credentials", StatusUnauthorized)
 		Response("not_found", StatusNotFound)
+		Response("invalid_code", StatusUnauthorized)
+		Response("totp_already_enabled", StatusConflict)
+		Response("totp_not_enrolled", StatusConflict)
+		Response("mfa_not_enabled", StatusConflict)
 	})
 	GRPC(func() {
 		Response("email_taken", CodeAlreadyExists)
 		Response("invalid_credentials", CodeUnauthenticated)
 		Response("not_found", CodeNotFound)
+		Response("invalid_code", CodeUnauthenticated)
+		Response("totp_already_enabled", CodeFailedPrecondition)
+		Response("totp_not_enrolled", CodeFailedPrecondition)
+		Response("mfa_not_enabled", CodeFailedPrecondition)
 	})
 
 	Method("register", func() {
@@ -53,11 +65,7 @@ var _ = Service("auth", func() {
 	Method("logout", func() {
 		Description("Revoke the current session and clear the cookie.")
 		Security(SessionAuth, func() { Scope("session") })
-		Payload(func() {
-			APIKey("session", "token", String, "Session token.", func() {
-				Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
-			})
-		})
+		Payload(sessionPayload(nil))
 		Result(LogoutResult)
 		HTTP(func() {
 			POST("/logout")
@@ -69,11 +77,7 @@ var _ = Service("auth", func() {
 	Method("profile", func() {
 		Description("The signed-in user's account.")
 		Security(SessionAuth, func() { Scope("mfa") })
-		Payload(func() {
-			APIKey("session", "token", String, "Session token.", func() {
-				Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
-			})
-		})
+		Payload(sessionPayload(nil))
 		Result(AccountProfile)
 		HTTP(func() {
 			GET("/profile")
@@ -81,6 +85,9 @@ var _ = Service("auth", func() {
 			Response(StatusOK)
 		})
 	})
+
+	sessionMethods()
+	mfaMethods()
 
 	Method("validate_session", func() {
 		Description("Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.")

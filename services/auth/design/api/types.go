@@ -135,3 +135,99 @@ var SessionIdentity = Type("SessionIdentity", func() {
 	})
 	Required("session_id", "user_id", "email", "aal", "expires_at")
 })
+
+// sessionPayload is the payload of a method behind the session scheme: the
+// token, then the attributes that extra declares. Over HTTP the token comes
+// from "Authorization: Bearer" (or the session cookie, see
+// internal/middleware).
+func sessionPayload(extra func()) func() {
+	return func() {
+		APIKey("session", "token", String, "Session token.", func() {
+			Example("q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD")
+		})
+		if extra != nil {
+			extra()
+		}
+	}
+}
+
+// totpCodeAttribute declares a 6-digit TOTP code.
+func totpCodeAttribute() {
+	Attribute("code", String, "Current 6-digit code of the authenticator app.", func() {
+		Pattern(`^[0-9]{6}$`)
+		Example("492039")
+	})
+	Required("code")
+}
+
+// backupCodesAttribute declares a list of backup codes.
+func backupCodesAttribute(tag any, desc string) {
+	Field(tag, "backup_codes", ArrayOf(String, func() {
+		Example("k7vq2-m9xr4")
+	}), desc, func() {
+		Example([]string{"k7vq2-m9xr4", "3hd8w-0pzc6"})
+	})
+}
+
+// TOTPEnrollment is a pending TOTP enrollment.
+var TOTPEnrollment = Type("TOTPEnrollment", func() {
+	Description("A pending TOTP enrollment, valid for 15 minutes. The secret is never shown again.")
+	Field(1, "secret", String, "Base32 secret (160 bits, no padding).", func() {
+		Example("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+	})
+	Field(2, "otpauth_url", String, "otpauth:// URL for authenticator apps.", func() {
+		Example("otpauth://totp/Infrastructure:ada@example.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Infrastructure&algorithm=SHA1&digits=6&period=30")
+	})
+	Field(3, "qr_code", String, "The otpauth URL as a PNG QR code in a data URI.", func() {
+		Example("data:image/png;base64,iVBORw0KGgo=")
+	})
+	Required("secret", "otpauth_url", "qr_code")
+})
+
+// TOTPVerifyResult is the result of totp/verify.
+var TOTPVerifyResult = Type("TOTPVerifyResult", func() {
+	Description("The session at aal2; the backup codes on enrollment only.")
+	aalAttribute(1)
+	backupCodesAttribute(2, "The 10 backup codes, shown once, on enrollment; empty on later verifications.")
+	sessionTokenAttribute(10)
+	Required("aal", "backup_codes", "session_token")
+})
+
+// BackupVerifyResult is the result of backup/verify.
+var BackupVerifyResult = Type("BackupVerifyResult", func() {
+	Description("The session at aal2 and the backup codes left.")
+	aalAttribute(1)
+	Field(2, "remaining", Int, "Unused backup codes left.", func() {
+		Minimum(0)
+		Example(9)
+	})
+	sessionTokenAttribute(10)
+	Required("aal", "remaining", "session_token")
+})
+
+// BackupCodes is a new set of backup codes.
+var BackupCodes = Type("BackupCodes", func() {
+	Description("A new set of 10 backup codes; the previous set no longer works.")
+	backupCodesAttribute(1, "The 10 backup codes, shown once.")
+	Required("backup_codes")
+})
+
+// RefreshResult is the result of session/refresh.
+var RefreshResult = Type("RefreshResult", func() {
+	Description("The refreshed session under a new token.")
+	Field(1, "session_id", String, "Session ID.", func() {
+		Format(FormatUUID)
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	aalAttribute(2)
+	Field(3, "expires_at", String, "Absolute expiry: never moves.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-29T05:00:00Z")
+	})
+	Field(4, "idle_expires_at", String, "Idle expiry, moved forward by the refresh.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:30:00Z")
+	})
+	sessionTokenAttribute(10)
+	Required("session_id", "aal", "expires_at", "idle_expires_at", "session_token")
+})

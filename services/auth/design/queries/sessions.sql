@@ -24,3 +24,20 @@ WHERE s.token_hash = @token_hash
 UPDATE sessions
 SET revoked_at = now()
 WHERE id = @id AND revoked_at IS NULL;
+
+-- RotateSession replaces the token of a live session (the old token stops
+-- working at once: its hash is gone) and sets its level. With refresh, the
+-- idle expiry moves forward, never past the absolute expiry.
+-- name: RotateSession :one
+UPDATE sessions
+SET token_hash = @new_token_hash,
+    aal = @aal,
+    idle_expires_at = CASE WHEN @refresh::boolean
+        THEN LEAST(now() + make_interval(secs => @idle_seconds::float8), expires_at)
+        ELSE idle_expires_at END
+WHERE id = @id
+  AND token_hash = @old_token_hash
+  AND revoked_at IS NULL
+  AND idle_expires_at > now()
+  AND expires_at > now()
+RETURNING id, user_id, aal, created_at, idle_expires_at, expires_at;

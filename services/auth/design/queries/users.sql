@@ -12,3 +12,6 @@ WHERE email = @email;
 SELECT id, email, mfa_enabled, created_at
 FROM users
 WHERE id = @id;
+
+-- name: SetMFAEnabled :exec
+UPDATE users SET mfa_enabled = @mfa_enabled WHERE id = @id;

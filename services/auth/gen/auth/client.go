@@ -15,23 +15,35 @@ import (
 
 // Client is the "auth" service client.
 type Client struct {
-	RegisterEndpoint        goa.Endpoint
-	LoginEndpoint           goa.Endpoint
-	LogoutEndpoint          goa.Endpoint
-	ProfileEndpoint         goa.Endpoint
-	ValidateSessionEndpoint goa.Endpoint
-	GetUserEndpoint         goa.Endpoint
+	RegisterEndpoint         goa.Endpoint
+	LoginEndpoint            goa.Endpoint
+	LogoutEndpoint           goa.Endpoint
+	ProfileEndpoint          goa.Endpoint
+	SessionRefreshEndpoint   goa.Endpoint
+	TotpGenerateEndpoint     goa.Endpoint
+	TotpVerifyEndpoint       goa.Endpoint
+	TotpDisableEndpoint      goa.Endpoint
+	BackupVerifyEndpoint     goa.Endpoint
+	BackupRegenerateEndpoint goa.Endpoint
+	ValidateSessionEndpoint  goa.Endpoint
+	GetUserEndpoint          goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, validateSession, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
 	return &Client{
-		RegisterEndpoint:        register,
-		LoginEndpoint:           login,
-		LogoutEndpoint:          logout,
-		ProfileEndpoint:         profile,
-		ValidateSessionEndpoint: validateSession,
-		GetUserEndpoint:         getUser,
+		RegisterEndpoint:         register,
+		LoginEndpoint:            login,
+		LogoutEndpoint:           logout,
+		ProfileEndpoint:          profile,
+		SessionRefreshEndpoint:   sessionRefresh,
+		TotpGenerateEndpoint:     totpGenerate,
+		TotpVerifyEndpoint:       totpVerify,
+		TotpDisableEndpoint:      totpDisable,
+		BackupVerifyEndpoint:     backupVerify,
+		BackupRegenerateEndpoint: backupRegenerate,
+		ValidateSessionEndpoint:  validateSession,
+		GetUserEndpoint:          getUser,
 	}
 }
 
@@ -45,6 +57,10 @@ func NewClient(register, login, logout, profile, validateSession, getUser goa.En
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterResult, err error) {
 	var ires any
@@ -65,6 +81,10 @@ func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterRes
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, err error) {
 	var ires any
@@ -85,6 +105,10 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResult, err error) {
 	var ires any
@@ -105,6 +129,10 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountProfile, err error) {
 	var ires any
@@ -113,6 +141,147 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 		return
 	}
 	return ires.(*AccountProfile), nil
+}
+
+// SessionRefresh calls the "session_refresh" endpoint of the "auth" service.
+// SessionRefresh may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (res *RefreshResult, err error) {
+	var ires any
+	ires, err = c.SessionRefreshEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*RefreshResult), nil
+}
+
+// TotpGenerate calls the "totp_generate" endpoint of the "auth" service.
+// TotpGenerate may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res *TOTPEnrollment, err error) {
+	var ires any
+	ires, err = c.TotpGenerateEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*TOTPEnrollment), nil
+}
+
+// TotpVerify calls the "totp_verify" endpoint of the "auth" service.
+// TotpVerify may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOTPVerifyResult, err error) {
+	var ires any
+	ires, err = c.TotpVerifyEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*TOTPVerifyResult), nil
+}
+
+// TotpDisable calls the "totp_disable" endpoint of the "auth" service.
+// TotpDisable may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err error) {
+	_, err = c.TotpDisableEndpoint(ctx, p)
+	return
+}
+
+// BackupVerify calls the "backup_verify" endpoint of the "auth" service.
+// BackupVerify may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res *BackupVerifyResult, err error) {
+	var ires any
+	ires, err = c.BackupVerifyEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*BackupVerifyResult), nil
+}
+
+// BackupRegenerate calls the "backup_regenerate" endpoint of the "auth"
+// service.
+// BackupRegenerate may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayload) (res *BackupCodes, err error) {
+	var ires any
+	ires, err = c.BackupRegenerateEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*BackupCodes), nil
 }
 
 // ValidateSession calls the "validate_session" endpoint of the "auth" service.
@@ -125,6 +294,10 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload) (res *SessionIdentity, err error) {
 	var ires any
@@ -145,6 +318,10 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
 //   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - error: internal error
 func (c *Client) GetUser(ctx context.Context, p *GetUserPayload) (res *UserView, err error) {
 	var ires any

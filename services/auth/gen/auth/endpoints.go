@@ -16,12 +16,18 @@ import (
 
 // Endpoints wraps the "auth" service endpoints.
 type Endpoints struct {
-	Register        goa.Endpoint
-	Login           goa.Endpoint
-	Logout          goa.Endpoint
-	Profile         goa.Endpoint
-	ValidateSession goa.Endpoint
-	GetUser         goa.Endpoint
+	Register         goa.Endpoint
+	Login            goa.Endpoint
+	Logout           goa.Endpoint
+	Profile          goa.Endpoint
+	SessionRefresh   goa.Endpoint
+	TotpGenerate     goa.Endpoint
+	TotpVerify       goa.Endpoint
+	TotpDisable      goa.Endpoint
+	BackupVerify     goa.Endpoint
+	BackupRegenerate goa.Endpoint
+	ValidateSession  goa.Endpoint
+	GetUser          goa.Endpoint
 }
 
 // NewEndpoints wraps the methods of the "auth" service with endpoints.
@@ -29,12 +35,18 @@ func NewEndpoints(s Service) *Endpoints {
 	// Casting service to Auther interface
 	a := s.(Auther)
 	return &Endpoints{
-		Register:        NewRegisterEndpoint(s),
-		Login:           NewLoginEndpoint(s),
-		Logout:          NewLogoutEndpoint(s, a.APIKeyAuth),
-		Profile:         NewProfileEndpoint(s, a.APIKeyAuth),
-		ValidateSession: NewValidateSessionEndpoint(s),
-		GetUser:         NewGetUserEndpoint(s),
+		Register:         NewRegisterEndpoint(s),
+		Login:            NewLoginEndpoint(s),
+		Logout:           NewLogoutEndpoint(s, a.APIKeyAuth),
+		Profile:          NewProfileEndpoint(s, a.APIKeyAuth),
+		SessionRefresh:   NewSessionRefreshEndpoint(s, a.APIKeyAuth),
+		TotpGenerate:     NewTotpGenerateEndpoint(s, a.APIKeyAuth),
+		TotpVerify:       NewTotpVerifyEndpoint(s, a.APIKeyAuth),
+		TotpDisable:      NewTotpDisableEndpoint(s, a.APIKeyAuth),
+		BackupVerify:     NewBackupVerifyEndpoint(s, a.APIKeyAuth),
+		BackupRegenerate: NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
+		ValidateSession:  NewValidateSessionEndpoint(s),
+		GetUser:          NewGetUserEndpoint(s),
 	}
 }
 
@@ -44,6 +56,12 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.Login = m(e.Login)
 	e.Logout = m(e.Logout)
 	e.Profile = m(e.Profile)
+	e.SessionRefresh = m(e.SessionRefresh)
+	e.TotpGenerate = m(e.TotpGenerate)
+	e.TotpVerify = m(e.TotpVerify)
+	e.TotpDisable = m(e.TotpDisable)
+	e.BackupVerify = m(e.BackupVerify)
+	e.BackupRegenerate = m(e.BackupRegenerate)
 	e.ValidateSession = m(e.ValidateSession)
 	e.GetUser = m(e.GetUser)
 }
@@ -109,6 +127,144 @@ func NewProfileEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.End
 			return nil, err
 		}
 		return s.Profile(ctx, p)
+	}
+}
+
+// NewSessionRefreshEndpoint returns an endpoint function that calls the method
+// "session_refresh" of service "auth".
+func NewSessionRefreshEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*SessionRefreshPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"session"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.SessionRefresh(ctx, p)
+	}
+}
+
+// NewTotpGenerateEndpoint returns an endpoint function that calls the method
+// "totp_generate" of service "auth".
+func NewTotpGenerateEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*TotpGeneratePayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"session"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.TotpGenerate(ctx, p)
+	}
+}
+
+// NewTotpVerifyEndpoint returns an endpoint function that calls the method
+// "totp_verify" of service "auth".
+func NewTotpVerifyEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*TotpVerifyPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"session"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.TotpVerify(ctx, p)
+	}
+}
+
+// NewTotpDisableEndpoint returns an endpoint function that calls the method
+// "totp_disable" of service "auth".
+func NewTotpDisableEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*TotpDisablePayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"aal2"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.TotpDisable(ctx, p)
+	}
+}
+
+// NewBackupVerifyEndpoint returns an endpoint function that calls the method
+// "backup_verify" of service "auth".
+func NewBackupVerifyEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*BackupVerifyPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"session"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.BackupVerify(ctx, p)
+	}
+}
+
+// NewBackupRegenerateEndpoint returns an endpoint function that calls the
+// method "backup_regenerate" of service "auth".
+func NewBackupRegenerateEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*BackupRegeneratePayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"aal2"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.BackupRegenerate(ctx, p)
 	}
 }
 

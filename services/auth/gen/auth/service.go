@@ -25,6 +25,23 @@ type Service interface {
 	Logout(context.Context, *LogoutPayload) (res *LogoutResult, err error)
 	// The signed-in user's account.
 	Profile(context.Context, *ProfilePayload) (res *AccountProfile, err error)
+	// Move the idle expiry forward under a new token; the old token dies at once.
+	// The absolute expiry never moves.
+	SessionRefresh(context.Context, *SessionRefreshPayload) (res *RefreshResult, err error)
+	// Start (or restart) a TOTP enrollment. It expires unless confirmed by
+	// totp/verify within 15 minutes.
+	TotpGenerate(context.Context, *TotpGeneratePayload) (res *TOTPEnrollment, err error)
+	// Verify a TOTP code: the first valid code activates TOTP and returns the
+	// backup codes; every valid code raises the session to aal2 under a new token.
+	// A time step is accepted at most once.
+	TotpVerify(context.Context, *TotpVerifyPayload) (res *TOTPVerifyResult, err error)
+	// Turn TOTP off: removes the credential and the backup codes. Needs an aal2
+	// session and a current code.
+	TotpDisable(context.Context, *TotpDisablePayload) (err error)
+	// Use a backup code (once) to raise the session to aal2 under a new token.
+	BackupVerify(context.Context, *BackupVerifyPayload) (res *BackupVerifyResult, err error)
+	// Replace the backup codes with a new set of 10. Needs an aal2 session.
+	BackupRegenerate(context.Context, *BackupRegeneratePayload) (res *BackupCodes, err error)
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionPayload) (res *SessionIdentity, err error)
@@ -52,7 +69,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [6]string{"register", "login", "logout", "profile", "validate_session", "get_user"}
+var MethodNames = [12]string{"register", "login", "logout", "profile", "session_refresh", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
 
 // AccountProfile is the result type of the auth service profile method.
 type AccountProfile struct {
@@ -66,6 +83,39 @@ type AccountProfile struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+}
+
+// BackupCodes is the result type of the auth service backup_regenerate method.
+type BackupCodes struct {
+	// The 10 backup codes, shown once.
+	BackupCodes []string
+}
+
+// BackupRegeneratePayload is the payload type of the auth service
+// backup_regenerate method.
+type BackupRegeneratePayload struct {
+	// Session token.
+	Token *string
+}
+
+// BackupVerifyPayload is the payload type of the auth service backup_verify
+// method.
+type BackupVerifyPayload struct {
+	// Session token.
+	Token *string
+	// A backup code; case, spaces and hyphens do not matter.
+	Code string
+}
+
+// BackupVerifyResult is the result type of the auth service backup_verify
+// method.
+type BackupVerifyResult struct {
+	// Authenticator assurance level of the session.
+	Aal string
+	// Unused backup codes left.
+	Remaining int
+	// New session token (set as a cookie).
+	SessionToken string
 }
 
 // Credentials is the payload type of the auth service register method.
@@ -115,6 +165,20 @@ type ProfilePayload struct {
 	Token *string
 }
 
+// RefreshResult is the result type of the auth service session_refresh method.
+type RefreshResult struct {
+	// Session ID.
+	SessionID string
+	// Authenticator assurance level of the session.
+	Aal string
+	// Absolute expiry: never moves.
+	ExpiresAt string
+	// Idle expiry, moved forward by the refresh.
+	IdleExpiresAt string
+	// New session token (set as a cookie).
+	SessionToken string
+}
+
 // RegisterResult is the result type of the auth service register method.
 type RegisterResult struct {
 	// New session token (set as a cookie).
@@ -142,6 +206,57 @@ type SessionIdentity struct {
 	Aal string
 	// When the session expires unless refreshed.
 	ExpiresAt string
+}
+
+// SessionRefreshPayload is the payload type of the auth service
+// session_refresh method.
+type SessionRefreshPayload struct {
+	// Session token.
+	Token *string
+}
+
+// TOTPEnrollment is the result type of the auth service totp_generate method.
+type TOTPEnrollment struct {
+	// Base32 secret (160 bits, no padding).
+	Secret string
+	// otpauth:// URL for authenticator apps.
+	OtpauthURL string
+	// The otpauth URL as a PNG QR code in a data URI.
+	QrCode string
+}
+
+// TOTPVerifyResult is the result type of the auth service totp_verify method.
+type TOTPVerifyResult struct {
+	// Authenticator assurance level of the session.
+	Aal string
+	// The 10 backup codes, shown once, on enrollment; empty on later verifications.
+	BackupCodes []string
+	// New session token (set as a cookie).
+	SessionToken string
+}
+
+// TotpDisablePayload is the payload type of the auth service totp_disable
+// method.
+type TotpDisablePayload struct {
+	// Session token.
+	Token *string
+	// Current 6-digit code of the authenticator app.
+	Code string
+}
+
+// TotpGeneratePayload is the payload type of the auth service totp_generate
+// method.
+type TotpGeneratePayload struct {
+	// Session token.
+	Token *string
+}
+
+// TotpVerifyPayload is the payload type of the auth service totp_verify method.
+type TotpVerifyPayload struct {
+	// Session token.
+	Token *string
+	// Current 6-digit code of the authenticator app.
+	Code string
 }
 
 // UserView is the result type of the auth service get_user method.
@@ -201,4 +316,24 @@ func MakeInvalidCredentials(err error) *goa.ServiceError {
 // MakeNotFound builds a goa.ServiceError from an error.
 func MakeNotFound(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "not_found", false, false, false)
+}
+
+// MakeInvalidCode builds a goa.ServiceError from an error.
+func MakeInvalidCode(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_code", false, false, false)
+}
+
+// MakeTotpAlreadyEnabled builds a goa.ServiceError from an error.
+func MakeTotpAlreadyEnabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "totp_already_enabled", false, false, false)
+}
+
+// MakeTotpNotEnrolled builds a goa.ServiceError from an error.
+func MakeTotpNotEnrolled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "totp_not_enrolled", false, false, false)
+}
+
+// MakeMfaNotEnabled builds a goa.ServiceError from an error.
+func MakeMfaNotEnabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
 }

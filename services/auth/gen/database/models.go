@@ -11,6 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type BackupCode struct {
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	CodeHash   []byte
+	KeyVersion int32
+	UsedAt     pgtype.Timestamptz
+	CreatedAt  time.Time
+}
+
 type Session struct {
 	ID            uuid.UUID
 	UserID        uuid.UUID
@@ -20,6 +29,16 @@ type Session struct {
 	IdleExpiresAt time.Time
 	ExpiresAt     time.Time
 	RevokedAt     pgtype.Timestamptz
+}
+
+type TotpCredential struct {
+	UserID           uuid.UUID
+	SecretCiphertext []byte
+	KeyVersion       int32
+	State            string
+	LastStep         int64
+	CreatedAt        time.Time
+	ActivatedAt      pgtype.Timestamptz
 }
 
 type User struct {

@@ -11,11 +11,38 @@ import (
 )
 
 type Querier interface {
+	// ActivateTOTP confirms a pending, unexpired enrollment and consumes the
+	// step of the code that confirmed it, in one statement.
+	ActivateTOTP(ctx context.Context, arg ActivateTOTPParams) (int64, error)
+	// ConsumeTOTPStep accepts a time step at most once: concurrent requests,
+	// on any replica, race on this row and only one advances it.
+	ConsumeTOTPStep(ctx context.Context, arg ConsumeTOTPStepParams) (int64, error)
+	CountBackupCodes(ctx context.Context, userID uuid.UUID) (int64, error)
+	CountUsersWithBackupCodesUnderOtherKeys(ctx context.Context, currentVersion int32) (int64, error)
 	CreateSession(ctx context.Context, arg CreateSessionParams) (CreateSessionRow, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (CreateUserRow, error)
+	DeleteBackupCodes(ctx context.Context, userID uuid.UUID) error
+	DeleteTOTP(ctx context.Context, userID uuid.UUID) (int64, error)
+	GetTOTP(ctx context.Context, arg GetTOTPParams) (GetTOTPRow, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow, error)
+	InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error)
+	// ListTOTPForRotation pages through the secrets sealed under another key
+	// than the current one, in user id order after the given id.
+	ListTOTPForRotation(ctx context.Context, arg ListTOTPForRotationParams) ([]ListTOTPForRotationRow, error)
 	RevokeSession(ctx context.Context, id uuid.UUID) (int64, error)
+	// RotateSession replaces the token of a live session (the old token stops
+	// working at once: its hash is gone) and sets its level. With refresh, the
+	// idle expiry moves forward, never past the absolute expiry.
+	RotateSession(ctx context.Context, arg RotateSessionParams) (RotateSessionRow, error)
+	// SavePendingTOTP starts or restarts an enrollment; it returns no row when
+	// TOTP is already active.
+	SavePendingTOTP(ctx context.Context, arg SavePendingTOTPParams) (uuid.UUID, error)
+	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
+	UpdateTOTPCiphertext(ctx context.Context, arg UpdateTOTPCiphertextParams) (int64, error)
+	// UseBackupCode spends a code: only one of any number of concurrent
+	// requests sees used_at still null and gets the row back.
+	UseBackupCode(ctx context.Context, arg UseBackupCodeParams) (uuid.UUID, error)
 	// ValidateSession is the hot path: one read through the unique index on
 	// token_hash, no write.
 	ValidateSession(ctx context.Context, tokenHash []byte) (ValidateSessionRow, error)

@@ -75,6 +75,63 @@ func (q *Queries) RevokeSession(ctx context.Context, id uuid.UUID) (int64, error
 	return result.RowsAffected(), nil
 }
 
+const rotateSession = `-- name: RotateSession :one
+UPDATE sessions
+SET token_hash = $1,
+    aal = $2,
+    idle_expires_at = CASE WHEN $3::boolean
+        THEN LEAST(now() + make_interval(secs => $4::float8), expires_at)
+        ELSE idle_expires_at END
+WHERE id = $5
+  AND token_hash = $6
+  AND revoked_at IS NULL
+  AND idle_expires_at > now()
+  AND expires_at > now()
+RETURNING id, user_id, aal, created_at, idle_expires_at, expires_at
+`
+
+type RotateSessionParams struct {
+	NewTokenHash []byte
+	Aal          int16
+	Refresh      bool
+	IdleSeconds  float64
+	ID           uuid.UUID
+	OldTokenHash []byte
+}
+
+type RotateSessionRow struct {
+	ID            uuid.UUID
+	UserID        uuid.UUID
+	Aal           int16
+	CreatedAt     time.Time
+	IdleExpiresAt time.Time
+	ExpiresAt     time.Time
+}
+
+// RotateSession replaces the token of a live session (the old token stops
+// working at once: its hash is gone) and sets its level. With refresh, the
+// idle expiry moves forward, never past the absolute expiry.
+func (q *Queries) RotateSession(ctx context.Context, arg RotateSessionParams) (RotateSessionRow, error) {
+	row := q.db.QueryRow(ctx, rotateSession,
+		arg.NewTokenHash,
+		arg.Aal,
+		arg.Refresh,
+		arg.IdleSeconds,
+		arg.ID,
+		arg.OldTokenHash,
+	)
+	var i RotateSessionRow
+	err := row.Scan(
+		&i.ID,
+		&i.UserID,
+		&i.Aal,
+		&i.CreatedAt,
+		&i.IdleExpiresAt,
+		&i.ExpiresAt,
+	)
+	return i, err
+}
+
 const validateSession = `-- name: ValidateSession :one
 SELECT s.id, s.user_id, u.email, u.mfa_enabled, s.aal, s.created_at, s.idle_expires_at, s.expires_at
 FROM sessions s

@@ -85,3 +85,17 @@ func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow
 	)
 	return i, err
 }
+
+const setMFAEnabled = `-- name: SetMFAEnabled :exec
+UPDATE users SET mfa_enabled = $1 WHERE id = $2
+`
+
+type SetMFAEnabledParams struct {
+	MfaEnabled bool
+	ID         uuid.UUID
+}
+
+func (q *Queries) SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error {
+	_, err := q.db.Exec(ctx, setMFAEnabled, arg.MfaEnabled, arg.ID)
+	return err
+}

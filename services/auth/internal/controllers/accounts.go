@@ -49,11 +49,11 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 // Logout implements genauth.Service: the session is revoked at once and the
 // cookie cleared.
 func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genauth.LogoutResult, error) {
-	ident, ok := sessionFrom(ctx)
-	if !ok {
-		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
 	}
-	err := s.sessions.Revoke(ctx, ident.ID)
+	err = s.sessions.Revoke(ctx, ident.ID)
 	if errors.Is(err, ports.ErrNotFound) { // revoked by a concurrent request
 		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
 	}
@@ -65,9 +65,9 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 
 // Profile implements genauth.Service.
 func (s *Service) Profile(ctx context.Context, _ *genauth.ProfilePayload) (*genauth.AccountProfile, error) {
-	ident, ok := sessionFrom(ctx)
-	if !ok {
-		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
 	}
 	user, err := s.users.ByID(ctx, ident.UserID)
 	if errors.Is(err, ports.ErrNotFound) { // deleted since the session was read
@@ -76,8 +76,11 @@ func (s *Service) Profile(ctx context.Context, _ *genauth.ProfilePayload) (*gena
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	// Backup codes arrive with TOTP enrollment; until then there are none.
-	return mappers.AccountProfile(user, 0), nil
+	remaining, err := s.backup.Remaining(ctx, ident.UserID)
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return mappers.AccountProfile(user, remaining), nil
 }
 
 // newSession describes a session to create with the configured timeouts.

@@ -34,6 +34,12 @@ func toGoa(ctx context.Context, err error) error {
 		return genauth.MakeEmailTaken(errMsgEmailTaken)
 	case errors.Is(err, ports.ErrNotFound):
 		return genauth.MakeNotFound(errMsgNotFound)
+	case errors.Is(err, ports.ErrCodeRejected):
+		return genauth.MakeInvalidCode(errMsgInvalidCode)
+	case errors.Is(err, ports.ErrTOTPActive):
+		return genauth.MakeTotpAlreadyEnabled(errMsgTOTPEnabled)
+	case errors.Is(err, ports.ErrSessionEnded):
+		return genauth.MakeUnauthorized(errMsgUnauthorized)
 	default:
 		log.Error(ctx, err, log.KV{K: "msg", V: "internal error"})
 		return goa.Fault("internal error")

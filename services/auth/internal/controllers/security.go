@@ -35,7 +35,13 @@ func (s *Service) APIKeyAuth(ctx context.Context, token string, scheme *security
 		}
 		return ctx, genauth.MakeMfaRequired(errors.New("this endpoint needs a session at aal2: verify a TOTP or backup code first"))
 	}
-	return context.WithValue(ctx, sessionKey{}, ident), nil
+	return context.WithValue(ctx, sessionKey{}, authenticated{ident: ident, tokenHash: hashToken(token)}), nil
+}
+
+// authenticated is what APIKeyAuth leaves in the context.
+type authenticated struct {
+	ident     ports.SessionIdentity
+	tokenHash []byte
 }
 
 // resolve returns the live session behind token, or unauthorized.
@@ -68,6 +74,23 @@ func grantedScopes(ident ports.SessionIdentity) []string {
 
 // sessionFrom returns the session APIKeyAuth stored in ctx.
 func sessionFrom(ctx context.Context) (ports.SessionIdentity, bool) {
-	ident, ok := ctx.Value(sessionKey{}).(ports.SessionIdentity)
-	return ident, ok
+	a, ok := ctx.Value(sessionKey{}).(authenticated)
+	return a.ident, ok
+}
+
+// mustSession returns the session APIKeyAuth stored in ctx, or unauthorized
+// (a method behind the scheme always has one).
+func mustSession(ctx context.Context) (ports.SessionIdentity, error) {
+	ident, ok := sessionFrom(ctx)
+	if !ok {
+		return ident, genauth.MakeUnauthorized(errMsgUnauthorized)
+	}
+	return ident, nil
+}
+
+// tokenHashFrom returns the hash of the token that authenticated the
+// request, for rotations that must replace exactly that token.
+func tokenHashFrom(ctx context.Context) []byte {
+	a, _ := ctx.Value(sessionKey{}).(authenticated)
+	return a.tokenHash
 }

@@ -13,23 +13,38 @@ import (
 
 // Options configures a Service.
 type Options struct {
-	Users    ports.Users
-	Sessions ports.Sessions
+	Users       ports.Users
+	Sessions    ports.Sessions
+	TOTP        ports.TOTPCredentials
+	BackupCodes ports.BackupCodes
+	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
+	SecretBox  ports.SecretBox
+	CodeHasher ports.CodeHasher
 	// BcryptCost is the password hashing cost.
 	BcryptCost int
 	// IdleTimeout is how long a session lives without a refresh.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout is how long a session lives at most.
 	AbsoluteTimeout time.Duration
+	// TOTPIssuer is the issuer shown in authenticator apps.
+	TOTPIssuer string
+	// Now is the clock of TOTP codes (time.Now when nil).
+	Now func() time.Time
 }
 
 // Service implements genauth.Service and genauth.Auther.
 type Service struct {
 	users     ports.Users
 	sessions  ports.Sessions
+	totp      ports.TOTPCredentials
+	backup    ports.BackupCodes
+	box       ports.SecretBox
+	hasher    ports.CodeHasher
 	passwords *passwordHasher
 	idle      time.Duration
 	absolute  time.Duration
+	issuer    string
+	now       func() time.Time
 }
 
 var (
@@ -40,21 +55,34 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil {
-		return nil, errors.New("controllers: Users and Sessions are required")
+	if o.Users == nil || o.Sessions == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
+		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
 		return nil, errors.New("controllers: session timeouts must be positive")
+	}
+	if o.TOTPIssuer == "" {
+		return nil, errors.New("controllers: the TOTP issuer is required")
 	}
 	ph, err := newPasswordHasher(o.BcryptCost)
 	if err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
 	return &Service{
 		users:     o.Users,
 		sessions:  o.Sessions,
+		totp:      o.TOTP,
+		backup:    o.BackupCodes,
+		box:       o.SecretBox,
+		hasher:    o.CodeHasher,
 		passwords: ph,
 		idle:      o.IdleTimeout,
 		absolute:  o.AbsoluteTimeout,
+		issuer:    o.TOTPIssuer,
+		now:       now,
 	}, nil
 }

@@ -3,6 +3,7 @@ package controllers
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	goa "goa.design/goa/v3/pkg"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/infrastructure/platform/services/auth/internal/keyring"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 	"github.com/infrastructure/platform/services/auth/internal/repositories/mocks"
 )
@@ -32,8 +34,29 @@ type fixture struct {
 	svc      *Service
 	users    *mocks.MockUsers
 	sessions *mocks.MockSessions
+	totp     *mocks.MockTOTPCredentials
+	backup   *mocks.MockBackupCodes
+	keys     *keyring.Keyring
+	clock    *testClock
 	ctx      context.Context
 	logs     *bytes.Buffer
+}
+
+// testClock is the TOTP clock of a fixture.
+type testClock struct{ t time.Time }
+
+func (c *testClock) now() time.Time { return c.t }
+
+// newTestKeyring returns a keyring over a random key.
+func newTestKeyring(t *testing.T) *keyring.Keyring {
+	t.Helper()
+	master := make([]byte, 32)
+	_, _ = rand.Read(master)
+	k, err := keyring.New(master, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 func newFixture(t *testing.T) fixture {
@@ -41,8 +64,13 @@ func newFixture(t *testing.T) fixture {
 	ctrl := gomock.NewController(t)
 	users := mocks.NewMockUsers(ctrl)
 	sessions := mocks.NewMockSessions(ctrl)
+	totp := mocks.NewMockTOTPCredentials(ctrl)
+	backup := mocks.NewMockBackupCodes(ctrl)
+	keys := newTestKeyring(t)
+	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
-		Users: users, Sessions: sessions,
+		Users: users, Sessions: sessions, TOTP: totp, BackupCodes: backup,
+		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	})
 	if err != nil {
@@ -50,12 +78,17 @@ func newFixture(t *testing.T) fixture {
 	}
 	logs := &bytes.Buffer{}
 	ctx := log.Context(context.Background(), log.WithOutput(logs))
-	return fixture{svc: svc, users: users, sessions: sessions, ctx: ctx, logs: logs}
+	return fixture{svc: svc, users: users, sessions: sessions, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
 }
 
-// withSession returns the fixture's context as APIKeyAuth leaves it.
-func (f fixture) withSession(ident ports.SessionIdentity) context.Context {
-	return context.WithValue(f.ctx, sessionKey{}, ident)
+// withSession returns the fixture's context as APIKeyAuth leaves it for a
+// request authenticated by token.
+func (f fixture) withSession(ident ports.SessionIdentity, token ...string) context.Context {
+	a := authenticated{ident: ident}
+	if len(token) > 0 {
+		a.tokenHash = hashToken(token[0])
+	}
+	return context.WithValue(f.ctx, sessionKey{}, a)
 }
 
 // requireNoSecret fails when err or a log line carries one of the secrets.
@@ -109,8 +142,11 @@ func testToken(t *testing.T) string {
 func TestNew(t *testing.T) {
 	t.Parallel()
 	ctrl := gomock.NewController(t)
+	keys := newTestKeyring(t)
 	valid := Options{
 		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl),
+		TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
+		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	}
 	tests := []struct {
@@ -121,6 +157,11 @@ func TestNew(t *testing.T) {
 		{name: "case=valid", change: func(*Options) {}},
 		{name: "case=nil users", change: func(o *Options) { o.Users = nil }, wantErr: true},
 		{name: "case=nil sessions", change: func(o *Options) { o.Sessions = nil }, wantErr: true},
+		{name: "case=nil totp", change: func(o *Options) { o.TOTP = nil }, wantErr: true},
+		{name: "case=nil backup codes", change: func(o *Options) { o.BackupCodes = nil }, wantErr: true},
+		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},
+		{name: "case=nil code hasher", change: func(o *Options) { o.CodeHasher = nil }, wantErr: true},
+		{name: "case=no issuer", change: func(o *Options) { o.TOTPIssuer = "" }, wantErr: true},
 		{name: "case=zero idle timeout", change: func(o *Options) { o.IdleTimeout = 0 }, wantErr: true},
 		{name: "case=negative idle timeout", change: func(o *Options) { o.IdleTimeout = -time.Minute }, wantErr: true},
 		{name: "case=zero absolute timeout", change: func(o *Options) { o.AbsoluteTimeout = 0 }, wantErr: true},

@@ -8,6 +8,7 @@ import (
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/mappers"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 // ValidateSession implements genauth.Service for sibling services: one
@@ -31,4 +32,26 @@ func (s *Service) GetUser(ctx context.Context, p *genauth.GetUserPayload) (*gena
 		return nil, toGoa(ctx, err)
 	}
 	return mappers.UserView(user), nil
+}
+
+// SessionRefresh implements genauth.Service: a new token, the old one dead at
+// once, the idle expiry moved forward and the absolute one unchanged.
+func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshPayload) (*genauth.RefreshResult, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	token, hash := newToken()
+	session, err := s.sessions.Rotate(ctx, ports.Rotation{
+		SessionID:    ident.ID,
+		OldTokenHash: tokenHashFrom(ctx),
+		NewTokenHash: hash,
+		AAL:          ident.AAL,
+		Refresh:      true,
+		IdleTimeout:  s.idle,
+	})
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return mappers.RefreshResult(session, token), nil
 }

@@ -91,6 +91,9 @@ func TestProfile(t *testing.T) {
 				found = ports.User{}
 			}
 			f.users.EXPECT().ByID(gomock.Any(), user.ID).Return(found, tt.err)
+			if tt.err == nil {
+				f.backup.EXPECT().Remaining(gomock.Any(), user.ID).Return(7, nil)
+			}
 
 			res, err := f.svc.Profile(f.withSession(ident), &genauth.ProfilePayload{})
 
@@ -102,7 +105,7 @@ func TestProfile(t *testing.T) {
 				t.Fatalf("Profile: %v", err)
 			}
 			want := genauth.AccountProfile{
-				BackupCodesRemaining: 0,
+				BackupCodesRemaining: 7,
 				ID:                   user.ID.String(),
 				Email:                "ada@example.com",
 				MfaEnabled:           true,

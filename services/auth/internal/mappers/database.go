@@ -55,3 +55,34 @@ func SessionIdentityFromRow(r database.ValidateSessionRow) ports.SessionIdentity
 		MFAEnabled: r.MfaEnabled,
 	}
 }
+
+// RotateSessionParams maps a token rotation.
+func RotateSessionParams(r ports.Rotation) database.RotateSessionParams {
+	return database.RotateSessionParams{
+		ID:           r.SessionID,
+		OldTokenHash: r.OldTokenHash,
+		NewTokenHash: r.NewTokenHash,
+		Aal:          int16(r.AAL),
+		Refresh:      r.Refresh,
+		IdleSeconds:  r.IdleTimeout.Seconds(),
+	}
+}
+
+// SessionFromRotateRow maps a rotated session row.
+func SessionFromRotateRow(r database.RotateSessionRow) ports.Session {
+	return ports.Session{
+		ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
+		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
+	}
+}
+
+// TOTPCredentialFromRow maps a TOTP credential row.
+func TOTPCredentialFromRow(r database.GetTOTPRow) ports.TOTPCredential {
+	return ports.TOTPCredential{
+		UserID:   r.UserID,
+		Secret:   ports.Sealed{Ciphertext: r.SecretCiphertext, KeyVersion: r.KeyVersion},
+		Active:   r.State == "active",
+		Expired:  r.Expired,
+		LastStep: r.LastStep,
+	}
+}

@@ -54,3 +54,14 @@ func SessionIdentity(s ports.SessionIdentity) *genauth.SessionIdentity {
 		ExpiresAt: Time(s.EffectiveExpiry()),
 	}
 }
+
+// RefreshResult maps a refreshed session and its new token.
+func RefreshResult(s ports.Session, token string) *genauth.RefreshResult {
+	return &genauth.RefreshResult{
+		SessionID:     s.ID.String(),
+		Aal:           s.AAL.String(),
+		ExpiresAt:     Time(s.ExpiresAt),
+		IdleExpiresAt: Time(s.IdleExpiresAt),
+		SessionToken:  token,
+	}
+}

@@ -80,3 +80,51 @@ type SessionIdentity struct {
 	Email      string
 	MFAEnabled bool
 }
+
+// Rotation replaces a session's token.
+type Rotation struct {
+	SessionID uuid.UUID
+	// OldTokenHash must still be the session's token.
+	OldTokenHash []byte
+	NewTokenHash []byte
+	AAL          AAL
+	// Refresh moves the idle expiry to now + IdleTimeout (capped by the
+	// absolute expiry).
+	Refresh     bool
+	IdleTimeout time.Duration
+}
+
+// Sealed is an encrypted TOTP secret and the version of its key.
+type Sealed struct {
+	Ciphertext []byte
+	KeyVersion int32
+}
+
+// CodeHash is the keyed hash of a backup code and the version of its key.
+type CodeHash struct {
+	Hash       []byte
+	KeyVersion int32
+}
+
+// TOTPCredential is a stored TOTP credential.
+type TOTPCredential struct {
+	UserID uuid.UUID
+	Secret Sealed
+	Active bool
+	// Expired is true for a pending enrollment past its time.
+	Expired bool
+	// LastStep is the last accepted time step (0: none yet).
+	LastStep int64
+}
+
+// Enrollment confirms a pending TOTP credential.
+type Enrollment struct {
+	UserID      uuid.UUID
+	Step        int64
+	BackupCodes []CodeHash
+	Rotation    Rotation
+}
+
+// PendingEnrollmentTTL is how long a TOTP enrollment waits for its first
+// code.
+const PendingEnrollmentTTL = 15 * time.Minute

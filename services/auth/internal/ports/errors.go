@@ -12,3 +12,15 @@ var (
 	// ErrUnavailable means the database could not be reached.
 	ErrUnavailable = errors.New("database unavailable")
 )
+
+// Errors of the second factors.
+var (
+	// ErrCodeRejected means a code did not match, or its time step or
+	// backup code was already used.
+	ErrCodeRejected = errors.New("code rejected")
+	// ErrTOTPActive means TOTP is already active.
+	ErrTOTPActive = errors.New("totp already active")
+	// ErrSessionEnded means the session was revoked, expired or rotated
+	// by a concurrent request.
+	ErrSessionEnded = errors.New("session ended")
+)

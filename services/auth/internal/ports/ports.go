@@ -31,4 +31,56 @@ type Sessions interface {
 	// Revoke ends the session at once. It returns ErrNotFound when the
 	// session does not exist or is already revoked.
 	Revoke(ctx context.Context, id uuid.UUID) error
+	// Rotate replaces the token of a live session (the old one stops
+	// working at once), sets its level and, for a refresh, moves its idle
+	// expiry. ErrSessionEnded when the old token is no longer live.
+	Rotate(ctx context.Context, r Rotation) (Session, error)
+}
+
+// TOTPCredentials stores TOTP credentials. Every method that accepts a code
+// consumes its time step atomically: ErrCodeRejected when the step is not
+// after the last accepted one (a replay, on any replica).
+type TOTPCredentials interface {
+	// SavePending starts or restarts an enrollment; ErrTOTPActive when
+	// TOTP is already active.
+	SavePending(ctx context.Context, userID uuid.UUID, secret Sealed) error
+	// Get returns the credential, or ErrNotFound.
+	Get(ctx context.Context, userID uuid.UUID) (TOTPCredential, error)
+	// Enroll activates a pending, unexpired credential, turns MFA on,
+	// stores the backup codes and rotates the session, in one
+	// transaction. ErrNotFound when no pending enrollment is left.
+	Enroll(ctx context.Context, e Enrollment) (Session, error)
+	// StepUp consumes the step of an active credential and rotates the
+	// session, in one transaction.
+	StepUp(ctx context.Context, userID uuid.UUID, step int64, r Rotation) (Session, error)
+	// Disable consumes the step, then removes the credential and the
+	// backup codes and turns MFA off, in one transaction.
+	Disable(ctx context.Context, userID uuid.UUID, step int64) error
+}
+
+// BackupCodes stores the hashes of backup codes.
+type BackupCodes interface {
+	// Use spends the first unused code matching one of the candidates and
+	// rotates the session, in one transaction; ErrCodeRejected when none
+	// matches. It returns the codes left.
+	Use(ctx context.Context, userID uuid.UUID, candidates []CodeHash, r Rotation) (int, Session, error)
+	// Replace invalidates every code of the user and stores a new set.
+	Replace(ctx context.Context, userID uuid.UUID, codes []CodeHash) error
+	// Remaining counts the unused codes.
+	Remaining(ctx context.Context, userID uuid.UUID) (int, error)
+}
+
+// SecretBox seals TOTP secrets at rest, bound to their user.
+type SecretBox interface {
+	Seal(userID uuid.UUID, secret []byte) (Sealed, error)
+	Open(userID uuid.UUID, sealed Sealed) ([]byte, error)
+}
+
+// CodeHasher hashes normalized backup codes with keys kept out of the
+// database.
+type CodeHasher interface {
+	// HashCode hashes under the current key.
+	HashCode(normalized string) CodeHash
+	// CodeCandidates hashes under every configured key, current first.
+	CodeCandidates(normalized string) []CodeHash
 }

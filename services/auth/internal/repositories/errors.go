@@ -62,3 +62,5 @@ func isUniqueViolation(err error, constraint string) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == uniqueViolation && pgErr.ConstraintName == constraint
 }
+
+func errorsIsNotFound(err error) bool { return errors.Is(err, ports.ErrNotFound) }

@@ -54,3 +54,8 @@ func (r *Sessions) Revoke(ctx context.Context, id uuid.UUID) error {
 	}
 	return nil
 }
+
+// Rotate implements ports.Sessions.
+func (r *Sessions) Rotate(ctx context.Context, rot ports.Rotation) (ports.Session, error) {
+	return rotate(ctx, r.q, rot)
+}

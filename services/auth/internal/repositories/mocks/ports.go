@@ -141,6 +141,21 @@ func (mr *MockSessionsMockRecorder) Revoke(ctx, id any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Revoke", reflect.TypeOf((*MockSessions)(nil).Revoke), ctx, id)
 }
 
+// Rotate mocks base method.
+func (m *MockSessions) Rotate(ctx context.Context, r ports.Rotation) (ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Rotate", ctx, r)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Rotate indicates an expected call of Rotate.
+func (mr *MockSessionsMockRecorder) Rotate(ctx, r any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Rotate", reflect.TypeOf((*MockSessions)(nil).Rotate), ctx, r)
+}
+
 // Validate mocks base method.
 func (m *MockSessions) Validate(ctx context.Context, tokenHash []byte) (ports.SessionIdentity, error) {
 	m.ctrl.T.Helper()
@@ -154,4 +169,276 @@ func (m *MockSessions) Validate(ctx context.Context, tokenHash []byte) (ports.Se
 func (mr *MockSessionsMockRecorder) Validate(ctx, tokenHash any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Validate", reflect.TypeOf((*MockSessions)(nil).Validate), ctx, tokenHash)
+}
+
+// MockTOTPCredentials is a mock of TOTPCredentials interface.
+type MockTOTPCredentials struct {
+	ctrl     *gomock.Controller
+	recorder *MockTOTPCredentialsMockRecorder
+	isgomock struct{}
+}
+
+// MockTOTPCredentialsMockRecorder is the mock recorder for MockTOTPCredentials.
+type MockTOTPCredentialsMockRecorder struct {
+	mock *MockTOTPCredentials
+}
+
+// NewMockTOTPCredentials creates a new mock instance.
+func NewMockTOTPCredentials(ctrl *gomock.Controller) *MockTOTPCredentials {
+	mock := &MockTOTPCredentials{ctrl: ctrl}
+	mock.recorder = &MockTOTPCredentialsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockTOTPCredentials) EXPECT() *MockTOTPCredentialsMockRecorder {
+	return m.recorder
+}
+
+// Disable mocks base method.
+func (m *MockTOTPCredentials) Disable(ctx context.Context, userID uuid.UUID, step int64) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Disable", ctx, userID, step)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Disable indicates an expected call of Disable.
+func (mr *MockTOTPCredentialsMockRecorder) Disable(ctx, userID, step any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Disable", reflect.TypeOf((*MockTOTPCredentials)(nil).Disable), ctx, userID, step)
+}
+
+// Enroll mocks base method.
+func (m *MockTOTPCredentials) Enroll(ctx context.Context, e ports.Enrollment) (ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Enroll", ctx, e)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Enroll indicates an expected call of Enroll.
+func (mr *MockTOTPCredentialsMockRecorder) Enroll(ctx, e any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Enroll", reflect.TypeOf((*MockTOTPCredentials)(nil).Enroll), ctx, e)
+}
+
+// Get mocks base method.
+func (m *MockTOTPCredentials) Get(ctx context.Context, userID uuid.UUID) (ports.TOTPCredential, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Get", ctx, userID)
+	ret0, _ := ret[0].(ports.TOTPCredential)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Get indicates an expected call of Get.
+func (mr *MockTOTPCredentialsMockRecorder) Get(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Get", reflect.TypeOf((*MockTOTPCredentials)(nil).Get), ctx, userID)
+}
+
+// SavePending mocks base method.
+func (m *MockTOTPCredentials) SavePending(ctx context.Context, userID uuid.UUID, secret ports.Sealed) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SavePending", ctx, userID, secret)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// SavePending indicates an expected call of SavePending.
+func (mr *MockTOTPCredentialsMockRecorder) SavePending(ctx, userID, secret any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SavePending", reflect.TypeOf((*MockTOTPCredentials)(nil).SavePending), ctx, userID, secret)
+}
+
+// StepUp mocks base method.
+func (m *MockTOTPCredentials) StepUp(ctx context.Context, userID uuid.UUID, step int64, r ports.Rotation) (ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "StepUp", ctx, userID, step, r)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// StepUp indicates an expected call of StepUp.
+func (mr *MockTOTPCredentialsMockRecorder) StepUp(ctx, userID, step, r any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "StepUp", reflect.TypeOf((*MockTOTPCredentials)(nil).StepUp), ctx, userID, step, r)
+}
+
+// MockBackupCodes is a mock of BackupCodes interface.
+type MockBackupCodes struct {
+	ctrl     *gomock.Controller
+	recorder *MockBackupCodesMockRecorder
+	isgomock struct{}
+}
+
+// MockBackupCodesMockRecorder is the mock recorder for MockBackupCodes.
+type MockBackupCodesMockRecorder struct {
+	mock *MockBackupCodes
+}
+
+// NewMockBackupCodes creates a new mock instance.
+func NewMockBackupCodes(ctrl *gomock.Controller) *MockBackupCodes {
+	mock := &MockBackupCodes{ctrl: ctrl}
+	mock.recorder = &MockBackupCodesMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockBackupCodes) EXPECT() *MockBackupCodesMockRecorder {
+	return m.recorder
+}
+
+// Remaining mocks base method.
+func (m *MockBackupCodes) Remaining(ctx context.Context, userID uuid.UUID) (int, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Remaining", ctx, userID)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Remaining indicates an expected call of Remaining.
+func (mr *MockBackupCodesMockRecorder) Remaining(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Remaining", reflect.TypeOf((*MockBackupCodes)(nil).Remaining), ctx, userID)
+}
+
+// Replace mocks base method.
+func (m *MockBackupCodes) Replace(ctx context.Context, userID uuid.UUID, codes []ports.CodeHash) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Replace", ctx, userID, codes)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Replace indicates an expected call of Replace.
+func (mr *MockBackupCodesMockRecorder) Replace(ctx, userID, codes any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Replace", reflect.TypeOf((*MockBackupCodes)(nil).Replace), ctx, userID, codes)
+}
+
+// Use mocks base method.
+func (m *MockBackupCodes) Use(ctx context.Context, userID uuid.UUID, candidates []ports.CodeHash, r ports.Rotation) (int, ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Use", ctx, userID, candidates, r)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(ports.Session)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Use indicates an expected call of Use.
+func (mr *MockBackupCodesMockRecorder) Use(ctx, userID, candidates, r any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Use", reflect.TypeOf((*MockBackupCodes)(nil).Use), ctx, userID, candidates, r)
+}
+
+// MockSecretBox is a mock of SecretBox interface.
+type MockSecretBox struct {
+	ctrl     *gomock.Controller
+	recorder *MockSecretBoxMockRecorder
+	isgomock struct{}
+}
+
+// MockSecretBoxMockRecorder is the mock recorder for MockSecretBox.
+type MockSecretBoxMockRecorder struct {
+	mock *MockSecretBox
+}
+
+// NewMockSecretBox creates a new mock instance.
+func NewMockSecretBox(ctrl *gomock.Controller) *MockSecretBox {
+	mock := &MockSecretBox{ctrl: ctrl}
+	mock.recorder = &MockSecretBoxMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockSecretBox) EXPECT() *MockSecretBoxMockRecorder {
+	return m.recorder
+}
+
+// Open mocks base method.
+func (m *MockSecretBox) Open(userID uuid.UUID, sealed ports.Sealed) ([]byte, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Open", userID, sealed)
+	ret0, _ := ret[0].([]byte)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Open indicates an expected call of Open.
+func (mr *MockSecretBoxMockRecorder) Open(userID, sealed any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Open", reflect.TypeOf((*MockSecretBox)(nil).Open), userID, sealed)
+}
+
+// Seal mocks base method.
+func (m *MockSecretBox) Seal(userID uuid.UUID, secret []byte) (ports.Sealed, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Seal", userID, secret)
+	ret0, _ := ret[0].(ports.Sealed)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Seal indicates an expected call of Seal.
+func (mr *MockSecretBoxMockRecorder) Seal(userID, secret any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Seal", reflect.TypeOf((*MockSecretBox)(nil).Seal), userID, secret)
+}
+
+// MockCodeHasher is a mock of CodeHasher interface.
+type MockCodeHasher struct {
+	ctrl     *gomock.Controller
+	recorder *MockCodeHasherMockRecorder
+	isgomock struct{}
+}
+
+// MockCodeHasherMockRecorder is the mock recorder for MockCodeHasher.
+type MockCodeHasherMockRecorder struct {
+	mock *MockCodeHasher
+}
+
+// NewMockCodeHasher creates a new mock instance.
+func NewMockCodeHasher(ctrl *gomock.Controller) *MockCodeHasher {
+	mock := &MockCodeHasher{ctrl: ctrl}
+	mock.recorder = &MockCodeHasherMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockCodeHasher) EXPECT() *MockCodeHasherMockRecorder {
+	return m.recorder
+}
+
+// CodeCandidates mocks base method.
+func (m *MockCodeHasher) CodeCandidates(normalized string) []ports.CodeHash {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "CodeCandidates", normalized)
+	ret0, _ := ret[0].([]ports.CodeHash)
+	return ret0
+}
+
+// CodeCandidates indicates an expected call of CodeCandidates.
+func (mr *MockCodeHasherMockRecorder) CodeCandidates(normalized any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CodeCandidates", reflect.TypeOf((*MockCodeHasher)(nil).CodeCandidates), normalized)
+}
+
+// HashCode mocks base method.
+func (m *MockCodeHasher) HashCode(normalized string) ports.CodeHash {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "HashCode", normalized)
+	ret0, _ := ret[0].(ports.CodeHash)
+	return ret0
+}
+
+// HashCode indicates an expected call of HashCode.
+func (mr *MockCodeHasherMockRecorder) HashCode(normalized any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "HashCode", reflect.TypeOf((*MockCodeHasher)(nil).HashCode), normalized)
 }

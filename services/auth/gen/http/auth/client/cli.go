@@ -109,3 +109,135 @@ func BuildProfilePayload(authProfileToken string) (*auth.ProfilePayload, error) 
 
 	return v, nil
 }
+
+// BuildSessionRefreshPayload builds the payload for the auth session_refresh
+// endpoint from CLI flags.
+func BuildSessionRefreshPayload(authSessionRefreshToken string) (*auth.SessionRefreshPayload, error) {
+	var token *string
+	{
+		if authSessionRefreshToken != "" {
+			token = &authSessionRefreshToken
+		}
+	}
+	v := &auth.SessionRefreshPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildTotpGeneratePayload builds the payload for the auth totp_generate
+// endpoint from CLI flags.
+func BuildTotpGeneratePayload(authTotpGenerateToken string) (*auth.TotpGeneratePayload, error) {
+	var token *string
+	{
+		if authTotpGenerateToken != "" {
+			token = &authTotpGenerateToken
+		}
+	}
+	v := &auth.TotpGeneratePayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildTotpVerifyPayload builds the payload for the auth totp_verify endpoint
+// from CLI flags.
+func BuildTotpVerifyPayload(authTotpVerifyBody string, authTotpVerifyToken string) (*auth.TotpVerifyPayload, error) {
+	var err error
+	var body TotpVerifyRequestBody
+	{
+		err = json.Unmarshal([]byte(authTotpVerifyBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"code\": \"492039\"\n   }'")
+		}
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", body.Code, "^[0-9]{6}$"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authTotpVerifyToken != "" {
+			token = &authTotpVerifyToken
+		}
+	}
+	v := &auth.TotpVerifyPayload{
+		Code: body.Code,
+	}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildTotpDisablePayload builds the payload for the auth totp_disable
+// endpoint from CLI flags.
+func BuildTotpDisablePayload(authTotpDisableBody string, authTotpDisableToken string) (*auth.TotpDisablePayload, error) {
+	var err error
+	var body TotpDisableRequestBody
+	{
+		err = json.Unmarshal([]byte(authTotpDisableBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"code\": \"492039\"\n   }'")
+		}
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", body.Code, "^[0-9]{6}$"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authTotpDisableToken != "" {
+			token = &authTotpDisableToken
+		}
+	}
+	v := &auth.TotpDisablePayload{
+		Code: body.Code,
+	}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildBackupVerifyPayload builds the payload for the auth backup_verify
+// endpoint from CLI flags.
+func BuildBackupVerifyPayload(authBackupVerifyBody string, authBackupVerifyToken string) (*auth.BackupVerifyPayload, error) {
+	var err error
+	var body BackupVerifyRequestBody
+	{
+		err = json.Unmarshal([]byte(authBackupVerifyBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"code\": \"k7vq2-m9xr4\"\n   }'")
+		}
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", body.Code, "^[\\s-]*([0-9A-Za-z][\\s-]*){10}$"))
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authBackupVerifyToken != "" {
+			token = &authBackupVerifyToken
+		}
+	}
+	v := &auth.BackupVerifyPayload{
+		Code: body.Code,
+	}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildBackupRegeneratePayload builds the payload for the auth
+// backup_regenerate endpoint from CLI flags.
+func BuildBackupRegeneratePayload(authBackupRegenerateToken string) (*auth.BackupRegeneratePayload, error) {
+	var token *string
+	{
+		if authBackupRegenerateToken != "" {
+			token = &authBackupRegenerateToken
+		}
+	}
+	v := &auth.BackupRegeneratePayload{}
+	v.Token = token
+
+	return v, nil
+}

@@ -31,6 +31,30 @@ type Client struct {
 	// endpoint.
 	ProfileDoer goahttp.Doer
 
+	// SessionRefresh Doer is the HTTP client used to make requests to the
+	// session_refresh endpoint.
+	SessionRefreshDoer goahttp.Doer
+
+	// TotpGenerate Doer is the HTTP client used to make requests to the
+	// totp_generate endpoint.
+	TotpGenerateDoer goahttp.Doer
+
+	// TotpVerify Doer is the HTTP client used to make requests to the totp_verify
+	// endpoint.
+	TotpVerifyDoer goahttp.Doer
+
+	// TotpDisable Doer is the HTTP client used to make requests to the
+	// totp_disable endpoint.
+	TotpDisableDoer goahttp.Doer
+
+	// BackupVerify Doer is the HTTP client used to make requests to the
+	// backup_verify endpoint.
+	BackupVerifyDoer goahttp.Doer
+
+	// BackupRegenerate Doer is the HTTP client used to make requests to the
+	// backup_regenerate endpoint.
+	BackupRegenerateDoer goahttp.Doer
+
 	// RestoreResponseBody controls whether the response bodies are reset after
 	// decoding so they can be read again.
 	RestoreResponseBody bool
@@ -51,15 +75,21 @@ func NewClient(
 	restoreBody bool,
 ) *Client {
 	return &Client{
-		RegisterDoer:        doer,
-		LoginDoer:           doer,
-		LogoutDoer:          doer,
-		ProfileDoer:         doer,
-		RestoreResponseBody: restoreBody,
-		scheme:              scheme,
-		host:                host,
-		decoder:             dec,
-		encoder:             enc,
+		RegisterDoer:         doer,
+		LoginDoer:            doer,
+		LogoutDoer:           doer,
+		ProfileDoer:          doer,
+		SessionRefreshDoer:   doer,
+		TotpGenerateDoer:     doer,
+		TotpVerifyDoer:       doer,
+		TotpDisableDoer:      doer,
+		BackupVerifyDoer:     doer,
+		BackupRegenerateDoer: doer,
+		RestoreResponseBody:  restoreBody,
+		scheme:               scheme,
+		host:                 host,
+		decoder:              dec,
+		encoder:              enc,
 	}
 }
 
@@ -154,6 +184,150 @@ func (c *Client) Profile() goa.Endpoint {
 		resp, err := c.ProfileDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "profile", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// SessionRefresh returns an endpoint that makes HTTP requests to the auth
+// service session_refresh server.
+func (c *Client) SessionRefresh() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeSessionRefreshRequest(c.encoder)
+		decodeResponse = DecodeSessionRefreshResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildSessionRefreshRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.SessionRefreshDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "session_refresh", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// TotpGenerate returns an endpoint that makes HTTP requests to the auth
+// service totp_generate server.
+func (c *Client) TotpGenerate() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeTotpGenerateRequest(c.encoder)
+		decodeResponse = DecodeTotpGenerateResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildTotpGenerateRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.TotpGenerateDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "totp_generate", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// TotpVerify returns an endpoint that makes HTTP requests to the auth service
+// totp_verify server.
+func (c *Client) TotpVerify() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeTotpVerifyRequest(c.encoder)
+		decodeResponse = DecodeTotpVerifyResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildTotpVerifyRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.TotpVerifyDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "totp_verify", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// TotpDisable returns an endpoint that makes HTTP requests to the auth service
+// totp_disable server.
+func (c *Client) TotpDisable() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeTotpDisableRequest(c.encoder)
+		decodeResponse = DecodeTotpDisableResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildTotpDisableRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.TotpDisableDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "totp_disable", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// BackupVerify returns an endpoint that makes HTTP requests to the auth
+// service backup_verify server.
+func (c *Client) BackupVerify() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeBackupVerifyRequest(c.encoder)
+		decodeResponse = DecodeBackupVerifyResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildBackupVerifyRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.BackupVerifyDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "backup_verify", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// BackupRegenerate returns an endpoint that makes HTTP requests to the auth
+// service backup_regenerate server.
+func (c *Client) BackupRegenerate() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeBackupRegenerateRequest(c.encoder)
+		decodeResponse = DecodeBackupRegenerateResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildBackupRegenerateRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.BackupRegenerateDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "backup_regenerate", err)
 		}
 		return decodeResponse(resp)
 	}

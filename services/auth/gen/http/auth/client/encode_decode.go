@@ -56,11 +56,15 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 // DecodeRegisterResponse may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - error: internal error
 func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
@@ -143,6 +147,20 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "register", err)
 				}
 				return nil, NewRegisterInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body RegisterInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
@@ -204,19 +222,68 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 			}
 			return nil, NewRegisterUnavailable(&body)
 		case http.StatusConflict:
-			var (
-				body RegisterEmailTakenResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body RegisterEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body RegisterTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body RegisterTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body RegisterMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
-			err = ValidateRegisterEmailTakenResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterEmailTaken(&body)
 		case http.StatusNotFound:
 			var (
 				body RegisterNotFoundResponseBody
@@ -275,11 +342,15 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 // DecodeLoginResponse may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - error: internal error
 func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
@@ -362,6 +433,20 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 					return nil, goahttp.ErrValidationError("auth", "login", err)
 				}
 				return nil, NewLoginInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body LoginInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
@@ -423,19 +508,68 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 			}
 			return nil, NewLoginUnavailable(&body)
 		case http.StatusConflict:
-			var (
-				body LoginEmailTakenResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body LoginEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body LoginTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body LoginTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body LoginMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
-			err = ValidateLoginEmailTakenResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginEmailTaken(&body)
 		case http.StatusNotFound:
 			var (
 				body LoginNotFoundResponseBody
@@ -494,11 +628,15 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 // DecodeLogoutResponse may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - error: internal error
 func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
@@ -570,6 +708,20 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 					return nil, goahttp.ErrValidationError("auth", "logout", err)
 				}
 				return nil, NewLogoutInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body LogoutInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
@@ -631,19 +783,68 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 			}
 			return nil, NewLogoutUnavailable(&body)
 		case http.StatusConflict:
-			var (
-				body LogoutEmailTakenResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body LogoutEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body LogoutTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body LogoutTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body LogoutMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
 			}
-			err = ValidateLogoutEmailTakenResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutEmailTaken(&body)
 		case http.StatusNotFound:
 			var (
 				body LogoutNotFoundResponseBody
@@ -702,11 +903,15 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 // DecodeProfileResponse may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - error: internal error
 func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
@@ -770,6 +975,20 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 					return nil, goahttp.ErrValidationError("auth", "profile", err)
 				}
 				return nil, NewProfileInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body ProfileInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
@@ -831,19 +1050,68 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 			}
 			return nil, NewProfileUnavailable(&body)
 		case http.StatusConflict:
-			var (
-				body ProfileEmailTakenResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body ProfileEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body ProfileTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body ProfileTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body ProfileMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
 			}
-			err = ValidateProfileEmailTakenResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileEmailTaken(&body)
 		case http.StatusNotFound:
 			var (
 				body ProfileNotFoundResponseBody
@@ -861,6 +1129,1664 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildSessionRefreshRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "session_refresh" endpoint
+func (c *Client) BuildSessionRefreshRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: SessionRefreshAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "session_refresh", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeSessionRefreshRequest returns an encoder for requests sent to the auth
+// session_refresh server.
+func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.SessionRefreshPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "session_refresh", "*auth.SessionRefreshPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeSessionRefreshResponse returns a decoder for responses returned by the
+// auth session_refresh endpoint. restoreBody controls whether the response
+// body should be restored after having been read.
+// DecodeSessionRefreshResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body SessionRefreshResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			res := NewSessionRefreshRefreshResultOK(&body, sessionToken)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body SessionRefreshUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body SessionRefreshInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body SessionRefreshInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body SessionRefreshMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body SessionRefreshInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body SessionRefreshRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body SessionRefreshUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body SessionRefreshEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body SessionRefreshTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body SessionRefreshTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body SessionRefreshMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body SessionRefreshNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildTotpGenerateRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "totp_generate" endpoint
+func (c *Client) BuildTotpGenerateRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: TotpGenerateAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "totp_generate", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeTotpGenerateRequest returns an encoder for requests sent to the auth
+// totp_generate server.
+func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.TotpGeneratePayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "totp_generate", "*auth.TotpGeneratePayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeTotpGenerateResponse returns a decoder for responses returned by the
+// auth totp_generate endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeTotpGenerateResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body TotpGenerateResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			res := NewTotpGenerateTOTPEnrollmentOK(&body)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body TotpGenerateUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body TotpGenerateInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body TotpGenerateInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body TotpGenerateMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body TotpGenerateInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body TotpGenerateRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body TotpGenerateUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body TotpGenerateEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body TotpGenerateTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body TotpGenerateTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body TotpGenerateMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body TotpGenerateNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildTotpVerifyRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "totp_verify" endpoint
+func (c *Client) BuildTotpVerifyRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: TotpVerifyAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "totp_verify", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeTotpVerifyRequest returns an encoder for requests sent to the auth
+// totp_verify server.
+func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.TotpVerifyPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "totp_verify", "*auth.TotpVerifyPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewTotpVerifyRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "totp_verify", err)
+		}
+		return nil
+	}
+}
+
+// DecodeTotpVerifyResponse returns a decoder for responses returned by the
+// auth totp_verify endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeTotpVerifyResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body TotpVerifyResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			res := NewTotpVerifyTOTPVerifyResultOK(&body, sessionToken)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body TotpVerifyUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body TotpVerifyInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body TotpVerifyInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body TotpVerifyMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body TotpVerifyInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body TotpVerifyRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body TotpVerifyUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body TotpVerifyEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body TotpVerifyTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body TotpVerifyTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body TotpVerifyMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body TotpVerifyNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildTotpDisableRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "totp_disable" endpoint
+func (c *Client) BuildTotpDisableRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: TotpDisableAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "totp_disable", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeTotpDisableRequest returns an encoder for requests sent to the auth
+// totp_disable server.
+func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.TotpDisablePayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "totp_disable", "*auth.TotpDisablePayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewTotpDisableRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "totp_disable", err)
+		}
+		return nil
+	}
+}
+
+// DecodeTotpDisableResponse returns a decoder for responses returned by the
+// auth totp_disable endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeTotpDisableResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusNoContent:
+			return nil, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body TotpDisableUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body TotpDisableInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body TotpDisableInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body TotpDisableMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body TotpDisableInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body TotpDisableRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body TotpDisableUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body TotpDisableEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body TotpDisableTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body TotpDisableTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body TotpDisableMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body TotpDisableNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildBackupVerifyRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "backup_verify" endpoint
+func (c *Client) BuildBackupVerifyRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: BackupVerifyAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "backup_verify", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeBackupVerifyRequest returns an encoder for requests sent to the auth
+// backup_verify server.
+func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.BackupVerifyPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "backup_verify", "*auth.BackupVerifyPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewBackupVerifyRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "backup_verify", err)
+		}
+		return nil
+	}
+}
+
+// DecodeBackupVerifyResponse returns a decoder for responses returned by the
+// auth backup_verify endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeBackupVerifyResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body BackupVerifyResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			res := NewBackupVerifyResultOK(&body, sessionToken)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body BackupVerifyUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body BackupVerifyInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body BackupVerifyInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body BackupVerifyMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body BackupVerifyInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body BackupVerifyRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body BackupVerifyUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body BackupVerifyEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body BackupVerifyTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body BackupVerifyTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body BackupVerifyMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body BackupVerifyNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildBackupRegenerateRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "backup_regenerate" endpoint
+func (c *Client) BuildBackupRegenerateRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: BackupRegenerateAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "backup_regenerate", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeBackupRegenerateRequest returns an encoder for requests sent to the
+// auth backup_regenerate server.
+func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.BackupRegeneratePayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "backup_regenerate", "*auth.BackupRegeneratePayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeBackupRegenerateResponse returns a decoder for responses returned by
+// the auth backup_regenerate endpoint. restoreBody controls whether the
+// response body should be restored after having been read.
+// DecodeBackupRegenerateResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body BackupRegenerateResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			res := NewBackupRegenerateBackupCodesOK(&body)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body BackupRegenerateUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body BackupRegenerateInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body BackupRegenerateInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body BackupRegenerateMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body BackupRegenerateInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body BackupRegenerateRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body BackupRegenerateUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body BackupRegenerateEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body BackupRegenerateTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body BackupRegenerateTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body BackupRegenerateMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body BackupRegenerateNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 		}
 	}
 }

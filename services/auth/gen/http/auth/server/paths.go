@@ -26,3 +26,33 @@ func LogoutAuthPath() string {
 func ProfileAuthPath() string {
 	return "/auth/profile"
 }
+
+// SessionRefreshAuthPath returns the URL path to the auth service session_refresh HTTP endpoint.
+func SessionRefreshAuthPath() string {
+	return "/auth/session/refresh"
+}
+
+// TotpGenerateAuthPath returns the URL path to the auth service totp_generate HTTP endpoint.
+func TotpGenerateAuthPath() string {
+	return "/auth/totp/generate"
+}
+
+// TotpVerifyAuthPath returns the URL path to the auth service totp_verify HTTP endpoint.
+func TotpVerifyAuthPath() string {
+	return "/auth/totp/verify"
+}
+
+// TotpDisableAuthPath returns the URL path to the auth service totp_disable HTTP endpoint.
+func TotpDisableAuthPath() string {
+	return "/auth/totp/disable"
+}
+
+// BackupVerifyAuthPath returns the URL path to the auth service backup_verify HTTP endpoint.
+func BackupVerifyAuthPath() string {
+	return "/auth/backup/verify"
+}
+
+// BackupRegenerateAuthPath returns the URL path to the auth service backup_regenerate HTTP endpoint.
+func BackupRegenerateAuthPath() string {
+	return "/auth/backup/regenerate"
+}

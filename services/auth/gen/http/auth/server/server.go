@@ -18,11 +18,17 @@ import (
 
 // Server lists the auth service endpoint HTTP handlers.
 type Server struct {
-	Mounts   []*MountPoint
-	Register http.Handler
-	Login    http.Handler
-	Logout   http.Handler
-	Profile  http.Handler
+	Mounts           []*MountPoint
+	Register         http.Handler
+	Login            http.Handler
+	Logout           http.Handler
+	Profile          http.Handler
+	SessionRefresh   http.Handler
+	TotpGenerate     http.Handler
+	TotpVerify       http.Handler
+	TotpDisable      http.Handler
+	BackupVerify     http.Handler
+	BackupRegenerate http.Handler
 }
 
 // MountPoint holds information about the mounted endpoints.
@@ -56,11 +62,23 @@ func New(
 			{"Login", "POST", "/auth/login"},
 			{"Logout", "POST", "/auth/logout"},
 			{"Profile", "GET", "/auth/profile"},
+			{"SessionRefresh", "POST", "/auth/session/refresh"},
+			{"TotpGenerate", "POST", "/auth/totp/generate"},
+			{"TotpVerify", "POST", "/auth/totp/verify"},
+			{"TotpDisable", "POST", "/auth/totp/disable"},
+			{"BackupVerify", "POST", "/auth/backup/verify"},
+			{"BackupRegenerate", "POST", "/auth/backup/regenerate"},
 		},
-		Register: NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
-		Login:    NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
-		Logout:   NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
-		Profile:  NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
+		Register:         NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
+		Login:            NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
+		Logout:           NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
+		Profile:          NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
+		SessionRefresh:   NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
+		TotpGenerate:     NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
+		TotpVerify:       NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
+		TotpDisable:      NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
+		BackupVerify:     NewBackupVerifyHandler(e.BackupVerify, mux, decoder, encoder, errhandler, formatter),
+		BackupRegenerate: NewBackupRegenerateHandler(e.BackupRegenerate, mux, decoder, encoder, errhandler, formatter),
 	}
 }
 
@@ -73,6 +91,12 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.Login = m(s.Login)
 	s.Logout = m(s.Logout)
 	s.Profile = m(s.Profile)
+	s.SessionRefresh = m(s.SessionRefresh)
+	s.TotpGenerate = m(s.TotpGenerate)
+	s.TotpVerify = m(s.TotpVerify)
+	s.TotpDisable = m(s.TotpDisable)
+	s.BackupVerify = m(s.BackupVerify)
+	s.BackupRegenerate = m(s.BackupRegenerate)
 }
 
 // MethodNames returns the methods served.
@@ -84,6 +108,12 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountLoginHandler(mux, h.Login)
 	MountLogoutHandler(mux, h.Logout)
 	MountProfileHandler(mux, h.Profile)
+	MountSessionRefreshHandler(mux, h.SessionRefresh)
+	MountTotpGenerateHandler(mux, h.TotpGenerate)
+	MountTotpVerifyHandler(mux, h.TotpVerify)
+	MountTotpDisableHandler(mux, h.TotpDisable)
+	MountBackupVerifyHandler(mux, h.BackupVerify)
+	MountBackupRegenerateHandler(mux, h.BackupRegenerate)
 }
 
 // Mount configures the mux to serve the auth endpoints.
@@ -280,6 +310,324 @@ func NewProfileHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "profile")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountSessionRefreshHandler configures the mux to serve the "auth" service
+// "session_refresh" endpoint.
+func MountSessionRefreshHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/session/refresh", f)
+}
+
+// NewSessionRefreshHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "session_refresh" endpoint.
+func NewSessionRefreshHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeSessionRefreshRequest(mux, decoder)
+		encodeResponse = EncodeSessionRefreshResponse(encoder)
+		encodeError    = EncodeSessionRefreshError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "session_refresh")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountTotpGenerateHandler configures the mux to serve the "auth" service
+// "totp_generate" endpoint.
+func MountTotpGenerateHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/totp/generate", f)
+}
+
+// NewTotpGenerateHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "totp_generate" endpoint.
+func NewTotpGenerateHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeTotpGenerateRequest(mux, decoder)
+		encodeResponse = EncodeTotpGenerateResponse(encoder)
+		encodeError    = EncodeTotpGenerateError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "totp_generate")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountTotpVerifyHandler configures the mux to serve the "auth" service
+// "totp_verify" endpoint.
+func MountTotpVerifyHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/totp/verify", f)
+}
+
+// NewTotpVerifyHandler creates a HTTP handler which loads the HTTP request and
+// calls the "auth" service "totp_verify" endpoint.
+func NewTotpVerifyHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeTotpVerifyRequest(mux, decoder)
+		encodeResponse = EncodeTotpVerifyResponse(encoder)
+		encodeError    = EncodeTotpVerifyError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "totp_verify")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountTotpDisableHandler configures the mux to serve the "auth" service
+// "totp_disable" endpoint.
+func MountTotpDisableHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/totp/disable", f)
+}
+
+// NewTotpDisableHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "totp_disable" endpoint.
+func NewTotpDisableHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeTotpDisableRequest(mux, decoder)
+		encodeResponse = EncodeTotpDisableResponse(encoder)
+		encodeError    = EncodeTotpDisableError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "totp_disable")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountBackupVerifyHandler configures the mux to serve the "auth" service
+// "backup_verify" endpoint.
+func MountBackupVerifyHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/backup/verify", f)
+}
+
+// NewBackupVerifyHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "backup_verify" endpoint.
+func NewBackupVerifyHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeBackupVerifyRequest(mux, decoder)
+		encodeResponse = EncodeBackupVerifyResponse(encoder)
+		encodeError    = EncodeBackupVerifyError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "backup_verify")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountBackupRegenerateHandler configures the mux to serve the "auth" service
+// "backup_regenerate" endpoint.
+func MountBackupRegenerateHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/backup/regenerate", f)
+}
+
+// NewBackupRegenerateHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "backup_regenerate" endpoint.
+func NewBackupRegenerateHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeBackupRegenerateRequest(mux, decoder)
+		encodeResponse = EncodeBackupRegenerateResponse(encoder)
+		encodeError    = EncodeBackupRegenerateError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "backup_regenerate")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

@@ -32,6 +32,27 @@ type LoginRequestBody struct {
 	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
 }
 
+// TotpVerifyRequestBody is the type of the "auth" service "totp_verify"
+// endpoint HTTP request body.
+type TotpVerifyRequestBody struct {
+	// Current 6-digit code of the authenticator app.
+	Code *string `form:"code,omitempty" json:"code,omitempty" xml:"code,omitempty"`
+}
+
+// TotpDisableRequestBody is the type of the "auth" service "totp_disable"
+// endpoint HTTP request body.
+type TotpDisableRequestBody struct {
+	// Current 6-digit code of the authenticator app.
+	Code *string `form:"code,omitempty" json:"code,omitempty" xml:"code,omitempty"`
+}
+
+// BackupVerifyRequestBody is the type of the "auth" service "backup_verify"
+// endpoint HTTP request body.
+type BackupVerifyRequestBody struct {
+	// A backup code; case, spaces and hyphens do not matter.
+	Code *string `form:"code,omitempty" json:"code,omitempty" xml:"code,omitempty"`
+}
+
 // RegisterResponseBody is the type of the "auth" service "register" endpoint
 // HTTP response body.
 type RegisterResponseBody struct {
@@ -74,6 +95,55 @@ type ProfileResponseBody struct {
 	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
 }
 
+// SessionRefreshResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body.
+type SessionRefreshResponseBody struct {
+	// Session ID.
+	SessionID string `form:"session_id" json:"session_id" xml:"session_id"`
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// Absolute expiry: never moves.
+	ExpiresAt string `form:"expires_at" json:"expires_at" xml:"expires_at"`
+	// Idle expiry, moved forward by the refresh.
+	IdleExpiresAt string `form:"idle_expires_at" json:"idle_expires_at" xml:"idle_expires_at"`
+}
+
+// TotpGenerateResponseBody is the type of the "auth" service "totp_generate"
+// endpoint HTTP response body.
+type TotpGenerateResponseBody struct {
+	// Base32 secret (160 bits, no padding).
+	Secret string `form:"secret" json:"secret" xml:"secret"`
+	// otpauth:// URL for authenticator apps.
+	OtpauthURL string `form:"otpauth_url" json:"otpauth_url" xml:"otpauth_url"`
+	// The otpauth URL as a PNG QR code in a data URI.
+	QrCode string `form:"qr_code" json:"qr_code" xml:"qr_code"`
+}
+
+// TotpVerifyResponseBody is the type of the "auth" service "totp_verify"
+// endpoint HTTP response body.
+type TotpVerifyResponseBody struct {
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// The 10 backup codes, shown once, on enrollment; empty on later verifications.
+	BackupCodes []string `form:"backup_codes" json:"backup_codes" xml:"backup_codes"`
+}
+
+// BackupVerifyResponseBody is the type of the "auth" service "backup_verify"
+// endpoint HTTP response body.
+type BackupVerifyResponseBody struct {
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// Unused backup codes left.
+	Remaining int `form:"remaining" json:"remaining" xml:"remaining"`
+}
+
+// BackupRegenerateResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body.
+type BackupRegenerateResponseBody struct {
+	// The 10 backup codes, shown once.
+	BackupCodes []string `form:"backup_codes" json:"backup_codes" xml:"backup_codes"`
+}
+
 // RegisterUnauthorizedResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "unauthorized" error.
 type RegisterUnauthorizedResponseBody struct {
@@ -95,6 +165,24 @@ type RegisterUnauthorizedResponseBody struct {
 // RegisterInvalidCredentialsResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_credentials" error.
 type RegisterInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterInvalidCodeResponseBody is the type of the "auth" service "register"
+// endpoint HTTP response body for the "invalid_code" error.
+type RegisterInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -200,6 +288,60 @@ type RegisterEmailTakenResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RegisterTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "totp_already_enabled" error.
+type RegisterTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterTotpNotEnrolledResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "totp_not_enrolled" error.
+type RegisterTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterMfaNotEnabledResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "mfa_not_enabled" error.
+type RegisterMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // RegisterNotFoundResponseBody is the type of the "auth" service "register"
 // endpoint HTTP response body for the "not_found" error.
 type RegisterNotFoundResponseBody struct {
@@ -239,6 +381,24 @@ type LoginUnauthorizedResponseBody struct {
 // LoginInvalidCredentialsResponseBody is the type of the "auth" service
 // "login" endpoint HTTP response body for the "invalid_credentials" error.
 type LoginInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginInvalidCodeResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "invalid_code" error.
+type LoginInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -344,6 +504,60 @@ type LoginEmailTakenResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LoginTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "login" endpoint HTTP response body for the "totp_already_enabled" error.
+type LoginTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginTotpNotEnrolledResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "totp_not_enrolled" error.
+type LoginTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginMfaNotEnabledResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "mfa_not_enabled" error.
+type LoginMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LoginNotFoundResponseBody is the type of the "auth" service "login" endpoint
 // HTTP response body for the "not_found" error.
 type LoginNotFoundResponseBody struct {
@@ -383,6 +597,24 @@ type LogoutUnauthorizedResponseBody struct {
 // LogoutInvalidCredentialsResponseBody is the type of the "auth" service
 // "logout" endpoint HTTP response body for the "invalid_credentials" error.
 type LogoutInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutInvalidCodeResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "invalid_code" error.
+type LogoutInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -488,6 +720,60 @@ type LogoutEmailTakenResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LogoutTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "logout" endpoint HTTP response body for the "totp_already_enabled" error.
+type LogoutTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutTotpNotEnrolledResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "totp_not_enrolled" error.
+type LogoutTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutMfaNotEnabledResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "mfa_not_enabled" error.
+type LogoutMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LogoutNotFoundResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "not_found" error.
 type LogoutNotFoundResponseBody struct {
@@ -527,6 +813,24 @@ type ProfileUnauthorizedResponseBody struct {
 // ProfileInvalidCredentialsResponseBody is the type of the "auth" service
 // "profile" endpoint HTTP response body for the "invalid_credentials" error.
 type ProfileInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileInvalidCodeResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "invalid_code" error.
+type ProfileInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -632,9 +936,1378 @@ type ProfileEmailTakenResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ProfileTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "totp_already_enabled" error.
+type ProfileTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileTotpNotEnrolledResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "totp_not_enrolled" error.
+type ProfileTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileMfaNotEnabledResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "mfa_not_enabled" error.
+type ProfileMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ProfileNotFoundResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "not_found" error.
 type ProfileNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshUnauthorizedResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "unauthorized" error.
+type SessionRefreshUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshInvalidCredentialsResponseBody is the type of the "auth"
+// service "session_refresh" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type SessionRefreshInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshInvalidCodeResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "invalid_code" error.
+type SessionRefreshInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshMfaRequiredResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "mfa_required" error.
+type SessionRefreshMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshInvalidInputResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "invalid_input" error.
+type SessionRefreshInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
+type SessionRefreshRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshUnavailableResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "unavailable" error.
+type SessionRefreshUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshEmailTakenResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "email_taken" error.
+type SessionRefreshEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "session_refresh" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type SessionRefreshTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshTotpNotEnrolledResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type SessionRefreshTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshMfaNotEnabledResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "mfa_not_enabled"
+// error.
+type SessionRefreshMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshNotFoundResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "not_found" error.
+type SessionRefreshNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateUnauthorizedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "unauthorized" error.
+type TotpGenerateUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateInvalidCredentialsResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type TotpGenerateInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateInvalidCodeResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "invalid_code" error.
+type TotpGenerateInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "mfa_required" error.
+type TotpGenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateInvalidInputResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "invalid_input" error.
+type TotpGenerateInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
+type TotpGenerateRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateUnavailableResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "unavailable" error.
+type TotpGenerateUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateEmailTakenResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "email_taken" error.
+type TotpGenerateEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type TotpGenerateTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateTotpNotEnrolledResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type TotpGenerateTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateMfaNotEnabledResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "mfa_not_enabled" error.
+type TotpGenerateMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateNotFoundResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "not_found" error.
+type TotpGenerateNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyUnauthorizedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "unauthorized" error.
+type TotpVerifyUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyInvalidCredentialsResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type TotpVerifyInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyInvalidCodeResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "invalid_code" error.
+type TotpVerifyInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyMfaRequiredResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "mfa_required" error.
+type TotpVerifyMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyInvalidInputResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "invalid_input" error.
+type TotpVerifyInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyRateLimitedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "rate_limited" error.
+type TotpVerifyRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyUnavailableResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "unavailable" error.
+type TotpVerifyUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyEmailTakenResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "email_taken" error.
+type TotpVerifyEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type TotpVerifyTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "totp_not_enrolled" error.
+type TotpVerifyTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyMfaNotEnabledResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
+type TotpVerifyMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyNotFoundResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "not_found" error.
+type TotpVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableUnauthorizedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "unauthorized" error.
+type TotpDisableUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableInvalidCredentialsResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type TotpDisableInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableInvalidCodeResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "invalid_code" error.
+type TotpDisableInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableMfaRequiredResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "mfa_required" error.
+type TotpDisableMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableInvalidInputResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "invalid_input" error.
+type TotpDisableInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableRateLimitedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
+type TotpDisableRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableUnavailableResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "unavailable" error.
+type TotpDisableUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableEmailTakenResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "email_taken" error.
+type TotpDisableEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type TotpDisableTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableTotpNotEnrolledResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "totp_not_enrolled" error.
+type TotpDisableTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableMfaNotEnabledResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "mfa_not_enabled" error.
+type TotpDisableMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableNotFoundResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "not_found" error.
+type TotpDisableNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyUnauthorizedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "unauthorized" error.
+type BackupVerifyUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyInvalidCredentialsResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type BackupVerifyInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyInvalidCodeResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "invalid_code" error.
+type BackupVerifyInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyMfaRequiredResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "mfa_required" error.
+type BackupVerifyMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyInvalidInputResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "invalid_input" error.
+type BackupVerifyInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyRateLimitedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "rate_limited" error.
+type BackupVerifyRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyUnavailableResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "unavailable" error.
+type BackupVerifyUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyEmailTakenResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "email_taken" error.
+type BackupVerifyEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type BackupVerifyTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type BackupVerifyTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyMfaNotEnabledResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
+type BackupVerifyMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyNotFoundResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "not_found" error.
+type BackupVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateUnauthorizedResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "unauthorized" error.
+type BackupRegenerateUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateInvalidCredentialsResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type BackupRegenerateInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateInvalidCodeResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "invalid_code" error.
+type BackupRegenerateInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateMfaRequiredResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "mfa_required" error.
+type BackupRegenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateInvalidInputResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "invalid_input"
+// error.
+type BackupRegenerateInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateRateLimitedResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "rate_limited" error.
+type BackupRegenerateRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateUnavailableResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "unavailable" error.
+type BackupRegenerateUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateEmailTakenResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "email_taken" error.
+type BackupRegenerateEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type BackupRegenerateTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateTotpNotEnrolledResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "totp_not_enrolled" error.
+type BackupRegenerateTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateMfaNotEnabledResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "mfa_not_enabled"
+// error.
+type BackupRegenerateMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateNotFoundResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "not_found" error.
+type BackupRegenerateNotFoundResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -687,6 +2360,71 @@ func NewProfileResponseBody(res *auth.AccountProfile) *ProfileResponseBody {
 	return body
 }
 
+// NewSessionRefreshResponseBody builds the HTTP response body from the result
+// of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshResponseBody(res *auth.RefreshResult) *SessionRefreshResponseBody {
+	body := &SessionRefreshResponseBody{
+		SessionID:     res.SessionID,
+		Aal:           res.Aal,
+		ExpiresAt:     res.ExpiresAt,
+		IdleExpiresAt: res.IdleExpiresAt,
+	}
+	return body
+}
+
+// NewTotpGenerateResponseBody builds the HTTP response body from the result of
+// the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateResponseBody(res *auth.TOTPEnrollment) *TotpGenerateResponseBody {
+	body := &TotpGenerateResponseBody{
+		Secret:     res.Secret,
+		OtpauthURL: res.OtpauthURL,
+		QrCode:     res.QrCode,
+	}
+	return body
+}
+
+// NewTotpVerifyResponseBody builds the HTTP response body from the result of
+// the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyResponseBody(res *auth.TOTPVerifyResult) *TotpVerifyResponseBody {
+	body := &TotpVerifyResponseBody{
+		Aal: res.Aal,
+	}
+	if res.BackupCodes != nil {
+		body.BackupCodes = make([]string, len(res.BackupCodes))
+		for i, val := range res.BackupCodes {
+			body.BackupCodes[i] = val
+		}
+	} else {
+		body.BackupCodes = []string{}
+	}
+	return body
+}
+
+// NewBackupVerifyResponseBody builds the HTTP response body from the result of
+// the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyResponseBody(res *auth.BackupVerifyResult) *BackupVerifyResponseBody {
+	body := &BackupVerifyResponseBody{
+		Aal:       res.Aal,
+		Remaining: res.Remaining,
+	}
+	return body
+}
+
+// NewBackupRegenerateResponseBody builds the HTTP response body from the
+// result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateResponseBody(res *auth.BackupCodes) *BackupRegenerateResponseBody {
+	body := &BackupRegenerateResponseBody{}
+	if res.BackupCodes != nil {
+		body.BackupCodes = make([]string, len(res.BackupCodes))
+		for i, val := range res.BackupCodes {
+			body.BackupCodes[i] = val
+		}
+	} else {
+		body.BackupCodes = []string{}
+	}
+	return body
+}
+
 // NewRegisterUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterUnauthorizedResponseBody(res *goa.ServiceError) *RegisterUnauthorizedResponseBody {
@@ -705,6 +2443,20 @@ func NewRegisterUnauthorizedResponseBody(res *goa.ServiceError) *RegisterUnautho
 // the result of the "register" endpoint of the "auth" service.
 func NewRegisterInvalidCredentialsResponseBody(res *goa.ServiceError) *RegisterInvalidCredentialsResponseBody {
 	body := &RegisterInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "register" endpoint of the "auth" service.
+func NewRegisterInvalidCodeResponseBody(res *goa.ServiceError) *RegisterInvalidCodeResponseBody {
+	body := &RegisterInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -785,6 +2537,48 @@ func NewRegisterEmailTakenResponseBody(res *goa.ServiceError) *RegisterEmailTake
 	return body
 }
 
+// NewRegisterTotpAlreadyEnabledResponseBody builds the HTTP response body from
+// the result of the "register" endpoint of the "auth" service.
+func NewRegisterTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *RegisterTotpAlreadyEnabledResponseBody {
+	body := &RegisterTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterTotpNotEnrolledResponseBody builds the HTTP response body from
+// the result of the "register" endpoint of the "auth" service.
+func NewRegisterTotpNotEnrolledResponseBody(res *goa.ServiceError) *RegisterTotpNotEnrolledResponseBody {
+	body := &RegisterTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterMfaNotEnabledResponseBody builds the HTTP response body from the
+// result of the "register" endpoint of the "auth" service.
+func NewRegisterMfaNotEnabledResponseBody(res *goa.ServiceError) *RegisterMfaNotEnabledResponseBody {
+	body := &RegisterMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewRegisterNotFoundResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterNotFoundResponseBody(res *goa.ServiceError) *RegisterNotFoundResponseBody {
@@ -817,6 +2611,20 @@ func NewLoginUnauthorizedResponseBody(res *goa.ServiceError) *LoginUnauthorizedR
 // the result of the "login" endpoint of the "auth" service.
 func NewLoginInvalidCredentialsResponseBody(res *goa.ServiceError) *LoginInvalidCredentialsResponseBody {
 	body := &LoginInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginInvalidCodeResponseBody(res *goa.ServiceError) *LoginInvalidCodeResponseBody {
+	body := &LoginInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -897,6 +2705,48 @@ func NewLoginEmailTakenResponseBody(res *goa.ServiceError) *LoginEmailTakenRespo
 	return body
 }
 
+// NewLoginTotpAlreadyEnabledResponseBody builds the HTTP response body from
+// the result of the "login" endpoint of the "auth" service.
+func NewLoginTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *LoginTotpAlreadyEnabledResponseBody {
+	body := &LoginTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginTotpNotEnrolledResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginTotpNotEnrolledResponseBody(res *goa.ServiceError) *LoginTotpNotEnrolledResponseBody {
+	body := &LoginTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginMfaNotEnabledResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginMfaNotEnabledResponseBody(res *goa.ServiceError) *LoginMfaNotEnabledResponseBody {
+	body := &LoginMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLoginNotFoundResponseBody builds the HTTP response body from the result
 // of the "login" endpoint of the "auth" service.
 func NewLoginNotFoundResponseBody(res *goa.ServiceError) *LoginNotFoundResponseBody {
@@ -929,6 +2779,20 @@ func NewLogoutUnauthorizedResponseBody(res *goa.ServiceError) *LogoutUnauthorize
 // the result of the "logout" endpoint of the "auth" service.
 func NewLogoutInvalidCredentialsResponseBody(res *goa.ServiceError) *LogoutInvalidCredentialsResponseBody {
 	body := &LogoutInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutInvalidCodeResponseBody(res *goa.ServiceError) *LogoutInvalidCodeResponseBody {
+	body := &LogoutInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -1009,6 +2873,48 @@ func NewLogoutEmailTakenResponseBody(res *goa.ServiceError) *LogoutEmailTakenRes
 	return body
 }
 
+// NewLogoutTotpAlreadyEnabledResponseBody builds the HTTP response body from
+// the result of the "logout" endpoint of the "auth" service.
+func NewLogoutTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *LogoutTotpAlreadyEnabledResponseBody {
+	body := &LogoutTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutTotpNotEnrolledResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutTotpNotEnrolledResponseBody(res *goa.ServiceError) *LogoutTotpNotEnrolledResponseBody {
+	body := &LogoutTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutMfaNotEnabledResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutMfaNotEnabledResponseBody(res *goa.ServiceError) *LogoutMfaNotEnabledResponseBody {
+	body := &LogoutMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLogoutNotFoundResponseBody builds the HTTP response body from the result
 // of the "logout" endpoint of the "auth" service.
 func NewLogoutNotFoundResponseBody(res *goa.ServiceError) *LogoutNotFoundResponseBody {
@@ -1041,6 +2947,20 @@ func NewProfileUnauthorizedResponseBody(res *goa.ServiceError) *ProfileUnauthori
 // the result of the "profile" endpoint of the "auth" service.
 func NewProfileInvalidCredentialsResponseBody(res *goa.ServiceError) *ProfileInvalidCredentialsResponseBody {
 	body := &ProfileInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileInvalidCodeResponseBody(res *goa.ServiceError) *ProfileInvalidCodeResponseBody {
+	body := &ProfileInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -1121,10 +3041,1062 @@ func NewProfileEmailTakenResponseBody(res *goa.ServiceError) *ProfileEmailTakenR
 	return body
 }
 
+// NewProfileTotpAlreadyEnabledResponseBody builds the HTTP response body from
+// the result of the "profile" endpoint of the "auth" service.
+func NewProfileTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ProfileTotpAlreadyEnabledResponseBody {
+	body := &ProfileTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileTotpNotEnrolledResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileTotpNotEnrolledResponseBody(res *goa.ServiceError) *ProfileTotpNotEnrolledResponseBody {
+	body := &ProfileTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileMfaNotEnabledResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileMfaNotEnabledResponseBody(res *goa.ServiceError) *ProfileMfaNotEnabledResponseBody {
+	body := &ProfileMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewProfileNotFoundResponseBody builds the HTTP response body from the result
 // of the "profile" endpoint of the "auth" service.
 func NewProfileNotFoundResponseBody(res *goa.ServiceError) *ProfileNotFoundResponseBody {
 	body := &ProfileNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshUnauthorizedResponseBody(res *goa.ServiceError) *SessionRefreshUnauthorizedResponseBody {
+	body := &SessionRefreshUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshInvalidCredentialsResponseBody builds the HTTP response
+// body from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshInvalidCredentialsResponseBody(res *goa.ServiceError) *SessionRefreshInvalidCredentialsResponseBody {
+	body := &SessionRefreshInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshInvalidCodeResponseBody(res *goa.ServiceError) *SessionRefreshInvalidCodeResponseBody {
+	body := &SessionRefreshInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshMfaRequiredResponseBody(res *goa.ServiceError) *SessionRefreshMfaRequiredResponseBody {
+	body := &SessionRefreshMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshInvalidInputResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshInvalidInputResponseBody(res *goa.ServiceError) *SessionRefreshInvalidInputResponseBody {
+	body := &SessionRefreshInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshRateLimitedResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshRateLimitedResponseBody(res *goa.ServiceError) *SessionRefreshRateLimitedResponseBody {
+	body := &SessionRefreshRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshUnavailableResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshUnavailableResponseBody(res *goa.ServiceError) *SessionRefreshUnavailableResponseBody {
+	body := &SessionRefreshUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshEmailTakenResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshEmailTakenResponseBody(res *goa.ServiceError) *SessionRefreshEmailTakenResponseBody {
+	body := &SessionRefreshEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshTotpAlreadyEnabledResponseBody builds the HTTP response
+// body from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *SessionRefreshTotpAlreadyEnabledResponseBody {
+	body := &SessionRefreshTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshTotpNotEnrolledResponseBody(res *goa.ServiceError) *SessionRefreshTotpNotEnrolledResponseBody {
+	body := &SessionRefreshTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshMfaNotEnabledResponseBody builds the HTTP response body
+// from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshMfaNotEnabledResponseBody(res *goa.ServiceError) *SessionRefreshMfaNotEnabledResponseBody {
+	body := &SessionRefreshMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshNotFoundResponseBody builds the HTTP response body from the
+// result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefreshNotFoundResponseBody {
+	body := &SessionRefreshNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateUnauthorizedResponseBody(res *goa.ServiceError) *TotpGenerateUnauthorizedResponseBody {
+	body := &TotpGenerateUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpGenerateInvalidCredentialsResponseBody {
+	body := &TotpGenerateInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateInvalidCodeResponseBody(res *goa.ServiceError) *TotpGenerateInvalidCodeResponseBody {
+	body := &TotpGenerateInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateMfaRequiredResponseBody(res *goa.ServiceError) *TotpGenerateMfaRequiredResponseBody {
+	body := &TotpGenerateMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateInvalidInputResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateInvalidInputResponseBody(res *goa.ServiceError) *TotpGenerateInvalidInputResponseBody {
+	body := &TotpGenerateInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateRateLimitedResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateRateLimitedResponseBody(res *goa.ServiceError) *TotpGenerateRateLimitedResponseBody {
+	body := &TotpGenerateRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateUnavailableResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateUnavailableResponseBody(res *goa.ServiceError) *TotpGenerateUnavailableResponseBody {
+	body := &TotpGenerateUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateEmailTakenResponseBody builds the HTTP response body from the
+// result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateEmailTakenResponseBody(res *goa.ServiceError) *TotpGenerateEmailTakenResponseBody {
+	body := &TotpGenerateEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpGenerateTotpAlreadyEnabledResponseBody {
+	body := &TotpGenerateTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpGenerateTotpNotEnrolledResponseBody {
+	body := &TotpGenerateTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpGenerateMfaNotEnabledResponseBody {
+	body := &TotpGenerateMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateNotFoundResponseBody builds the HTTP response body from the
+// result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateNotFoundResponseBody(res *goa.ServiceError) *TotpGenerateNotFoundResponseBody {
+	body := &TotpGenerateNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyUnauthorizedResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyUnauthorizedResponseBody(res *goa.ServiceError) *TotpVerifyUnauthorizedResponseBody {
+	body := &TotpVerifyUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpVerifyInvalidCredentialsResponseBody {
+	body := &TotpVerifyInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyInvalidCodeResponseBody(res *goa.ServiceError) *TotpVerifyInvalidCodeResponseBody {
+	body := &TotpVerifyInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyMfaRequiredResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyMfaRequiredResponseBody(res *goa.ServiceError) *TotpVerifyMfaRequiredResponseBody {
+	body := &TotpVerifyMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyInvalidInputResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyInvalidInputResponseBody(res *goa.ServiceError) *TotpVerifyInvalidInputResponseBody {
+	body := &TotpVerifyInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyRateLimitedResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyRateLimitedResponseBody(res *goa.ServiceError) *TotpVerifyRateLimitedResponseBody {
+	body := &TotpVerifyRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyUnavailableResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyUnavailableResponseBody(res *goa.ServiceError) *TotpVerifyUnavailableResponseBody {
+	body := &TotpVerifyUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyEmailTakenResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyEmailTakenResponseBody(res *goa.ServiceError) *TotpVerifyEmailTakenResponseBody {
+	body := &TotpVerifyEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpVerifyTotpAlreadyEnabledResponseBody {
+	body := &TotpVerifyTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyTotpNotEnrolledResponseBody builds the HTTP response body from
+// the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpVerifyTotpNotEnrolledResponseBody {
+	body := &TotpVerifyTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpVerifyMfaNotEnabledResponseBody {
+	body := &TotpVerifyMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyNotFoundResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyNotFoundResponseBody(res *goa.ServiceError) *TotpVerifyNotFoundResponseBody {
+	body := &TotpVerifyNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableUnauthorizedResponseBody(res *goa.ServiceError) *TotpDisableUnauthorizedResponseBody {
+	body := &TotpDisableUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpDisableInvalidCredentialsResponseBody {
+	body := &TotpDisableInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableInvalidCodeResponseBody(res *goa.ServiceError) *TotpDisableInvalidCodeResponseBody {
+	body := &TotpDisableInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableMfaRequiredResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableMfaRequiredResponseBody(res *goa.ServiceError) *TotpDisableMfaRequiredResponseBody {
+	body := &TotpDisableMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableInvalidInputResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableInvalidInputResponseBody(res *goa.ServiceError) *TotpDisableInvalidInputResponseBody {
+	body := &TotpDisableInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableRateLimitedResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableRateLimitedResponseBody(res *goa.ServiceError) *TotpDisableRateLimitedResponseBody {
+	body := &TotpDisableRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableUnavailableResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableUnavailableResponseBody(res *goa.ServiceError) *TotpDisableUnavailableResponseBody {
+	body := &TotpDisableUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableEmailTakenResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableEmailTakenResponseBody(res *goa.ServiceError) *TotpDisableEmailTakenResponseBody {
+	body := &TotpDisableEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpDisableTotpAlreadyEnabledResponseBody {
+	body := &TotpDisableTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableTotpNotEnrolledResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpDisableTotpNotEnrolledResponseBody {
+	body := &TotpDisableTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpDisableMfaNotEnabledResponseBody {
+	body := &TotpDisableMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableNotFoundResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableNotFoundResponseBody(res *goa.ServiceError) *TotpDisableNotFoundResponseBody {
+	body := &TotpDisableNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyUnauthorizedResponseBody(res *goa.ServiceError) *BackupVerifyUnauthorizedResponseBody {
+	body := &BackupVerifyUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *BackupVerifyInvalidCredentialsResponseBody {
+	body := &BackupVerifyInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyInvalidCodeResponseBody(res *goa.ServiceError) *BackupVerifyInvalidCodeResponseBody {
+	body := &BackupVerifyInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyMfaRequiredResponseBody(res *goa.ServiceError) *BackupVerifyMfaRequiredResponseBody {
+	body := &BackupVerifyMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyInvalidInputResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyInvalidInputResponseBody(res *goa.ServiceError) *BackupVerifyInvalidInputResponseBody {
+	body := &BackupVerifyInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyRateLimitedResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyRateLimitedResponseBody(res *goa.ServiceError) *BackupVerifyRateLimitedResponseBody {
+	body := &BackupVerifyRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyUnavailableResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyUnavailableResponseBody(res *goa.ServiceError) *BackupVerifyUnavailableResponseBody {
+	body := &BackupVerifyUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyEmailTakenResponseBody builds the HTTP response body from the
+// result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyEmailTakenResponseBody(res *goa.ServiceError) *BackupVerifyEmailTakenResponseBody {
+	body := &BackupVerifyEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *BackupVerifyTotpAlreadyEnabledResponseBody {
+	body := &BackupVerifyTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *BackupVerifyTotpNotEnrolledResponseBody {
+	body := &BackupVerifyTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupVerifyMfaNotEnabledResponseBody {
+	body := &BackupVerifyMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyNotFoundResponseBody builds the HTTP response body from the
+// result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyNotFoundResponseBody(res *goa.ServiceError) *BackupVerifyNotFoundResponseBody {
+	body := &BackupVerifyNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateUnauthorizedResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateUnauthorizedResponseBody(res *goa.ServiceError) *BackupRegenerateUnauthorizedResponseBody {
+	body := &BackupRegenerateUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateInvalidCredentialsResponseBody builds the HTTP response
+// body from the result of the "backup_regenerate" endpoint of the "auth"
+// service.
+func NewBackupRegenerateInvalidCredentialsResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidCredentialsResponseBody {
+	body := &BackupRegenerateInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateInvalidCodeResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateInvalidCodeResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidCodeResponseBody {
+	body := &BackupRegenerateInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateMfaRequiredResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateMfaRequiredResponseBody(res *goa.ServiceError) *BackupRegenerateMfaRequiredResponseBody {
+	body := &BackupRegenerateMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateInvalidInputResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateInvalidInputResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidInputResponseBody {
+	body := &BackupRegenerateInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateRateLimitedResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateRateLimitedResponseBody(res *goa.ServiceError) *BackupRegenerateRateLimitedResponseBody {
+	body := &BackupRegenerateRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateUnavailableResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateUnavailableResponseBody(res *goa.ServiceError) *BackupRegenerateUnavailableResponseBody {
+	body := &BackupRegenerateUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateEmailTakenResponseBody builds the HTTP response body from
+// the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateEmailTakenResponseBody(res *goa.ServiceError) *BackupRegenerateEmailTakenResponseBody {
+	body := &BackupRegenerateEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateTotpAlreadyEnabledResponseBody builds the HTTP response
+// body from the result of the "backup_regenerate" endpoint of the "auth"
+// service.
+func NewBackupRegenerateTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *BackupRegenerateTotpAlreadyEnabledResponseBody {
+	body := &BackupRegenerateTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateTotpNotEnrolledResponseBody(res *goa.ServiceError) *BackupRegenerateTotpNotEnrolledResponseBody {
+	body := &BackupRegenerateTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateMfaNotEnabledResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupRegenerateMfaNotEnabledResponseBody {
+	body := &BackupRegenerateMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateNotFoundResponseBody builds the HTTP response body from
+// the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateNotFoundResponseBody(res *goa.ServiceError) *BackupRegenerateNotFoundResponseBody {
+	body := &BackupRegenerateNotFoundResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -1166,6 +4138,62 @@ func NewLogoutPayload(token *string) *auth.LogoutPayload {
 // NewProfilePayload builds a auth service profile endpoint payload.
 func NewProfilePayload(token *string) *auth.ProfilePayload {
 	v := &auth.ProfilePayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewSessionRefreshPayload builds a auth service session_refresh endpoint
+// payload.
+func NewSessionRefreshPayload(token *string) *auth.SessionRefreshPayload {
+	v := &auth.SessionRefreshPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewTotpGeneratePayload builds a auth service totp_generate endpoint payload.
+func NewTotpGeneratePayload(token *string) *auth.TotpGeneratePayload {
+	v := &auth.TotpGeneratePayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewTotpVerifyPayload builds a auth service totp_verify endpoint payload.
+func NewTotpVerifyPayload(body *TotpVerifyRequestBody, token *string) *auth.TotpVerifyPayload {
+	v := &auth.TotpVerifyPayload{
+		Code: *body.Code,
+	}
+	v.Token = token
+
+	return v
+}
+
+// NewTotpDisablePayload builds a auth service totp_disable endpoint payload.
+func NewTotpDisablePayload(body *TotpDisableRequestBody, token *string) *auth.TotpDisablePayload {
+	v := &auth.TotpDisablePayload{
+		Code: *body.Code,
+	}
+	v.Token = token
+
+	return v
+}
+
+// NewBackupVerifyPayload builds a auth service backup_verify endpoint payload.
+func NewBackupVerifyPayload(body *BackupVerifyRequestBody, token *string) *auth.BackupVerifyPayload {
+	v := &auth.BackupVerifyPayload{
+		Code: *body.Code,
+	}
+	v.Token = token
+
+	return v
+}
+
+// NewBackupRegeneratePayload builds a auth service backup_regenerate endpoint
+// payload.
+func NewBackupRegeneratePayload(token *string) *auth.BackupRegeneratePayload {
+	v := &auth.BackupRegeneratePayload{}
 	v.Token = token
 
 	return v
@@ -1226,6 +4254,42 @@ func ValidateLoginRequestBody(body *LoginRequestBody) (err error) {
 		if utf8.RuneCountInString(*body.Password) > 128 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 128, false))
 		}
+	}
+	return
+}
+
+// ValidateTotpVerifyRequestBody runs the validations defined on
+// totp_verify_request_body
+func ValidateTotpVerifyRequestBody(body *TotpVerifyRequestBody) (err error) {
+	if body.Code == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("code", "body"))
+	}
+	if body.Code != nil {
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", *body.Code, "^[0-9]{6}$"))
+	}
+	return
+}
+
+// ValidateTotpDisableRequestBody runs the validations defined on
+// totp_disable_request_body
+func ValidateTotpDisableRequestBody(body *TotpDisableRequestBody) (err error) {
+	if body.Code == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("code", "body"))
+	}
+	if body.Code != nil {
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", *body.Code, "^[0-9]{6}$"))
+	}
+	return
+}
+
+// ValidateBackupVerifyRequestBody runs the validations defined on
+// backup_verify_request_body
+func ValidateBackupVerifyRequestBody(body *BackupVerifyRequestBody) (err error) {
+	if body.Code == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("code", "body"))
+	}
+	if body.Code != nil {
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", *body.Code, "^[\\s-]*([0-9A-Za-z][\\s-]*){10}$"))
 	}
 	return
 }

@@ -23,7 +23,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (register|login|logout|profile)",
+		"auth (register|login|logout|profile|session-refresh|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
 	}
 }
 
@@ -56,12 +56,39 @@ func ParseEndpoint(
 
 		authProfileFlags     = flag.NewFlagSet("profile", flag.ExitOnError)
 		authProfileTokenFlag = authProfileFlags.String("token", "", "")
+
+		authSessionRefreshFlags     = flag.NewFlagSet("session-refresh", flag.ExitOnError)
+		authSessionRefreshTokenFlag = authSessionRefreshFlags.String("token", "", "")
+
+		authTotpGenerateFlags     = flag.NewFlagSet("totp-generate", flag.ExitOnError)
+		authTotpGenerateTokenFlag = authTotpGenerateFlags.String("token", "", "")
+
+		authTotpVerifyFlags     = flag.NewFlagSet("totp-verify", flag.ExitOnError)
+		authTotpVerifyBodyFlag  = authTotpVerifyFlags.String("body", "REQUIRED", "")
+		authTotpVerifyTokenFlag = authTotpVerifyFlags.String("token", "", "")
+
+		authTotpDisableFlags     = flag.NewFlagSet("totp-disable", flag.ExitOnError)
+		authTotpDisableBodyFlag  = authTotpDisableFlags.String("body", "REQUIRED", "")
+		authTotpDisableTokenFlag = authTotpDisableFlags.String("token", "", "")
+
+		authBackupVerifyFlags     = flag.NewFlagSet("backup-verify", flag.ExitOnError)
+		authBackupVerifyBodyFlag  = authBackupVerifyFlags.String("body", "REQUIRED", "")
+		authBackupVerifyTokenFlag = authBackupVerifyFlags.String("token", "", "")
+
+		authBackupRegenerateFlags     = flag.NewFlagSet("backup-regenerate", flag.ExitOnError)
+		authBackupRegenerateTokenFlag = authBackupRegenerateFlags.String("token", "", "")
 	)
 	authFlags.Usage = authUsage
 	authRegisterFlags.Usage = authRegisterUsage
 	authLoginFlags.Usage = authLoginUsage
 	authLogoutFlags.Usage = authLogoutUsage
 	authProfileFlags.Usage = authProfileUsage
+	authSessionRefreshFlags.Usage = authSessionRefreshUsage
+	authTotpGenerateFlags.Usage = authTotpGenerateUsage
+	authTotpVerifyFlags.Usage = authTotpVerifyUsage
+	authTotpDisableFlags.Usage = authTotpDisableUsage
+	authBackupVerifyFlags.Usage = authBackupVerifyUsage
+	authBackupRegenerateFlags.Usage = authBackupRegenerateUsage
 
 	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
 		return nil, nil, err
@@ -109,6 +136,24 @@ func ParseEndpoint(
 			case "profile":
 				epf = authProfileFlags
 
+			case "session-refresh":
+				epf = authSessionRefreshFlags
+
+			case "totp-generate":
+				epf = authTotpGenerateFlags
+
+			case "totp-verify":
+				epf = authTotpVerifyFlags
+
+			case "totp-disable":
+				epf = authTotpDisableFlags
+
+			case "backup-verify":
+				epf = authBackupVerifyFlags
+
+			case "backup-regenerate":
+				epf = authBackupRegenerateFlags
+
 			}
 
 		}
@@ -146,6 +191,24 @@ func ParseEndpoint(
 			case "profile":
 				endpoint = c.Profile()
 				data, err = authc.BuildProfilePayload(*authProfileTokenFlag)
+			case "session-refresh":
+				endpoint = c.SessionRefresh()
+				data, err = authc.BuildSessionRefreshPayload(*authSessionRefreshTokenFlag)
+			case "totp-generate":
+				endpoint = c.TotpGenerate()
+				data, err = authc.BuildTotpGeneratePayload(*authTotpGenerateTokenFlag)
+			case "totp-verify":
+				endpoint = c.TotpVerify()
+				data, err = authc.BuildTotpVerifyPayload(*authTotpVerifyBodyFlag, *authTotpVerifyTokenFlag)
+			case "totp-disable":
+				endpoint = c.TotpDisable()
+				data, err = authc.BuildTotpDisablePayload(*authTotpDisableBodyFlag, *authTotpDisableTokenFlag)
+			case "backup-verify":
+				endpoint = c.BackupVerify()
+				data, err = authc.BuildBackupVerifyPayload(*authBackupVerifyBodyFlag, *authBackupVerifyTokenFlag)
+			case "backup-regenerate":
+				endpoint = c.BackupRegenerate()
+				data, err = authc.BuildBackupRegeneratePayload(*authBackupRegenerateTokenFlag)
 			}
 		}
 	}
@@ -165,6 +228,12 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    login: Sign in with a password. Unknown emails and wrong passwords get the same answer in about the same time.`)
 	fmt.Fprintln(os.Stderr, `    logout: Revoke the current session and clear the cookie.`)
 	fmt.Fprintln(os.Stderr, `    profile: The signed-in user's account.`)
+	fmt.Fprintln(os.Stderr, `    session-refresh: Move the idle expiry forward under a new token; the old token dies at once. The absolute expiry never moves.`)
+	fmt.Fprintln(os.Stderr, `    totp-generate: Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
+	fmt.Fprintln(os.Stderr, `    totp-verify: Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.`)
+	fmt.Fprintln(os.Stderr, `    totp-disable: Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.`)
+	fmt.Fprintln(os.Stderr, `    backup-verify: Use a backup code (once) to raise the session to aal2 under a new token.`)
+	fmt.Fprintln(os.Stderr, `    backup-regenerate: Replace the backup codes with a new set of 10. Needs an aal2 session.`)
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Additional help:")
 	fmt.Fprintf(os.Stderr, "    %s auth COMMAND --help\n", os.Args[0])
@@ -239,4 +308,118 @@ func authProfileUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth profile --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authSessionRefreshUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth session-refresh", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Move the idle expiry forward under a new token; the old token dies at once. The absolute expiry never moves.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth session-refresh --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authTotpGenerateUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth totp-generate", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth totp-generate --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authTotpVerifyUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth totp-verify", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth totp-verify --body '{\n      \"code\": \"492039\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authTotpDisableUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth totp-disable", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth totp-disable --body '{\n      \"code\": \"492039\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authBackupVerifyUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth backup-verify", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Use a backup code (once) to raise the session to aal2 under a new token.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth backup-verify --body '{\n      \"code\": \"k7vq2-m9xr4\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authBackupRegenerateUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth backup-regenerate", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Replace the backup codes with a new set of 10. Needs an aal2 session.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth backup-regenerate --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
 }

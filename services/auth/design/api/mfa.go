@@ -1,0 +1,74 @@
+package api
+
+import (
+	. "goa.design/goa/v3/dsl"
+)
+
+// mfaMethods declares TOTP enrollment and verification and backup codes
+// (CONTRACT sections 3 and 4).
+func mfaMethods() {
+	Method("totp_generate", func() {
+		Description("Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.")
+		Security(SessionAuth, func() { Scope("session") })
+		Payload(sessionPayload(nil))
+		Result(TOTPEnrollment)
+		HTTP(func() {
+			POST("/totp/generate")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+
+	Method("totp_verify", func() {
+		Description("Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.")
+		Security(SessionAuth, func() { Scope("session") })
+		Payload(sessionPayload(totpCodeAttribute))
+		Result(TOTPVerifyResult)
+		HTTP(func() {
+			POST("/totp/verify")
+			Header("token:Authorization")
+			Response(StatusOK, sessionCookie)
+		})
+	})
+
+	Method("totp_disable", func() {
+		Description("Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.")
+		Security(SessionAuth, func() { Scope("aal2") })
+		Payload(sessionPayload(totpCodeAttribute))
+		HTTP(func() {
+			POST("/totp/disable")
+			Header("token:Authorization")
+			Response(StatusNoContent)
+		})
+	})
+
+	Method("backup_verify", func() {
+		Description("Use a backup code (once) to raise the session to aal2 under a new token.")
+		Security(SessionAuth, func() { Scope("session") })
+		Payload(sessionPayload(func() {
+			Attribute("code", String, "A backup code; case, spaces and hyphens do not matter.", func() {
+				Pattern(`^[\s-]*([0-9A-Za-z][\s-]*){10}$`)
+				Example("k7vq2-m9xr4")
+			})
+			Required("code")
+		}))
+		Result(BackupVerifyResult)
+		HTTP(func() {
+			POST("/backup/verify")
+			Header("token:Authorization")
+			Response(StatusOK, sessionCookie)
+		})
+	})
+
+	Method("backup_regenerate", func() {
+		Description("Replace the backup codes with a new set of 10. Needs an aal2 session.")
+		Security(SessionAuth, func() { Scope("aal2") })
+		Payload(sessionPayload(nil))
+		Result(BackupCodes)
+		HTTP(func() {
+			POST("/backup/regenerate")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+}

@@ -1,0 +1,172 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+var (
+	errMsgInvalidCode     = errors.New("the code is wrong, expired or already used")
+	errMsgTOTPEnabled     = errors.New("TOTP is already active: disable it first to enroll again")
+	errMsgTOTPNotEnrolled = errors.New("no TOTP enrollment is pending or active: call totp/generate first")
+	errMsgMFANotEnabled   = errors.New("the account has no second factor")
+)
+
+// TotpGenerate implements genauth.Service: a new pending enrollment,
+// replacing any pending one.
+func (s *Service) TotpGenerate(ctx context.Context, _ *genauth.TotpGeneratePayload) (*genauth.TOTPEnrollment, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if ident.MFAEnabled {
+		return nil, genauth.MakeTotpAlreadyEnabled(errMsgTOTPEnabled)
+	}
+	secret := newTOTPSecret()
+	sealed, err := s.box.Seal(ident.UserID, secret)
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	if err := s.totp.SavePending(ctx, ident.UserID, sealed); err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	u := otpauthURL(s.issuer, ident.Email, secret)
+	qr, err := qrDataURI(u)
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return &genauth.TOTPEnrollment{Secret: totpEncoding.EncodeToString(secret), OtpauthURL: u, QrCode: qr}, nil
+}
+
+// TotpVerify implements genauth.Service: the first valid code confirms the
+// enrollment and returns the backup codes; every valid code raises the
+// session to aal2 under a new token.
+func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) (*genauth.TOTPVerifyResult, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cred, step, err := s.checkTOTP(ctx, ident.UserID, p.Code, false)
+	if err != nil {
+		return nil, err
+	}
+	token, rot := s.elevation(ctx, ident)
+	codes := []string{}
+	if cred.Active {
+		_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
+	} else {
+		var hashes []ports.CodeHash
+		codes, hashes = newBackupCodes(s.hasher)
+		_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
+	}
+	if err != nil {
+		return nil, s.codeError(ctx, err)
+	}
+	return &genauth.TOTPVerifyResult{Aal: ports.AAL2.String(), BackupCodes: codes, SessionToken: token}, nil
+}
+
+// TotpDisable implements genauth.Service: an aal2 session and a current code
+// turn TOTP off.
+func (s *Service) TotpDisable(ctx context.Context, p *genauth.TotpDisablePayload) error {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return err
+	}
+	_, step, err := s.checkTOTP(ctx, ident.UserID, p.Code, true)
+	if err != nil {
+		return err
+	}
+	if err := s.totp.Disable(ctx, ident.UserID, step); err != nil {
+		return s.codeError(ctx, err)
+	}
+	return nil
+}
+
+// BackupVerify implements genauth.Service: a backup code, used once, raises
+// the session to aal2 under a new token.
+func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPayload) (*genauth.BackupVerifyResult, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ident.MFAEnabled {
+		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
+	}
+	code, ok := normalizeBackupCode(p.Code)
+	if !ok {
+		return nil, genauth.MakeInvalidCode(errMsgInvalidCode)
+	}
+	token, rot := s.elevation(ctx, ident)
+	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(code), rot)
+	if err != nil {
+		return nil, s.codeError(ctx, err)
+	}
+	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
+}
+
+// BackupRegenerate implements genauth.Service: a new set replaces the old.
+func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ident.MFAEnabled {
+		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
+	}
+	codes, hashes := newBackupCodes(s.hasher)
+	if err := s.backup.Replace(ctx, ident.UserID, hashes); err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	return &genauth.BackupCodes{BackupCodes: codes}, nil
+}
+
+// checkTOTP finds the time step of code for the user's credential (active
+// only, or pending too). It does not consume the step: the caller does, in
+// the same transaction as the effect of the code.
+func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, error) {
+	cred, err := s.totp.Get(ctx, userID)
+	if errors.Is(err, ports.ErrNotFound) || (err == nil && (cred.Expired || (activeOnly && !cred.Active))) {
+		return cred, 0, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
+	}
+	if err != nil {
+		return cred, 0, toGoa(ctx, err)
+	}
+	secret, err := s.box.Open(userID, cred.Secret)
+	if err != nil {
+		// A wrong key or a tampered row: an error, never a pass.
+		return cred, 0, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
+	}
+	step := matchStep(secret, code, s.now())
+	clear(secret)
+	if step < 0 || step <= cred.LastStep {
+		return cred, 0, genauth.MakeInvalidCode(errMsgInvalidCode)
+	}
+	return cred, step, nil
+}
+
+// elevation prepares the rotation of the current session to aal2 under a
+// new token.
+func (s *Service) elevation(ctx context.Context, ident ports.SessionIdentity) (string, ports.Rotation) {
+	token, hash := newToken()
+	return token, ports.Rotation{
+		SessionID:    ident.ID,
+		OldTokenHash: tokenHashFrom(ctx),
+		NewTokenHash: hash,
+		AAL:          ports.AAL2,
+	}
+}
+
+// codeError maps the errors of code-consuming calls, where no row means
+// that the enrollment is gone.
+func (s *Service) codeError(ctx context.Context, err error) error {
+	if errors.Is(err, ports.ErrNotFound) {
+		return genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
+	}
+	return toGoa(ctx, err)
+}

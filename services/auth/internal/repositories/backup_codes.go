@@ -1,0 +1,79 @@
+package repositories
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+// BackupCodes implements ports.BackupCodes.
+type BackupCodes struct {
+	pool *pgxpool.Pool
+	q    *database.Queries
+}
+
+var _ ports.BackupCodes = (*BackupCodes)(nil)
+
+// NewBackupCodes returns the backup code repository over pool.
+func NewBackupCodes(pool *pgxpool.Pool) *BackupCodes {
+	return &BackupCodes{pool: pool, q: database.New(pool)}
+}
+
+// Use implements ports.BackupCodes with one conditional UPDATE: of any
+// number of concurrent uses of a code, exactly one finds used_at null.
+func (r *BackupCodes) Use(ctx context.Context, userID uuid.UUID, candidates []ports.CodeHash, rot ports.Rotation) (int, ports.Session, error) {
+	hashes := make([][]byte, len(candidates))
+	for i, c := range candidates {
+		hashes[i] = c.Hash
+	}
+	var (
+		remaining int64
+		session   ports.Session
+	)
+	err := inTx(ctx, r.pool, "use backup code", func(q *database.Queries) error {
+		_, err := q.UseBackupCode(ctx, database.UseBackupCodeParams{UserID: userID, CodeHashes: hashes})
+		if err = wrap("use backup code", err); errorsIsNotFound(err) {
+			return fmt.Errorf("use backup code: %w", ports.ErrCodeRejected)
+		} else if err != nil {
+			return err
+		}
+		if remaining, err = q.CountBackupCodes(ctx, userID); err != nil {
+			return wrap("count backup codes", err)
+		}
+		session, err = rotate(ctx, q, rot)
+		return err
+	})
+	return int(remaining), session, err
+}
+
+// Replace implements ports.BackupCodes.
+func (r *BackupCodes) Replace(ctx context.Context, userID uuid.UUID, codes []ports.CodeHash) error {
+	return inTx(ctx, r.pool, "replace backup codes", func(q *database.Queries) error {
+		return replaceBackupCodes(ctx, q, userID, codes)
+	})
+}
+
+// Remaining implements ports.BackupCodes.
+func (r *BackupCodes) Remaining(ctx context.Context, userID uuid.UUID) (int, error) {
+	n, err := r.q.CountBackupCodes(ctx, userID)
+	return int(n), wrap("count backup codes", err)
+}
+
+func replaceBackupCodes(ctx context.Context, q *database.Queries, userID uuid.UUID, codes []ports.CodeHash) error {
+	if err := q.DeleteBackupCodes(ctx, userID); err != nil {
+		return wrap("delete backup codes", err)
+	}
+	rows := make([]database.InsertBackupCodesParams, len(codes))
+	for i, c := range codes {
+		rows[i] = database.InsertBackupCodesParams{UserID: userID, CodeHash: c.Hash, KeyVersion: c.KeyVersion}
+	}
+	if _, err := q.InsertBackupCodes(ctx, rows); err != nil {
+		return wrap("insert backup codes", err)
+	}
+	return nil
+}
