@@ -11,6 +11,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 	DATABASE_URL='' scripts/postgres.sh >/dev/null
 fi
 
+# oathtool is the independent TOTP implementation the tests check against.
+scripts/install-deps.sh oathtool
+
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(./...)
 go test -race -count=1 "${args[@]}"

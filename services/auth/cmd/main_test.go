@@ -26,6 +26,7 @@ import (
 
 // stack is the real service on loopback over a fresh database.
 type stack struct {
+	ctx     context.Context
 	cfg     *config.Config
 	dbURL   string
 	baseURL string
@@ -102,7 +103,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(log.Context(context.Background(), log.WithOutput(logs), log.WithFormat(log.FormatJSON)))
-	s := &stack{cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
+	s := &stack{ctx: ctx, cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {
 		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now})
@@ -215,3 +216,6 @@ func rawConn(t testing.TB, dbURL string) *pgx.Conn {
 	t.Cleanup(func() { conn.Close(context.Background()) })
 	return conn
 }
+
+// logCtx is a context with the stack's logger, for commands run beside it.
+func (s *stack) logCtx() context.Context { return context.WithoutCancel(s.ctx) }

@@ -212,3 +212,50 @@ func assertOnlyHashStored(t *testing.T, dbURL, token string) {
 		t.Errorf("rows holding the token: %d (want 0); rows holding its hash: %d (want 1)", leaks, hashes)
 	}
 }
+
+func TestSessionRefresh(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	ctx := context.Background()
+	token := s.register(t, "ada@example.com", "password1")
+	// Let the session age so that the refresh visibly moves the idle expiry.
+	execOn(t, s.dbURL, "UPDATE sessions SET idle_expires_at = now() + interval '1 minute'")
+	before, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := s.do(t, "POST", "/auth/session/refresh", nil, map[string]string{"Cookie": "__Host-session=" + token})
+	if r.status != http.StatusOK {
+		t.Fatalf("refresh: %d %s", r.status, r.raw)
+	}
+	assertSessionCookie(t, r, "__Host-session", true)
+	next := r.sessionCookie("__Host-session").Value
+	if next == token || r.body["session_id"] != before.SessionId || r.body["aal"] != "aal1" {
+		t.Errorf("refresh = %s", r.raw)
+	}
+	idle, _ := time.Parse(time.RFC3339, r.body["idle_expires_at"].(string))
+	if time.Until(idle) < 29*time.Minute {
+		t.Errorf("idle_expires_at = %v: not moved forward", idle)
+	}
+	abs, _ := time.Parse(time.RFC3339, r.body["expires_at"].(string))
+	if time.Until(abs) < 11*time.Hour {
+		t.Errorf("expires_at = %v, want the absolute expiry", abs)
+	}
+	// The old token is dead at once, the new one lives.
+	if _, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: token}); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("old token after refresh: %v", err)
+	}
+	if o := s.do(t, "POST", "/auth/session/refresh", nil, bearer(token)); o.status != http.StatusUnauthorized {
+		t.Errorf("refresh with the old token: %d", o.status)
+	}
+	after, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: next})
+	if err != nil || after.SessionId != before.SessionId {
+		t.Errorf("new token: %v, %v", after, err)
+	}
+	// The absolute expiry never moves.
+	r2 := s.do(t, "POST", "/auth/session/refresh", nil, bearer(next))
+	if r2.body["expires_at"] != r.body["expires_at"] {
+		t.Errorf("expires_at moved from %v to %v", r.body["expires_at"], r2.body["expires_at"])
+	}
+}
