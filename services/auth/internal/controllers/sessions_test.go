@@ -1,6 +1,8 @@
 package controllers
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -258,4 +260,103 @@ func TestGetUserInvalidID(t *testing.T) {
 	_, err := f.svc.GetUser(f.ctx, &genauth.GetUserPayload{UserID: "not-a-uuid"})
 
 	f.requireServiceError(t, err, "invalid_input")
+}
+
+func TestSessionRefresh(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		mfa  bool
+		aal  ports.AAL
+	}{
+		{name: "case=aal1", aal: ports.AAL1},
+		{name: "case=mfa, aal1", mfa: true, aal: ports.AAL1},
+		{name: "case=mfa, aal2", mfa: true, aal: ports.AAL2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ident := identity(tt.mfa, tt.aal)
+			reqToken := testToken(t)
+			var got ports.Rotation
+			f.sessions.EXPECT().Rotate(gomock.Any(), gomock.Any()).
+				DoAndReturn(func(_ context.Context, r ports.Rotation) (ports.Session, error) {
+					got = r
+					return ports.Session{
+						ID: ident.ID, UserID: ident.UserID, AAL: r.AAL, CreatedAt: base,
+						IdleExpiresAt: base.Add(time.Hour), ExpiresAt: base.Add(12 * time.Hour),
+					}, nil
+				})
+
+			res, err := f.svc.SessionRefresh(f.withSession(ident, reqToken), &genauth.SessionRefreshPayload{})
+			if err != nil {
+				t.Fatalf("SessionRefresh: %v", err)
+			}
+
+			if got.SessionID != ident.ID || got.AAL != tt.aal || !got.Refresh || got.IdleTimeout != testIdle {
+				t.Errorf("rotation = %+v, want session %s at %v, refresh, idle %v", got, ident.ID, tt.aal, testIdle)
+			}
+			if !bytes.Equal(got.OldTokenHash, sha256Of(reqToken)) || !bytes.Equal(got.NewTokenHash, sha256Of(res.SessionToken)) {
+				t.Error("rotation hashes are not those of the request token and the returned token")
+			}
+			requireFreshToken(t, res.SessionToken)
+			want := genauth.RefreshResult{
+				SessionID:     ident.ID.String(),
+				Aal:           tt.aal.String(),
+				ExpiresAt:     "2025-01-02T14:04:05Z",
+				IdleExpiresAt: "2025-01-02T03:04:05Z",
+				SessionToken:  res.SessionToken,
+			}
+			if *res != want {
+				t.Errorf("result = %+v, want %+v", *res, want)
+			}
+			for _, ts := range []string{res.ExpiresAt, res.IdleExpiresAt} {
+				if _, err := time.Parse(time.RFC3339, ts); err != nil {
+					t.Errorf("%q is not RFC 3339: %v", ts, err)
+				}
+			}
+			f.requireNoSecret(t, nil, reqToken, res.SessionToken)
+		})
+	}
+}
+
+func TestSessionRefreshErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		noSession bool
+		err       error // from Sessions.Rotate
+		wantName  string
+	}{
+		{name: "case=no session", noSession: true, wantName: "unauthorized"},
+		{name: "case=session ended", err: fmt.Errorf("rotate: %w", ports.ErrSessionEnded), wantName: "unauthorized"},
+		{name: "case=unavailable", err: fmt.Errorf("rotate: %w", ports.ErrUnavailable), wantName: "unavailable"},
+		{name: "case=other", err: errors.New("conn reset by peer"), wantName: "fault"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			ident := identity(false, ports.AAL1)
+			reqToken := testToken(t)
+			ctx := f.withSession(ident, reqToken)
+			if tt.noSession {
+				ctx = f.ctx
+				f.sessions.EXPECT().Rotate(gomock.Any(), gomock.Any()).Times(0)
+			} else {
+				f.sessions.EXPECT().Rotate(gomock.Any(), gomock.Any()).Return(ports.Session{}, tt.err)
+			}
+
+			res, err := f.svc.SessionRefresh(ctx, &genauth.SessionRefreshPayload{})
+
+			if res != nil {
+				t.Errorf("result = %+v, want nil", res)
+			}
+			se := f.requireServiceError(t, err, tt.wantName, reqToken)
+			if strings.Contains(se.Message, "conn reset") {
+				t.Errorf("message %q exposes the cause", se.Message)
+			}
+		})
+	}
 }

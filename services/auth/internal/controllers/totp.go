@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/png"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -59,8 +60,15 @@ func matchStep(secret []byte, code string, now time.Time) int64 {
 func otpauthURL(issuer, account string, secret []byte) string {
 	return "otpauth://totp/" + url.PathEscape(issuer) + ":" + url.PathEscape(account) +
 		"?secret=" + totpEncoding.EncodeToString(secret) +
-		"&issuer=" + url.PathEscape(issuer) +
+		"&issuer=" + queryEscape(issuer) +
 		"&algorithm=SHA1&digits=6&period=30"
+}
+
+// queryEscape escapes a query value: unlike url.PathEscape it escapes '&',
+// '=' and '+' (an issuer "R&D" would otherwise read as "R"), and unlike
+// url.QueryEscape it writes a space as %20, which authenticator apps expect.
+func queryEscape(s string) string {
+	return strings.ReplaceAll(url.QueryEscape(s), "+", "%20")
 }
 
 // qrDataURI draws the URL as a PNG QR code in a data URI.
