@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"time"
 
@@ -9,6 +10,7 @@ import (
 	"goa.design/clue/health"
 	"goa.design/clue/log"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	grpchealth "google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -29,11 +31,18 @@ type grpcServer struct {
 	db     health.Pinger
 }
 
-func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger) *grpcServer {
-	srv := grpc.NewServer(
+func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger, tlsConfig *tls.Config) *grpcServer {
+	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(log.UnaryServerInterceptor(ctx)),
+		grpc.ChainStreamInterceptor(log.StreamServerInterceptor(ctx)),
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
-	)
+	}
+	if tlsConfig != nil {
+		// With GRPC_CLIENT_CA, the handshake itself refuses clients
+		// without a certificate signed by that CA.
+		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
+	}
+	srv := grpc.NewServer(opts...)
 	genpb.RegisterAuthServer(srv, gengrpc.New(endpoints, nil))
 	hs := grpchealth.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)

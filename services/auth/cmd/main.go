@@ -18,6 +18,7 @@ import (
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/controllers"
 	"github.com/infrastructure/platform/services/auth/internal/database"
+	"github.com/infrastructure/platform/services/auth/internal/janitor"
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -123,9 +124,11 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	if err != nil {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
+	sessions := repositories.NewSessions(pool)
 	svc, err := controllers.New(controllers.Options{
 		Users:           repositories.NewUsers(pool),
-		Sessions:        repositories.NewSessions(pool),
+		Sessions:        sessions,
+		Directory:       sessions,
 		TOTP:            repositories.NewTOTPCredentials(pool),
 		BackupCodes:     repositories.NewBackupCodes(pool),
 		SecretBox:       keys,
@@ -156,9 +159,13 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	}
 	pinger := database.Pinger{Pool: pool}
 	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger)
-	grpcSrv := newGRPCServer(ctx, endpoints, pinger)
+	grpcSrv := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS)
 
-	// 9. Serve until a server fails or ctx is done.
+	// 9. Serve until a server fails or ctx is done; meanwhile delete
+	// long-ended sessions in the background.
+	go janitor.Run(ctx, sessions, janitor.Options{
+		Every: cfg.SessionCleanupInterval, Retention: cfg.SessionRetention, Batch: 1000, Pause: 100 * time.Millisecond,
+	})
 	errc := make(chan error, 2)
 	go func() { errc <- serveHTTP(httpSrv, httpLn) }()
 	go func() { errc <- grpcSrv.serve(ctx, grpcLn) }()

@@ -4,12 +4,15 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -58,6 +61,16 @@ type Config struct {
 	Debug bool
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
+	// GRPCTLS, when not nil, serves gRPC over TLS; with GRPC_CLIENT_CA it
+	// also requires client certificates signed by that CA (GRPC_TLS_CERT,
+	// GRPC_TLS_KEY, GRPC_CLIENT_CA).
+	GRPCTLS *tls.Config
+	// SessionCleanupInterval is the time between two clean-ups of ended
+	// sessions (SESSION_CLEANUP_INTERVAL).
+	SessionCleanupInterval time.Duration
+	// SessionRetention is how long an ended session is kept
+	// (SESSION_RETENTION).
+	SessionRetention time.Duration
 }
 
 // MinRecommendedBcryptCost is the cost under which Load warns.
@@ -85,6 +98,9 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		MetricsAddr:               r.addr("METRICS_ADDR", "", false),
 		Debug:                     r.logLevel("LOG_LEVEL"),
 		ShutdownTimeout:           r.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),
+		SessionCleanupInterval:    r.duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
+		SessionRetention:          r.duration("SESSION_RETENTION", 7*24*time.Hour),
 	}
 	if err := errors.Join(r.errs...); err != nil {
 		return nil, nil, err
@@ -273,6 +289,43 @@ func (r *reader) logLevel(name string) bool {
 		r.fail(name, "must be info or debug, got %q", v)
 		return false
 	}
+}
+
+// grpcTLS reads the server certificate and, for mutual TLS, the CA of the
+// clients.
+func (r *reader) grpcTLS(certVar, keyVar, caVar string) *tls.Config {
+	certFile, keyFile, caFile := r.get(certVar), r.get(keyVar), r.get(caVar)
+	if certFile == "" && keyFile == "" {
+		if caFile != "" {
+			r.fail(caVar, "needs %s and %s: mutual TLS runs over TLS", certVar, keyVar)
+		}
+		return nil
+	}
+	if certFile == "" || keyFile == "" {
+		r.fail(certVar, "and %s must be set together", keyVar)
+		return nil
+	}
+	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	if err != nil {
+		r.fail(certVar, "cannot load the certificate and key: %v", err)
+		return nil
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			r.fail(caVar, "cannot read the CA: %v", err)
+			return nil
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			r.fail(caVar, "holds no PEM certificate")
+			return nil
+		}
+		cfg.ClientCAs = pool
+		cfg.ClientAuth = tls.RequireAndVerifyClientCert
+	}
+	return cfg
 }
 
 func splitList(v string) []string {

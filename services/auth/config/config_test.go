@@ -51,6 +51,8 @@ func TestLoadDefaults(t *testing.T) {
 		SessionAbsoluteTimeout: 12 * time.Hour,
 		BcryptCost:             12,
 		ShutdownTimeout:        15 * time.Second,
+		SessionCleanupInterval: 10 * time.Minute,
+		SessionRetention:       7 * 24 * time.Hour,
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", *c, want)

@@ -87,6 +87,7 @@ var _ = Service("auth", func() {
 	})
 
 	sessionMethods()
+	sessionManagementMethods()
 	mfaMethods()
 
 	Method("validate_session", func() {

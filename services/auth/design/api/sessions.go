@@ -18,3 +18,71 @@ func sessionMethods() {
 		})
 	})
 }
+
+// sessionManagementMethods declares listing and revoking sessions: REST for
+// their owner, gRPC for sibling services.
+func sessionManagementMethods() {
+	Method("list_sessions", func() {
+		Description("The signed-in user's live sessions, newest first; the one making the request is marked current.")
+		Security(SessionAuth, func() { Scope("mfa") })
+		Payload(sessionPayload(nil))
+		Result(SessionList)
+		HTTP(func() {
+			GET("/sessions")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+
+	Method("delete_session", func() {
+		Description("Revoke one of the signed-in user's sessions. Another user's session is not found.")
+		Security(SessionAuth, func() { Scope("mfa") })
+		Payload(sessionPayload(func() {
+			Attribute("id", String, "Session ID.", func() {
+				Format(FormatUUID)
+				Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+			})
+			Required("id")
+		}))
+		HTTP(func() {
+			DELETE("/sessions/{id}")
+			Header("token:Authorization")
+			Response(StatusNoContent)
+		})
+	})
+
+	Method("revoke_session", func() {
+		Description("Revoke a session by ID, at once, on every replica.")
+		Payload(func() {
+			Field(1, "session_id", String, "Session ID.", func() {
+				Format(FormatUUID)
+				Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+			})
+			Required("session_id")
+		})
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+
+	Method("revoke_user_sessions", func() {
+		Description("Revoke every live session of a user.")
+		Payload(func() {
+			Field(1, "user_id", String, "User ID.", func() {
+				Format(FormatUUID)
+				Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+			})
+			Required("user_id")
+		})
+		Result(func() {
+			Field(1, "revoked", Int, "How many sessions were revoked.", func() {
+				Minimum(0)
+				Example(3)
+			})
+			Required("revoked")
+		})
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+}

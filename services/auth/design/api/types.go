@@ -231,3 +231,32 @@ var RefreshResult = Type("RefreshResult", func() {
 	sessionTokenAttribute(10)
 	Required("session_id", "aal", "expires_at", "idle_expires_at", "session_token")
 })
+
+// SessionView is one session in a listing.
+var SessionView = Type("SessionView", func() {
+	Description("A live session of the user.")
+	Field(1, "id", String, "Session ID.", func() {
+		Format(FormatUUID)
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	aalAttribute(2)
+	Field(3, "created_at", String, "When the session was created.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:00:00Z")
+	})
+	Field(4, "expires_at", String, "When the session expires unless refreshed.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:30:00Z")
+	})
+	Field(5, "current", Boolean, "Whether this is the session making the request.", func() {
+		Example(true)
+	})
+	Required("id", "aal", "created_at", "expires_at", "current")
+})
+
+// SessionList is the result of list_sessions.
+var SessionList = Type("SessionList", func() {
+	Description("The user's live sessions, newest first.")
+	Field(1, "sessions", ArrayOf(SessionView), "Live sessions.")
+	Required("sessions")
+})

@@ -41,3 +41,37 @@ WHERE id = @id
   AND idle_expires_at > now()
   AND expires_at > now()
 RETURNING id, user_id, aal, created_at, idle_expires_at, expires_at;
+
+-- name: ListUserSessions :many
+SELECT id, user_id, aal, created_at, idle_expires_at, expires_at
+FROM sessions
+WHERE user_id = @user_id
+  AND revoked_at IS NULL
+  AND idle_expires_at > now()
+  AND expires_at > now()
+ORDER BY created_at DESC, id;
+
+-- RevokeOwnSession revokes a live session only if it belongs to the user.
+-- name: RevokeOwnSession :execrows
+UPDATE sessions
+SET revoked_at = now()
+WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL;
+
+-- name: RevokeUserSessions :execrows
+UPDATE sessions
+SET revoked_at = now()
+WHERE user_id = @user_id AND revoked_at IS NULL;
+
+-- DeleteExpiredSessions removes, in one bounded batch, sessions that ended
+-- (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that
+-- clean up at the same time out of each other's way and out of requests'.
+-- name: DeleteExpiredSessions :execrows
+DELETE FROM sessions
+WHERE id IN (
+    SELECT s.id FROM sessions s
+    WHERE s.expires_at < @cutoff::timestamptz
+       OR s.idle_expires_at < @cutoff::timestamptz
+       OR s.revoked_at < @cutoff::timestamptz
+    LIMIT @batch_size
+    FOR UPDATE SKIP LOCKED
+);

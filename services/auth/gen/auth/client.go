@@ -15,35 +15,43 @@ import (
 
 // Client is the "auth" service client.
 type Client struct {
-	RegisterEndpoint         goa.Endpoint
-	LoginEndpoint            goa.Endpoint
-	LogoutEndpoint           goa.Endpoint
-	ProfileEndpoint          goa.Endpoint
-	SessionRefreshEndpoint   goa.Endpoint
-	TotpGenerateEndpoint     goa.Endpoint
-	TotpVerifyEndpoint       goa.Endpoint
-	TotpDisableEndpoint      goa.Endpoint
-	BackupVerifyEndpoint     goa.Endpoint
-	BackupRegenerateEndpoint goa.Endpoint
-	ValidateSessionEndpoint  goa.Endpoint
-	GetUserEndpoint          goa.Endpoint
+	RegisterEndpoint           goa.Endpoint
+	LoginEndpoint              goa.Endpoint
+	LogoutEndpoint             goa.Endpoint
+	ProfileEndpoint            goa.Endpoint
+	SessionRefreshEndpoint     goa.Endpoint
+	ListSessionsEndpoint       goa.Endpoint
+	DeleteSessionEndpoint      goa.Endpoint
+	RevokeSessionEndpoint      goa.Endpoint
+	RevokeUserSessionsEndpoint goa.Endpoint
+	TotpGenerateEndpoint       goa.Endpoint
+	TotpVerifyEndpoint         goa.Endpoint
+	TotpDisableEndpoint        goa.Endpoint
+	BackupVerifyEndpoint       goa.Endpoint
+	BackupRegenerateEndpoint   goa.Endpoint
+	ValidateSessionEndpoint    goa.Endpoint
+	GetUserEndpoint            goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
 	return &Client{
-		RegisterEndpoint:         register,
-		LoginEndpoint:            login,
-		LogoutEndpoint:           logout,
-		ProfileEndpoint:          profile,
-		SessionRefreshEndpoint:   sessionRefresh,
-		TotpGenerateEndpoint:     totpGenerate,
-		TotpVerifyEndpoint:       totpVerify,
-		TotpDisableEndpoint:      totpDisable,
-		BackupVerifyEndpoint:     backupVerify,
-		BackupRegenerateEndpoint: backupRegenerate,
-		ValidateSessionEndpoint:  validateSession,
-		GetUserEndpoint:          getUser,
+		RegisterEndpoint:           register,
+		LoginEndpoint:              login,
+		LogoutEndpoint:             logout,
+		ProfileEndpoint:            profile,
+		SessionRefreshEndpoint:     sessionRefresh,
+		ListSessionsEndpoint:       listSessions,
+		DeleteSessionEndpoint:      deleteSession,
+		RevokeSessionEndpoint:      revokeSession,
+		RevokeUserSessionsEndpoint: revokeUserSessions,
+		TotpGenerateEndpoint:       totpGenerate,
+		TotpVerifyEndpoint:         totpVerify,
+		TotpDisableEndpoint:        totpDisable,
+		BackupVerifyEndpoint:       backupVerify,
+		BackupRegenerateEndpoint:   backupRegenerate,
+		ValidateSessionEndpoint:    validateSession,
+		GetUserEndpoint:            getUser,
 	}
 }
 
@@ -165,6 +173,95 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 		return
 	}
 	return ires.(*RefreshResult), nil
+}
+
+// ListSessions calls the "list_sessions" endpoint of the "auth" service.
+// ListSessions may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res *SessionList, err error) {
+	var ires any
+	ires, err = c.ListSessionsEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*SessionList), nil
+}
+
+// DeleteSession calls the "delete_session" endpoint of the "auth" service.
+// DeleteSession may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (err error) {
+	_, err = c.DeleteSessionEndpoint(ctx, p)
+	return
+}
+
+// RevokeSession calls the "revoke_session" endpoint of the "auth" service.
+// RevokeSession may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (err error) {
+	_, err = c.RevokeSessionEndpoint(ctx, p)
+	return
+}
+
+// RevokeUserSessions calls the "revoke_user_sessions" endpoint of the "auth"
+// service.
+// RevokeUserSessions may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error) {
+	var ires any
+	ires, err = c.RevokeUserSessionsEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*RevokeUserSessionsResult), nil
 }
 
 // TotpGenerate calls the "totp_generate" endpoint of the "auth" service.

@@ -16,18 +16,22 @@ import (
 
 // Endpoints wraps the "auth" service endpoints.
 type Endpoints struct {
-	Register         goa.Endpoint
-	Login            goa.Endpoint
-	Logout           goa.Endpoint
-	Profile          goa.Endpoint
-	SessionRefresh   goa.Endpoint
-	TotpGenerate     goa.Endpoint
-	TotpVerify       goa.Endpoint
-	TotpDisable      goa.Endpoint
-	BackupVerify     goa.Endpoint
-	BackupRegenerate goa.Endpoint
-	ValidateSession  goa.Endpoint
-	GetUser          goa.Endpoint
+	Register           goa.Endpoint
+	Login              goa.Endpoint
+	Logout             goa.Endpoint
+	Profile            goa.Endpoint
+	SessionRefresh     goa.Endpoint
+	ListSessions       goa.Endpoint
+	DeleteSession      goa.Endpoint
+	RevokeSession      goa.Endpoint
+	RevokeUserSessions goa.Endpoint
+	TotpGenerate       goa.Endpoint
+	TotpVerify         goa.Endpoint
+	TotpDisable        goa.Endpoint
+	BackupVerify       goa.Endpoint
+	BackupRegenerate   goa.Endpoint
+	ValidateSession    goa.Endpoint
+	GetUser            goa.Endpoint
 }
 
 // NewEndpoints wraps the methods of the "auth" service with endpoints.
@@ -35,18 +39,22 @@ func NewEndpoints(s Service) *Endpoints {
 	// Casting service to Auther interface
 	a := s.(Auther)
 	return &Endpoints{
-		Register:         NewRegisterEndpoint(s),
-		Login:            NewLoginEndpoint(s),
-		Logout:           NewLogoutEndpoint(s, a.APIKeyAuth),
-		Profile:          NewProfileEndpoint(s, a.APIKeyAuth),
-		SessionRefresh:   NewSessionRefreshEndpoint(s, a.APIKeyAuth),
-		TotpGenerate:     NewTotpGenerateEndpoint(s, a.APIKeyAuth),
-		TotpVerify:       NewTotpVerifyEndpoint(s, a.APIKeyAuth),
-		TotpDisable:      NewTotpDisableEndpoint(s, a.APIKeyAuth),
-		BackupVerify:     NewBackupVerifyEndpoint(s, a.APIKeyAuth),
-		BackupRegenerate: NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
-		ValidateSession:  NewValidateSessionEndpoint(s),
-		GetUser:          NewGetUserEndpoint(s),
+		Register:           NewRegisterEndpoint(s),
+		Login:              NewLoginEndpoint(s),
+		Logout:             NewLogoutEndpoint(s, a.APIKeyAuth),
+		Profile:            NewProfileEndpoint(s, a.APIKeyAuth),
+		SessionRefresh:     NewSessionRefreshEndpoint(s, a.APIKeyAuth),
+		ListSessions:       NewListSessionsEndpoint(s, a.APIKeyAuth),
+		DeleteSession:      NewDeleteSessionEndpoint(s, a.APIKeyAuth),
+		RevokeSession:      NewRevokeSessionEndpoint(s),
+		RevokeUserSessions: NewRevokeUserSessionsEndpoint(s),
+		TotpGenerate:       NewTotpGenerateEndpoint(s, a.APIKeyAuth),
+		TotpVerify:         NewTotpVerifyEndpoint(s, a.APIKeyAuth),
+		TotpDisable:        NewTotpDisableEndpoint(s, a.APIKeyAuth),
+		BackupVerify:       NewBackupVerifyEndpoint(s, a.APIKeyAuth),
+		BackupRegenerate:   NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
+		ValidateSession:    NewValidateSessionEndpoint(s),
+		GetUser:            NewGetUserEndpoint(s),
 	}
 }
 
@@ -57,6 +65,10 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.Logout = m(e.Logout)
 	e.Profile = m(e.Profile)
 	e.SessionRefresh = m(e.SessionRefresh)
+	e.ListSessions = m(e.ListSessions)
+	e.DeleteSession = m(e.DeleteSession)
+	e.RevokeSession = m(e.RevokeSession)
+	e.RevokeUserSessions = m(e.RevokeUserSessions)
 	e.TotpGenerate = m(e.TotpGenerate)
 	e.TotpVerify = m(e.TotpVerify)
 	e.TotpDisable = m(e.TotpDisable)
@@ -150,6 +162,70 @@ func NewSessionRefreshEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) 
 			return nil, err
 		}
 		return s.SessionRefresh(ctx, p)
+	}
+}
+
+// NewListSessionsEndpoint returns an endpoint function that calls the method
+// "list_sessions" of service "auth".
+func NewListSessionsEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*ListSessionsPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.ListSessions(ctx, p)
+	}
+}
+
+// NewDeleteSessionEndpoint returns an endpoint function that calls the method
+// "delete_session" of service "auth".
+func NewDeleteSessionEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*DeleteSessionPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.DeleteSession(ctx, p)
+	}
+}
+
+// NewRevokeSessionEndpoint returns an endpoint function that calls the method
+// "revoke_session" of service "auth".
+func NewRevokeSessionEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*RevokeSessionPayload)
+		return nil, s.RevokeSession(ctx, p)
+	}
+}
+
+// NewRevokeUserSessionsEndpoint returns an endpoint function that calls the
+// method "revoke_user_sessions" of service "auth".
+func NewRevokeUserSessionsEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*RevokeUserSessionsPayload)
+		return s.RevokeUserSessions(ctx, p)
 	}
 }
 

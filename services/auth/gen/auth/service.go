@@ -28,6 +28,16 @@ type Service interface {
 	// Move the idle expiry forward under a new token; the old token dies at once.
 	// The absolute expiry never moves.
 	SessionRefresh(context.Context, *SessionRefreshPayload) (res *RefreshResult, err error)
+	// The signed-in user's live sessions, newest first; the one making the request
+	// is marked current.
+	ListSessions(context.Context, *ListSessionsPayload) (res *SessionList, err error)
+	// Revoke one of the signed-in user's sessions. Another user's session is not
+	// found.
+	DeleteSession(context.Context, *DeleteSessionPayload) (err error)
+	// Revoke a session by ID, at once, on every replica.
+	RevokeSession(context.Context, *RevokeSessionPayload) (err error)
+	// Revoke every live session of a user.
+	RevokeUserSessions(context.Context, *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error)
 	// Start (or restart) a TOTP enrollment. It expires unless confirmed by
 	// totp/verify within 15 minutes.
 	TotpGenerate(context.Context, *TotpGeneratePayload) (res *TOTPEnrollment, err error)
@@ -69,7 +79,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [12]string{"register", "login", "logout", "profile", "session_refresh", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
+var MethodNames = [16]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
 
 // AccountProfile is the result type of the auth service profile method.
 type AccountProfile struct {
@@ -126,10 +136,26 @@ type Credentials struct {
 	Password string
 }
 
+// DeleteSessionPayload is the payload type of the auth service delete_session
+// method.
+type DeleteSessionPayload struct {
+	// Session token.
+	Token *string
+	// Session ID.
+	ID string
+}
+
 // GetUserPayload is the payload type of the auth service get_user method.
 type GetUserPayload struct {
 	// User ID.
 	UserID string
+}
+
+// ListSessionsPayload is the payload type of the auth service list_sessions
+// method.
+type ListSessionsPayload struct {
+	// Session token.
+	Token *string
 }
 
 // LoginResult is the result type of the auth service login method.
@@ -193,6 +219,27 @@ type RegisterResult struct {
 	CreatedAt string
 }
 
+// RevokeSessionPayload is the payload type of the auth service revoke_session
+// method.
+type RevokeSessionPayload struct {
+	// Session ID.
+	SessionID string
+}
+
+// RevokeUserSessionsPayload is the payload type of the auth service
+// revoke_user_sessions method.
+type RevokeUserSessionsPayload struct {
+	// User ID.
+	UserID string
+}
+
+// RevokeUserSessionsResult is the result type of the auth service
+// revoke_user_sessions method.
+type RevokeUserSessionsResult struct {
+	// How many sessions were revoked.
+	Revoked int
+}
+
 // SessionIdentity is the result type of the auth service validate_session
 // method.
 type SessionIdentity struct {
@@ -208,11 +255,31 @@ type SessionIdentity struct {
 	ExpiresAt string
 }
 
+// SessionList is the result type of the auth service list_sessions method.
+type SessionList struct {
+	// Live sessions.
+	Sessions []*SessionView
+}
+
 // SessionRefreshPayload is the payload type of the auth service
 // session_refresh method.
 type SessionRefreshPayload struct {
 	// Session token.
 	Token *string
+}
+
+// A live session of the user.
+type SessionView struct {
+	// Session ID.
+	ID string
+	// Authenticator assurance level of the session.
+	Aal string
+	// When the session was created.
+	CreatedAt string
+	// When the session expires unless refreshed.
+	ExpiresAt string
+	// Whether this is the session making the request.
+	Current bool
 }
 
 // TOTPEnrollment is the result type of the auth service totp_generate method.

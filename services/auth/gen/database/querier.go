@@ -22,6 +22,10 @@ type Querier interface {
 	CreateSession(ctx context.Context, arg CreateSessionParams) (CreateSessionRow, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (CreateUserRow, error)
 	DeleteBackupCodes(ctx context.Context, userID uuid.UUID) error
+	// DeleteExpiredSessions removes, in one bounded batch, sessions that ended
+	// (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that
+	// clean up at the same time out of each other's way and out of requests'.
+	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) (int64, error)
 	DeleteTOTP(ctx context.Context, userID uuid.UUID) (int64, error)
 	GetTOTP(ctx context.Context, arg GetTOTPParams) (GetTOTPRow, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
@@ -30,7 +34,11 @@ type Querier interface {
 	// ListTOTPForRotation pages through the secrets sealed under another key
 	// than the current one, in user id order after the given id.
 	ListTOTPForRotation(ctx context.Context, arg ListTOTPForRotationParams) ([]ListTOTPForRotationRow, error)
+	ListUserSessions(ctx context.Context, userID uuid.UUID) ([]ListUserSessionsRow, error)
+	// RevokeOwnSession revokes a live session only if it belongs to the user.
+	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
 	RevokeSession(ctx context.Context, id uuid.UUID) (int64, error)
+	RevokeUserSessions(ctx context.Context, userID uuid.UUID) (int64, error)
 	// RotateSession replaces the token of a live session (the old token stops
 	// working at once: its hash is gone) and sets its level. With refresh, the
 	// idle expiry moves forward, never past the absolute expiry.

@@ -61,6 +61,100 @@ func (q *Queries) CreateSession(ctx context.Context, arg CreateSessionParams) (C
 	return i, err
 }
 
+const deleteExpiredSessions = `-- name: DeleteExpiredSessions :execrows
+DELETE FROM sessions
+WHERE id IN (
+    SELECT s.id FROM sessions s
+    WHERE s.expires_at < $1::timestamptz
+       OR s.idle_expires_at < $1::timestamptz
+       OR s.revoked_at < $1::timestamptz
+    LIMIT $2
+    FOR UPDATE SKIP LOCKED
+)
+`
+
+type DeleteExpiredSessionsParams struct {
+	Cutoff    time.Time
+	BatchSize int32
+}
+
+// DeleteExpiredSessions removes, in one bounded batch, sessions that ended
+// (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that
+// clean up at the same time out of each other's way and out of requests'.
+func (q *Queries) DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteExpiredSessions, arg.Cutoff, arg.BatchSize)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const listUserSessions = `-- name: ListUserSessions :many
+SELECT id, user_id, aal, created_at, idle_expires_at, expires_at
+FROM sessions
+WHERE user_id = $1
+  AND revoked_at IS NULL
+  AND idle_expires_at > now()
+  AND expires_at > now()
+ORDER BY created_at DESC, id
+`
+
+type ListUserSessionsRow struct {
+	ID            uuid.UUID
+	UserID        uuid.UUID
+	Aal           int16
+	CreatedAt     time.Time
+	IdleExpiresAt time.Time
+	ExpiresAt     time.Time
+}
+
+func (q *Queries) ListUserSessions(ctx context.Context, userID uuid.UUID) ([]ListUserSessionsRow, error) {
+	rows, err := q.db.Query(ctx, listUserSessions, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ListUserSessionsRow
+	for rows.Next() {
+		var i ListUserSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.UserID,
+			&i.Aal,
+			&i.CreatedAt,
+			&i.IdleExpiresAt,
+			&i.ExpiresAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const revokeOwnSession = `-- name: RevokeOwnSession :execrows
+UPDATE sessions
+SET revoked_at = now()
+WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+`
+
+type RevokeOwnSessionParams struct {
+	ID     uuid.UUID
+	UserID uuid.UUID
+}
+
+// RevokeOwnSession revokes a live session only if it belongs to the user.
+func (q *Queries) RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeOwnSession, arg.ID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const revokeSession = `-- name: RevokeSession :execrows
 UPDATE sessions
 SET revoked_at = now()
@@ -69,6 +163,20 @@ WHERE id = $1 AND revoked_at IS NULL
 
 func (q *Queries) RevokeSession(ctx context.Context, id uuid.UUID) (int64, error) {
 	result, err := q.db.Exec(ctx, revokeSession, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const revokeUserSessions = `-- name: RevokeUserSessions :execrows
+UPDATE sessions
+SET revoked_at = now()
+WHERE user_id = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) RevokeUserSessions(ctx context.Context, userID uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeUserSessions, userID)
 	if err != nil {
 		return 0, err
 	}

@@ -15,6 +15,7 @@ import (
 type Options struct {
 	Users       ports.Users
 	Sessions    ports.Sessions
+	Directory   ports.SessionDirectory
 	TOTP        ports.TOTPCredentials
 	BackupCodes ports.BackupCodes
 	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
@@ -36,6 +37,7 @@ type Options struct {
 type Service struct {
 	users     ports.Users
 	sessions  ports.Sessions
+	directory ports.SessionDirectory
 	totp      ports.TOTPCredentials
 	backup    ports.BackupCodes
 	box       ports.SecretBox
@@ -55,7 +57,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -75,6 +77,7 @@ func New(o Options) (*Service, error) {
 	return &Service{
 		users:     o.Users,
 		sessions:  o.Sessions,
+		directory: o.Directory,
 		totp:      o.TOTP,
 		backup:    o.BackupCodes,
 		box:       o.SecretBox,

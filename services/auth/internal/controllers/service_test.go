@@ -34,6 +34,7 @@ type fixture struct {
 	svc      *Service
 	users    *mocks.MockUsers
 	sessions *mocks.MockSessions
+	dir      *mocks.MockSessionDirectory
 	totp     *mocks.MockTOTPCredentials
 	backup   *mocks.MockBackupCodes
 	keys     *keyring.Keyring
@@ -64,12 +65,13 @@ func newFixture(t *testing.T) fixture {
 	ctrl := gomock.NewController(t)
 	users := mocks.NewMockUsers(ctrl)
 	sessions := mocks.NewMockSessions(ctrl)
+	dir := mocks.NewMockSessionDirectory(ctrl)
 	totp := mocks.NewMockTOTPCredentials(ctrl)
 	backup := mocks.NewMockBackupCodes(ctrl)
 	keys := newTestKeyring(t)
 	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
-		Users: users, Sessions: sessions, TOTP: totp, BackupCodes: backup,
+		Users: users, Sessions: sessions, Directory: dir, TOTP: totp, BackupCodes: backup,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	})
@@ -78,7 +80,7 @@ func newFixture(t *testing.T) fixture {
 	}
 	logs := &bytes.Buffer{}
 	ctx := log.Context(context.Background(), log.WithOutput(logs))
-	return fixture{svc: svc, users: users, sessions: sessions, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
+	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
 }
 
 // withSession returns the fixture's context as APIKeyAuth leaves it for a
@@ -144,7 +146,7 @@ func TestNew(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	keys := newTestKeyring(t)
 	valid := Options{
-		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl),
+		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl),
 		TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -157,6 +159,7 @@ func TestNew(t *testing.T) {
 		{name: "case=valid", change: func(*Options) {}},
 		{name: "case=nil users", change: func(o *Options) { o.Users = nil }, wantErr: true},
 		{name: "case=nil sessions", change: func(o *Options) { o.Sessions = nil }, wantErr: true},
+		{name: "case=nil directory", change: func(o *Options) { o.Directory = nil }, wantErr: true},
 		{name: "case=nil totp", change: func(o *Options) { o.TOTP = nil }, wantErr: true},
 		{name: "case=nil backup codes", change: func(o *Options) { o.BackupCodes = nil }, wantErr: true},
 		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},

@@ -2,9 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
-
-	"github.com/google/uuid"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/mappers"
@@ -23,9 +20,9 @@ func (s *Service) ValidateSession(ctx context.Context, p *genauth.ValidateSessio
 
 // GetUser implements genauth.Service for sibling services.
 func (s *Service) GetUser(ctx context.Context, p *genauth.GetUserPayload) (*genauth.UserView, error) {
-	id, err := uuid.Parse(p.UserID) // the design checked the format
+	id, err := parseID(p.UserID, "user_id")
 	if err != nil {
-		return nil, genauth.MakeInvalidInput(errors.New("user_id must be a UUID"))
+		return nil, err
 	}
 	user, err := s.users.ByID(ctx, id)
 	if err != nil {

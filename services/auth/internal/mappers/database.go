@@ -86,3 +86,11 @@ func TOTPCredentialFromRow(r database.GetTOTPRow) ports.TOTPCredential {
 		LastStep: r.LastStep,
 	}
 }
+
+// SessionFromListRow maps a listed session row.
+func SessionFromListRow(r database.ListUserSessionsRow) ports.Session {
+	return ports.Session{
+		ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
+		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
+	}
+}

@@ -3,6 +3,8 @@ package mappers
 import (
 	"time"
 
+	"github.com/google/uuid"
+
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
@@ -64,4 +66,19 @@ func RefreshResult(s ports.Session, token string) *genauth.RefreshResult {
 		IdleExpiresAt: Time(s.IdleExpiresAt),
 		SessionToken:  token,
 	}
+}
+
+// SessionList maps the user's sessions, marking the current one.
+func SessionList(sessions []ports.Session, current uuid.UUID) *genauth.SessionList {
+	out := &genauth.SessionList{Sessions: make([]*genauth.SessionView, len(sessions))}
+	for i, s := range sessions {
+		out.Sessions[i] = &genauth.SessionView{
+			ID:        s.ID.String(),
+			Aal:       s.AAL.String(),
+			CreatedAt: Time(s.CreatedAt),
+			ExpiresAt: Time(s.EffectiveExpiry()),
+			Current:   s.ID == current,
+		}
+	}
+	return out
 }

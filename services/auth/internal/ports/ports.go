@@ -37,6 +37,17 @@ type Sessions interface {
 	Rotate(ctx context.Context, r Rotation) (Session, error)
 }
 
+// SessionDirectory lists and revokes the sessions of a user.
+type SessionDirectory interface {
+	// ListByUser returns the user's live sessions, newest first.
+	ListByUser(ctx context.Context, userID uuid.UUID) ([]Session, error)
+	// RevokeOwn revokes a live session of the user; ErrNotFound when the
+	// session is not the user's, is unknown or is already revoked.
+	RevokeOwn(ctx context.Context, id, userID uuid.UUID) error
+	// RevokeAll revokes every live session of the user and counts them.
+	RevokeAll(ctx context.Context, userID uuid.UUID) (int, error)
+}
+
 // TOTPCredentials stores TOTP credentials. Every method that accepts a code
 // consumes its time step atomically: ErrCodeRejected when the step is not
 // after the last accepted one (a replay, on any replica).

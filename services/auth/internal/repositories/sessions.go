@@ -3,6 +3,7 @@ package repositories
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,4 +59,44 @@ func (r *Sessions) Revoke(ctx context.Context, id uuid.UUID) error {
 // Rotate implements ports.Sessions.
 func (r *Sessions) Rotate(ctx context.Context, rot ports.Rotation) (ports.Session, error) {
 	return rotate(ctx, r.q, rot)
+}
+
+var _ ports.SessionDirectory = (*Sessions)(nil)
+
+// ListByUser implements ports.SessionDirectory.
+func (r *Sessions) ListByUser(ctx context.Context, userID uuid.UUID) ([]ports.Session, error) {
+	rows, err := r.q.ListUserSessions(ctx, userID)
+	if err != nil {
+		return nil, wrap("list sessions", err)
+	}
+	out := make([]ports.Session, len(rows))
+	for i, row := range rows {
+		out[i] = mappers.SessionFromListRow(row)
+	}
+	return out, nil
+}
+
+// RevokeOwn implements ports.SessionDirectory.
+func (r *Sessions) RevokeOwn(ctx context.Context, id, userID uuid.UUID) error {
+	n, err := r.q.RevokeOwnSession(ctx, database.RevokeOwnSessionParams{ID: id, UserID: userID})
+	if err != nil {
+		return wrap("revoke own session", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("revoke own session: %w", ports.ErrNotFound)
+	}
+	return nil
+}
+
+// RevokeAll implements ports.SessionDirectory.
+func (r *Sessions) RevokeAll(ctx context.Context, userID uuid.UUID) (int, error) {
+	n, err := r.q.RevokeUserSessions(ctx, userID)
+	return int(n), wrap("revoke user sessions", err)
+}
+
+// DeleteExpired deletes at most batch sessions that ended before cutoff and
+// counts them.
+func (r *Sessions) DeleteExpired(ctx context.Context, cutoff time.Time, batch int) (int, error) {
+	n, err := r.q.DeleteExpiredSessions(ctx, database.DeleteExpiredSessionsParams{Cutoff: cutoff, BatchSize: int32(batch)})
+	return int(n), wrap("delete expired sessions", err)
 }

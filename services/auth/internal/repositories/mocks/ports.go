@@ -171,6 +171,74 @@ func (mr *MockSessionsMockRecorder) Validate(ctx, tokenHash any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Validate", reflect.TypeOf((*MockSessions)(nil).Validate), ctx, tokenHash)
 }
 
+// MockSessionDirectory is a mock of SessionDirectory interface.
+type MockSessionDirectory struct {
+	ctrl     *gomock.Controller
+	recorder *MockSessionDirectoryMockRecorder
+	isgomock struct{}
+}
+
+// MockSessionDirectoryMockRecorder is the mock recorder for MockSessionDirectory.
+type MockSessionDirectoryMockRecorder struct {
+	mock *MockSessionDirectory
+}
+
+// NewMockSessionDirectory creates a new mock instance.
+func NewMockSessionDirectory(ctrl *gomock.Controller) *MockSessionDirectory {
+	mock := &MockSessionDirectory{ctrl: ctrl}
+	mock.recorder = &MockSessionDirectoryMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockSessionDirectory) EXPECT() *MockSessionDirectoryMockRecorder {
+	return m.recorder
+}
+
+// ListByUser mocks base method.
+func (m *MockSessionDirectory) ListByUser(ctx context.Context, userID uuid.UUID) ([]ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ListByUser", ctx, userID)
+	ret0, _ := ret[0].([]ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ListByUser indicates an expected call of ListByUser.
+func (mr *MockSessionDirectoryMockRecorder) ListByUser(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ListByUser", reflect.TypeOf((*MockSessionDirectory)(nil).ListByUser), ctx, userID)
+}
+
+// RevokeAll mocks base method.
+func (m *MockSessionDirectory) RevokeAll(ctx context.Context, userID uuid.UUID) (int, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RevokeAll", ctx, userID)
+	ret0, _ := ret[0].(int)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// RevokeAll indicates an expected call of RevokeAll.
+func (mr *MockSessionDirectoryMockRecorder) RevokeAll(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RevokeAll", reflect.TypeOf((*MockSessionDirectory)(nil).RevokeAll), ctx, userID)
+}
+
+// RevokeOwn mocks base method.
+func (m *MockSessionDirectory) RevokeOwn(ctx context.Context, id, userID uuid.UUID) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RevokeOwn", ctx, id, userID)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// RevokeOwn indicates an expected call of RevokeOwn.
+func (mr *MockSessionDirectoryMockRecorder) RevokeOwn(ctx, id, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RevokeOwn", reflect.TypeOf((*MockSessionDirectory)(nil).RevokeOwn), ctx, id, userID)
+}
+
 // MockTOTPCredentials is a mock of TOTPCredentials interface.
 type MockTOTPCredentials struct {
 	ctrl     *gomock.Controller

@@ -15,6 +15,46 @@ import (
 	authpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 )
 
+// BuildRevokeSessionPayload builds the payload for the auth revoke_session
+// endpoint from CLI flags.
+func BuildRevokeSessionPayload(authRevokeSessionMessage string) (*auth.RevokeSessionPayload, error) {
+	var err error
+	var message authpb.RevokeSessionRequest
+	{
+		if authRevokeSessionMessage != "" {
+			err = json.Unmarshal([]byte(authRevokeSessionMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"session_id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"\n   }'")
+			}
+		}
+	}
+	v := &auth.RevokeSessionPayload{
+		SessionID: message.SessionId,
+	}
+
+	return v, nil
+}
+
+// BuildRevokeUserSessionsPayload builds the payload for the auth
+// revoke_user_sessions endpoint from CLI flags.
+func BuildRevokeUserSessionsPayload(authRevokeUserSessionsMessage string) (*auth.RevokeUserSessionsPayload, error) {
+	var err error
+	var message authpb.RevokeUserSessionsRequest
+	{
+		if authRevokeUserSessionsMessage != "" {
+			err = json.Unmarshal([]byte(authRevokeUserSessionsMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+			}
+		}
+	}
+	v := &auth.RevokeUserSessionsPayload{
+		UserID: message.UserId,
+	}
+
+	return v, nil
+}
+
 // BuildValidateSessionPayload builds the payload for the auth validate_session
 // endpoint from CLI flags.
 func BuildValidateSessionPayload(authValidateSessionMessage string) (*auth.ValidateSessionPayload, error) {

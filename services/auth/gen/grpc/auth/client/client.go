@@ -31,6 +31,50 @@ func NewClient(cc *grpc.ClientConn, opts ...grpc.CallOption) *Client {
 	}
 }
 
+// RevokeSession calls the "RevokeSession" function in authpb.AuthClient
+// interface.
+func (c *Client) RevokeSession() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildRevokeSessionFunc(c.grpccli, c.opts...),
+			EncodeRevokeSessionRequest,
+			nil)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
+// RevokeUserSessions calls the "RevokeUserSessions" function in
+// authpb.AuthClient interface.
+func (c *Client) RevokeUserSessions() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildRevokeUserSessionsFunc(c.grpccli, c.opts...),
+			EncodeRevokeUserSessionsRequest,
+			DecodeRevokeUserSessionsResponse)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
 // ValidateSession calls the "ValidateSession" function in authpb.AuthClient
 // interface.
 func (c *Client) ValidateSession() goa.Endpoint {

@@ -17,6 +17,68 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
+// BuildRevokeSessionFunc builds the remote method to invoke for "auth" service
+// "revoke_session" endpoint.
+func BuildRevokeSessionFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.RevokeSession(ctx, reqpb.(*authpb.RevokeSessionRequest), opts...)
+		}
+		return grpccli.RevokeSession(ctx, &authpb.RevokeSessionRequest{}, opts...)
+	}
+}
+
+// EncodeRevokeSessionRequest encodes requests sent to auth revoke_session
+// endpoint.
+func EncodeRevokeSessionRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.RevokeSessionPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "revoke_session", "*auth.RevokeSessionPayload", v)
+	}
+	return NewProtoRevokeSessionRequest(payload), nil
+}
+
+// BuildRevokeUserSessionsFunc builds the remote method to invoke for "auth"
+// service "revoke_user_sessions" endpoint.
+func BuildRevokeUserSessionsFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.RevokeUserSessions(ctx, reqpb.(*authpb.RevokeUserSessionsRequest), opts...)
+		}
+		return grpccli.RevokeUserSessions(ctx, &authpb.RevokeUserSessionsRequest{}, opts...)
+	}
+}
+
+// EncodeRevokeUserSessionsRequest encodes requests sent to auth
+// revoke_user_sessions endpoint.
+func EncodeRevokeUserSessionsRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.RevokeUserSessionsPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*auth.RevokeUserSessionsPayload", v)
+	}
+	return NewProtoRevokeUserSessionsRequest(payload), nil
+}
+
+// DecodeRevokeUserSessionsResponse decodes responses from the auth
+// revoke_user_sessions endpoint.
+func DecodeRevokeUserSessionsResponse(ctx context.Context, v any, hdr, trlr metadata.MD) (any, error) {
+	message, ok := v.(*authpb.RevokeUserSessionsResponse)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*authpb.RevokeUserSessionsResponse", v)
+	}
+	if err := ValidateRevokeUserSessionsResponse(message); err != nil {
+		return nil, err
+	}
+	res := NewRevokeUserSessionsResult(message)
+	return res, nil
+}
+
 // BuildValidateSessionFunc builds the remote method to invoke for "auth"
 // service "validate_session" endpoint.
 func BuildValidateSessionFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {

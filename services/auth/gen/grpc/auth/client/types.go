@@ -13,6 +13,34 @@ import (
 	goa "goa.design/goa/v3/pkg"
 )
 
+// NewProtoRevokeSessionRequest builds the gRPC request type from the payload
+// of the "revoke_session" endpoint of the "auth" service.
+func NewProtoRevokeSessionRequest(payload *auth.RevokeSessionPayload) *authpb.RevokeSessionRequest {
+	message := &authpb.RevokeSessionRequest{
+		SessionId: payload.SessionID,
+	}
+	return message
+}
+
+// NewProtoRevokeUserSessionsRequest builds the gRPC request type from the
+// payload of the "revoke_user_sessions" endpoint of the "auth" service.
+func NewProtoRevokeUserSessionsRequest(payload *auth.RevokeUserSessionsPayload) *authpb.RevokeUserSessionsRequest {
+	message := &authpb.RevokeUserSessionsRequest{
+		UserId: payload.UserID,
+	}
+	return message
+}
+
+// NewRevokeUserSessionsResult builds the result type of the
+// "revoke_user_sessions" endpoint of the "auth" service from the gRPC response
+// type.
+func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *auth.RevokeUserSessionsResult {
+	result := &auth.RevokeUserSessionsResult{
+		Revoked: int(message.Revoked),
+	}
+	return result
+}
+
 // NewProtoValidateSessionRequest builds the gRPC request type from the payload
 // of the "validate_session" endpoint of the "auth" service.
 func NewProtoValidateSessionRequest(payload *auth.ValidateSessionPayload) *authpb.ValidateSessionRequest {
@@ -54,6 +82,15 @@ func NewGetUserResult(message *authpb.GetUserResponse) *auth.UserView {
 		CreatedAt:  message.CreatedAt,
 	}
 	return result
+}
+
+// ValidateRevokeUserSessionsResponse runs the validations defined on
+// RevokeUserSessionsResponse.
+func ValidateRevokeUserSessionsResponse(message *authpb.RevokeUserSessionsResponse) (err error) {
+	if message.Revoked < 0 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("message.revoked", message.Revoked, 0, true))
+	}
+	return
 }
 
 // ValidateValidateSessionResponse runs the validations defined on

@@ -28,6 +28,177 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type RevokeSessionRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Session ID.
+	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeSessionRequest) Reset() {
+	*x = RevokeSessionRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeSessionRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeSessionRequest) ProtoMessage() {}
+
+func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeSessionRequest.ProtoReflect.Descriptor instead.
+func (*RevokeSessionRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RevokeSessionRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+type RevokeSessionResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeSessionResponse) Reset() {
+	*x = RevokeSessionResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeSessionResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeSessionResponse) ProtoMessage() {}
+
+func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeSessionResponse.ProtoReflect.Descriptor instead.
+func (*RevokeSessionResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
+}
+
+type RevokeUserSessionsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeUserSessionsRequest) Reset() {
+	*x = RevokeUserSessionsRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeUserSessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeUserSessionsRequest) ProtoMessage() {}
+
+func (x *RevokeUserSessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeUserSessionsRequest.ProtoReflect.Descriptor instead.
+func (*RevokeUserSessionsRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *RevokeUserSessionsRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type RevokeUserSessionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// How many sessions were revoked.
+	Revoked       int32 `protobuf:"zigzag32,1,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeUserSessionsResponse) Reset() {
+	*x = RevokeUserSessionsResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeUserSessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeUserSessionsResponse) ProtoMessage() {}
+
+func (x *RevokeUserSessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeUserSessionsResponse.ProtoReflect.Descriptor instead.
+func (*RevokeUserSessionsResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RevokeUserSessionsResponse) GetRevoked() int32 {
+	if x != nil {
+		return x.Revoked
+	}
+	return 0
+}
+
 type ValidateSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session token.
@@ -38,7 +209,7 @@ type ValidateSessionRequest struct {
 
 func (x *ValidateSessionRequest) Reset() {
 	*x = ValidateSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -50,7 +221,7 @@ func (x *ValidateSessionRequest) String() string {
 func (*ValidateSessionRequest) ProtoMessage() {}
 
 func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -63,7 +234,7 @@ func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ValidateSessionRequest) GetToken() string {
@@ -91,7 +262,7 @@ type ValidateSessionResponse struct {
 
 func (x *ValidateSessionResponse) Reset() {
 	*x = ValidateSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -103,7 +274,7 @@ func (x *ValidateSessionResponse) String() string {
 func (*ValidateSessionResponse) ProtoMessage() {}
 
 func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -116,7 +287,7 @@ func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ValidateSessionResponse) GetSessionId() string {
@@ -164,7 +335,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +347,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,7 +360,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -215,7 +386,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -227,7 +398,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -240,7 +411,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -275,7 +446,15 @@ var File_goagen_auth_auth_proto protoreflect.FileDescriptor
 
 const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x16goagen_auth_auth.proto\x12\x04auth\".\n" +
+	"\x16goagen_auth_auth.proto\x12\x04auth\"5\n" +
+	"\x14RevokeSessionRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"\x17\n" +
+	"\x15RevokeSessionResponse\"4\n" +
+	"\x19RevokeUserSessionsRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"6\n" +
+	"\x1aRevokeUserSessionsResponse\x12\x18\n" +
+	"\arevoked\x18\x01 \x01(\x11R\arevoked\".\n" +
 	"\x16ValidateSessionRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\"\x98\x01\n" +
 	"\x17ValidateSessionResponse\x12\x1d\n" +
@@ -294,8 +473,10 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x8e\x01\n" +
-	"\x04Auth\x12N\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt2\xb1\x02\n" +
+	"\x04Auth\x12H\n" +
+	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
+	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12N\n" +
 	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x126\n" +
 	"\aGetUser\x12\x14.auth.GetUserRequest\x1a\x15.auth.GetUserResponseB\tZ\a/authpbb\x06proto3"
 
@@ -311,20 +492,28 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_goagen_auth_auth_proto_goTypes = []any{
-	(*ValidateSessionRequest)(nil),  // 0: auth.ValidateSessionRequest
-	(*ValidateSessionResponse)(nil), // 1: auth.ValidateSessionResponse
-	(*GetUserRequest)(nil),          // 2: auth.GetUserRequest
-	(*GetUserResponse)(nil),         // 3: auth.GetUserResponse
+	(*RevokeSessionRequest)(nil),       // 0: auth.RevokeSessionRequest
+	(*RevokeSessionResponse)(nil),      // 1: auth.RevokeSessionResponse
+	(*RevokeUserSessionsRequest)(nil),  // 2: auth.RevokeUserSessionsRequest
+	(*RevokeUserSessionsResponse)(nil), // 3: auth.RevokeUserSessionsResponse
+	(*ValidateSessionRequest)(nil),     // 4: auth.ValidateSessionRequest
+	(*ValidateSessionResponse)(nil),    // 5: auth.ValidateSessionResponse
+	(*GetUserRequest)(nil),             // 6: auth.GetUserRequest
+	(*GetUserResponse)(nil),            // 7: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
-	0, // 0: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	2, // 1: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	1, // 2: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	3, // 3: auth.Auth.GetUser:output_type -> auth.GetUserResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
+	0, // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
+	2, // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
+	4, // 2: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
+	6, // 3: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	1, // 4: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	3, // 5: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	5, // 6: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	7, // 7: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	4, // [4:8] is the sub-list for method output_type
+	0, // [0:4] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -341,7 +530,7 @@ func file_goagen_auth_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

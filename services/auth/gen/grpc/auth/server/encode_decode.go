@@ -16,6 +16,68 @@ import (
 	"google.golang.org/grpc/metadata"
 )
 
+// EncodeRevokeSessionResponse encodes responses from the "auth" service
+// "revoke_session" endpoint.
+func EncodeRevokeSessionResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	resp := NewProtoRevokeSessionResponse()
+	return resp, nil
+}
+
+// DecodeRevokeSessionRequest decodes requests sent to "auth" service
+// "revoke_session" endpoint.
+func DecodeRevokeSessionRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.RevokeSessionRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.RevokeSessionRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "revoke_session", "*authpb.RevokeSessionRequest", v)
+		}
+		if err := ValidateRevokeSessionRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.RevokeSessionPayload
+	{
+		payload = NewRevokeSessionPayload(message)
+	}
+	return payload, nil
+}
+
+// EncodeRevokeUserSessionsResponse encodes responses from the "auth" service
+// "revoke_user_sessions" endpoint.
+func EncodeRevokeUserSessionsResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	result, ok := v.(*auth.RevokeUserSessionsResult)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*auth.RevokeUserSessionsResult", v)
+	}
+	resp := NewProtoRevokeUserSessionsResponse(result)
+	return resp, nil
+}
+
+// DecodeRevokeUserSessionsRequest decodes requests sent to "auth" service
+// "revoke_user_sessions" endpoint.
+func DecodeRevokeUserSessionsRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.RevokeUserSessionsRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.RevokeUserSessionsRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*authpb.RevokeUserSessionsRequest", v)
+		}
+		if err := ValidateRevokeUserSessionsRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.RevokeUserSessionsPayload
+	{
+		payload = NewRevokeUserSessionsPayload(message)
+	}
+	return payload, nil
+}
+
 // EncodeValidateSessionResponse encodes responses from the "auth" service
 // "validate_session" endpoint.
 func EncodeValidateSessionResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {

@@ -20,17 +20,121 @@ import (
 
 // Server implements the authpb.AuthServer interface.
 type Server struct {
-	ValidateSessionH goagrpc.UnaryHandler
-	GetUserH         goagrpc.UnaryHandler
+	RevokeSessionH      goagrpc.UnaryHandler
+	RevokeUserSessionsH goagrpc.UnaryHandler
+	ValidateSessionH    goagrpc.UnaryHandler
+	GetUserH            goagrpc.UnaryHandler
 	authpb.UnimplementedAuthServer
 }
 
 // New instantiates the server struct with the auth service endpoints.
 func New(e *auth.Endpoints, uh goagrpc.UnaryHandler) *Server {
 	return &Server{
-		ValidateSessionH: NewValidateSessionHandler(e.ValidateSession, uh),
-		GetUserH:         NewGetUserHandler(e.GetUser, uh),
+		RevokeSessionH:      NewRevokeSessionHandler(e.RevokeSession, uh),
+		RevokeUserSessionsH: NewRevokeUserSessionsHandler(e.RevokeUserSessions, uh),
+		ValidateSessionH:    NewValidateSessionHandler(e.ValidateSession, uh),
+		GetUserH:            NewGetUserHandler(e.GetUser, uh),
 	}
+}
+
+// NewRevokeSessionHandler creates a gRPC handler which serves the "auth"
+// service "revoke_session" endpoint.
+func NewRevokeSessionHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeRevokeSessionRequest, EncodeRevokeSessionResponse)
+	}
+	return h
+}
+
+// RevokeSession implements the "RevokeSession" method in authpb.AuthServer
+// interface.
+func (s *Server) RevokeSession(ctx context.Context, message *authpb.RevokeSessionRequest) (*authpb.RevokeSessionResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "revoke_session")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.RevokeSessionH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.RevokeSessionResponse), nil
+}
+
+// NewRevokeUserSessionsHandler creates a gRPC handler which serves the "auth"
+// service "revoke_user_sessions" endpoint.
+func NewRevokeUserSessionsHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeRevokeUserSessionsRequest, EncodeRevokeUserSessionsResponse)
+	}
+	return h
+}
+
+// RevokeUserSessions implements the "RevokeUserSessions" method in
+// authpb.AuthServer interface.
+func (s *Server) RevokeUserSessions(ctx context.Context, message *authpb.RevokeUserSessionsRequest) (*authpb.RevokeUserSessionsResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "revoke_user_sessions")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.RevokeUserSessionsH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.RevokeUserSessionsResponse), nil
 }
 
 // NewValidateSessionHandler creates a gRPC handler which serves the "auth"

@@ -13,6 +13,41 @@ import (
 	goa "goa.design/goa/v3/pkg"
 )
 
+// NewRevokeSessionPayload builds the payload of the "revoke_session" endpoint
+// of the "auth" service from the gRPC request type.
+func NewRevokeSessionPayload(message *authpb.RevokeSessionRequest) *auth.RevokeSessionPayload {
+	v := &auth.RevokeSessionPayload{
+		SessionID: message.SessionId,
+	}
+	return v
+}
+
+// NewProtoRevokeSessionResponse builds the gRPC response type from the result
+// of the "revoke_session" endpoint of the "auth" service.
+func NewProtoRevokeSessionResponse() *authpb.RevokeSessionResponse {
+	message := &authpb.RevokeSessionResponse{}
+	return message
+}
+
+// NewRevokeUserSessionsPayload builds the payload of the
+// "revoke_user_sessions" endpoint of the "auth" service from the gRPC request
+// type.
+func NewRevokeUserSessionsPayload(message *authpb.RevokeUserSessionsRequest) *auth.RevokeUserSessionsPayload {
+	v := &auth.RevokeUserSessionsPayload{
+		UserID: message.UserId,
+	}
+	return v
+}
+
+// NewProtoRevokeUserSessionsResponse builds the gRPC response type from the
+// result of the "revoke_user_sessions" endpoint of the "auth" service.
+func NewProtoRevokeUserSessionsResponse(result *auth.RevokeUserSessionsResult) *authpb.RevokeUserSessionsResponse {
+	message := &authpb.RevokeUserSessionsResponse{
+		Revoked: int32(result.Revoked),
+	}
+	return message
+}
+
 // NewValidateSessionPayload builds the payload of the "validate_session"
 // endpoint of the "auth" service from the gRPC request type.
 func NewValidateSessionPayload(message *authpb.ValidateSessionRequest) *auth.ValidateSessionPayload {
@@ -54,6 +89,20 @@ func NewProtoGetUserResponse(result *auth.UserView) *authpb.GetUserResponse {
 		CreatedAt:  result.CreatedAt,
 	}
 	return message
+}
+
+// ValidateRevokeSessionRequest runs the validations defined on
+// RevokeSessionRequest.
+func ValidateRevokeSessionRequest(message *authpb.RevokeSessionRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.session_id", message.SessionId, goa.FormatUUID))
+	return
+}
+
+// ValidateRevokeUserSessionsRequest runs the validations defined on
+// RevokeUserSessionsRequest.
+func ValidateRevokeUserSessionsRequest(message *authpb.RevokeUserSessionsRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
+	return
 }
 
 // ValidateGetUserRequest runs the validations defined on GetUserRequest.

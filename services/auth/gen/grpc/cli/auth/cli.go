@@ -22,13 +22,13 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (validate-session|get-user)",
+		"auth (revoke-session|revoke-user-sessions|validate-session|get-user)",
 	}
 }
 
 // UsageExamples produces an example of a valid invocation of the CLI tool.
 func UsageExamples() string {
-	return os.Args[0] + " " + "auth validate-session --message '{\n      \"token\": \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"\n   }'" + "\n" +
+	return os.Args[0] + " " + "auth revoke-session --message '{\n      \"session_id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"\n   }'" + "\n" +
 		""
 }
 
@@ -41,6 +41,12 @@ func ParseEndpoint(
 	var (
 		authFlags = flag.NewFlagSet("auth", flag.ContinueOnError)
 
+		authRevokeSessionFlags       = flag.NewFlagSet("revoke-session", flag.ExitOnError)
+		authRevokeSessionMessageFlag = authRevokeSessionFlags.String("message", "", "")
+
+		authRevokeUserSessionsFlags       = flag.NewFlagSet("revoke-user-sessions", flag.ExitOnError)
+		authRevokeUserSessionsMessageFlag = authRevokeUserSessionsFlags.String("message", "", "")
+
 		authValidateSessionFlags       = flag.NewFlagSet("validate-session", flag.ExitOnError)
 		authValidateSessionMessageFlag = authValidateSessionFlags.String("message", "", "")
 
@@ -48,6 +54,8 @@ func ParseEndpoint(
 		authGetUserMessageFlag = authGetUserFlags.String("message", "", "")
 	)
 	authFlags.Usage = authUsage
+	authRevokeSessionFlags.Usage = authRevokeSessionUsage
+	authRevokeUserSessionsFlags.Usage = authRevokeUserSessionsUsage
 	authValidateSessionFlags.Usage = authValidateSessionUsage
 	authGetUserFlags.Usage = authGetUserUsage
 
@@ -85,6 +93,12 @@ func ParseEndpoint(
 		switch svcn {
 		case "auth":
 			switch epn {
+			case "revoke-session":
+				epf = authRevokeSessionFlags
+
+			case "revoke-user-sessions":
+				epf = authRevokeUserSessionsFlags
+
 			case "validate-session":
 				epf = authValidateSessionFlags
 
@@ -116,6 +130,12 @@ func ParseEndpoint(
 		case "auth":
 			c := authc.NewClient(cc, opts...)
 			switch epn {
+			case "revoke-session":
+				endpoint = c.RevokeSession()
+				data, err = authc.BuildRevokeSessionPayload(*authRevokeSessionMessageFlag)
+			case "revoke-user-sessions":
+				endpoint = c.RevokeUserSessions()
+				data, err = authc.BuildRevokeUserSessionsPayload(*authRevokeUserSessionsMessageFlag)
 			case "validate-session":
 				endpoint = c.ValidateSession()
 				data, err = authc.BuildValidateSessionPayload(*authValidateSessionMessageFlag)
@@ -137,12 +157,50 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `Accounts, sessions and multi-factor authentication.`)
 	fmt.Fprintf(os.Stderr, "Usage:\n    %s [globalflags] auth COMMAND [flags]\n\n", os.Args[0])
 	fmt.Fprintln(os.Stderr, "COMMAND:")
+	fmt.Fprintln(os.Stderr, `    revoke-session: Revoke a session by ID, at once, on every replica.`)
+	fmt.Fprintln(os.Stderr, `    revoke-user-sessions: Revoke every live session of a user.`)
 	fmt.Fprintln(os.Stderr, `    validate-session: Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.`)
 	fmt.Fprintln(os.Stderr, `    get-user: Look up a user by ID.`)
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Additional help:")
 	fmt.Fprintf(os.Stderr, "    %s auth COMMAND --help\n", os.Args[0])
 }
+func authRevokeSessionUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth revoke-session", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Revoke a session by ID, at once, on every replica.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth revoke-session --message '{\n      \"session_id\": \"0f8fad5b-d9cb-469f-a165-70867728950e\"\n   }'")
+}
+
+func authRevokeUserSessionsUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth revoke-user-sessions", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Revoke every live session of a user.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth revoke-user-sessions --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+}
+
 func authValidateSessionUsage() {
 	// Header with flags
 	fmt.Fprintf(os.Stderr, "%s [flags] auth validate-session", os.Args[0])

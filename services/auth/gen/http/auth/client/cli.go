@@ -125,6 +125,46 @@ func BuildSessionRefreshPayload(authSessionRefreshToken string) (*auth.SessionRe
 	return v, nil
 }
 
+// BuildListSessionsPayload builds the payload for the auth list_sessions
+// endpoint from CLI flags.
+func BuildListSessionsPayload(authListSessionsToken string) (*auth.ListSessionsPayload, error) {
+	var token *string
+	{
+		if authListSessionsToken != "" {
+			token = &authListSessionsToken
+		}
+	}
+	v := &auth.ListSessionsPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildDeleteSessionPayload builds the payload for the auth delete_session
+// endpoint from CLI flags.
+func BuildDeleteSessionPayload(authDeleteSessionID string, authDeleteSessionToken string) (*auth.DeleteSessionPayload, error) {
+	var err error
+	var id string
+	{
+		id = authDeleteSessionID
+		err = goa.MergeErrors(err, goa.ValidateFormat("id", id, goa.FormatUUID))
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authDeleteSessionToken != "" {
+			token = &authDeleteSessionToken
+		}
+	}
+	v := &auth.DeleteSessionPayload{}
+	v.ID = id
+	v.Token = token
+
+	return v, nil
+}
+
 // BuildTotpGeneratePayload builds the payload for the auth totp_generate
 // endpoint from CLI flags.
 func BuildTotpGeneratePayload(authTotpGenerateToken string) (*auth.TotpGeneratePayload, error) {

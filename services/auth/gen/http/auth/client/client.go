@@ -35,6 +35,14 @@ type Client struct {
 	// session_refresh endpoint.
 	SessionRefreshDoer goahttp.Doer
 
+	// ListSessions Doer is the HTTP client used to make requests to the
+	// list_sessions endpoint.
+	ListSessionsDoer goahttp.Doer
+
+	// DeleteSession Doer is the HTTP client used to make requests to the
+	// delete_session endpoint.
+	DeleteSessionDoer goahttp.Doer
+
 	// TotpGenerate Doer is the HTTP client used to make requests to the
 	// totp_generate endpoint.
 	TotpGenerateDoer goahttp.Doer
@@ -80,6 +88,8 @@ func NewClient(
 		LogoutDoer:           doer,
 		ProfileDoer:          doer,
 		SessionRefreshDoer:   doer,
+		ListSessionsDoer:     doer,
+		DeleteSessionDoer:    doer,
 		TotpGenerateDoer:     doer,
 		TotpVerifyDoer:       doer,
 		TotpDisableDoer:      doer,
@@ -208,6 +218,54 @@ func (c *Client) SessionRefresh() goa.Endpoint {
 		resp, err := c.SessionRefreshDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "session_refresh", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// ListSessions returns an endpoint that makes HTTP requests to the auth
+// service list_sessions server.
+func (c *Client) ListSessions() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeListSessionsRequest(c.encoder)
+		decodeResponse = DecodeListSessionsResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildListSessionsRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.ListSessionsDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "list_sessions", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// DeleteSession returns an endpoint that makes HTTP requests to the auth
+// service delete_session server.
+func (c *Client) DeleteSession() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeDeleteSessionRequest(c.encoder)
+		decodeResponse = DecodeDeleteSessionResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildDeleteSessionRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.DeleteSessionDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "delete_session", err)
 		}
 		return decodeResponse(resp)
 	}

@@ -1419,6 +1419,537 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 	}
 }
 
+// BuildListSessionsRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "list_sessions" endpoint
+func (c *Client) BuildListSessionsRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: ListSessionsAuthPath()}
+	req, err := http.NewRequest("GET", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "list_sessions", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeListSessionsRequest returns an encoder for requests sent to the auth
+// list_sessions server.
+func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.ListSessionsPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "list_sessions", "*auth.ListSessionsPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeListSessionsResponse returns a decoder for responses returned by the
+// auth list_sessions endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeListSessionsResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body ListSessionsResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			res := NewListSessionsSessionListOK(&body)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body ListSessionsUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body ListSessionsInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body ListSessionsInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body ListSessionsMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body ListSessionsInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body ListSessionsRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body ListSessionsUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body ListSessionsEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body ListSessionsTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body ListSessionsTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body ListSessionsMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body ListSessionsNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildDeleteSessionRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "delete_session" endpoint
+func (c *Client) BuildDeleteSessionRequest(ctx context.Context, v any) (*http.Request, error) {
+	var (
+		id string
+	)
+	{
+		p, ok := v.(*auth.DeleteSessionPayload)
+		if !ok {
+			return nil, goahttp.ErrInvalidType("auth", "delete_session", "*auth.DeleteSessionPayload", v)
+		}
+		id = p.ID
+	}
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: DeleteSessionAuthPath(id)}
+	req, err := http.NewRequest("DELETE", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "delete_session", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeDeleteSessionRequest returns an encoder for requests sent to the auth
+// delete_session server.
+func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.DeleteSessionPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "delete_session", "*auth.DeleteSessionPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeDeleteSessionResponse returns a decoder for responses returned by the
+// auth delete_session endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeDeleteSessionResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusNoContent:
+			return nil, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body DeleteSessionUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body DeleteSessionInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body DeleteSessionInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body DeleteSessionMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body DeleteSessionInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionInvalidInput(&body)
+		case http.StatusTooManyRequests:
+			var (
+				body DeleteSessionRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionRateLimited(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body DeleteSessionUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body DeleteSessionEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body DeleteSessionTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body DeleteSessionTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body DeleteSessionMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body DeleteSessionNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
+		}
+	}
+}
+
 // BuildTotpGenerateRequest instantiates a HTTP request object with method and
 // path set to call the "auth" service "totp_generate" endpoint
 func (c *Client) BuildTotpGenerateRequest(ctx context.Context, v any) (*http.Request, error) {
@@ -2789,4 +3320,18 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 			return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 		}
 	}
+}
+
+// unmarshalSessionViewResponseBodyToAuthSessionView builds a value of type
+// *auth.SessionView from a value of type *SessionViewResponseBody.
+func unmarshalSessionViewResponseBodyToAuthSessionView(v *SessionViewResponseBody) *auth.SessionView {
+	res := &auth.SessionView{
+		ID:        *v.ID,
+		Aal:       *v.Aal,
+		CreatedAt: *v.CreatedAt,
+		ExpiresAt: *v.ExpiresAt,
+		Current:   *v.Current,
+	}
+
+	return res
 }

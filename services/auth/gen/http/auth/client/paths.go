@@ -7,6 +7,10 @@
 
 package client
 
+import (
+	"fmt"
+)
+
 // RegisterAuthPath returns the URL path to the auth service register HTTP endpoint.
 func RegisterAuthPath() string {
 	return "/auth/register"
@@ -30,6 +34,16 @@ func ProfileAuthPath() string {
 // SessionRefreshAuthPath returns the URL path to the auth service session_refresh HTTP endpoint.
 func SessionRefreshAuthPath() string {
 	return "/auth/session/refresh"
+}
+
+// ListSessionsAuthPath returns the URL path to the auth service list_sessions HTTP endpoint.
+func ListSessionsAuthPath() string {
+	return "/auth/sessions"
+}
+
+// DeleteSessionAuthPath returns the URL path to the auth service delete_session HTTP endpoint.
+func DeleteSessionAuthPath(id string) string {
+	return fmt.Sprintf("/auth/sessions/%v", id)
 }
 
 // TotpGenerateAuthPath returns the URL path to the auth service totp_generate HTTP endpoint.

@@ -24,6 +24,8 @@ type Server struct {
 	Logout           http.Handler
 	Profile          http.Handler
 	SessionRefresh   http.Handler
+	ListSessions     http.Handler
+	DeleteSession    http.Handler
 	TotpGenerate     http.Handler
 	TotpVerify       http.Handler
 	TotpDisable      http.Handler
@@ -63,6 +65,8 @@ func New(
 			{"Logout", "POST", "/auth/logout"},
 			{"Profile", "GET", "/auth/profile"},
 			{"SessionRefresh", "POST", "/auth/session/refresh"},
+			{"ListSessions", "GET", "/auth/sessions"},
+			{"DeleteSession", "DELETE", "/auth/sessions/{id}"},
 			{"TotpGenerate", "POST", "/auth/totp/generate"},
 			{"TotpVerify", "POST", "/auth/totp/verify"},
 			{"TotpDisable", "POST", "/auth/totp/disable"},
@@ -74,6 +78,8 @@ func New(
 		Logout:           NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
 		Profile:          NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
 		SessionRefresh:   NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
+		ListSessions:     NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
+		DeleteSession:    NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
 		TotpGenerate:     NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
 		TotpVerify:       NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
 		TotpDisable:      NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
@@ -92,6 +98,8 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.Logout = m(s.Logout)
 	s.Profile = m(s.Profile)
 	s.SessionRefresh = m(s.SessionRefresh)
+	s.ListSessions = m(s.ListSessions)
+	s.DeleteSession = m(s.DeleteSession)
 	s.TotpGenerate = m(s.TotpGenerate)
 	s.TotpVerify = m(s.TotpVerify)
 	s.TotpDisable = m(s.TotpDisable)
@@ -109,6 +117,8 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountLogoutHandler(mux, h.Logout)
 	MountProfileHandler(mux, h.Profile)
 	MountSessionRefreshHandler(mux, h.SessionRefresh)
+	MountListSessionsHandler(mux, h.ListSessions)
+	MountDeleteSessionHandler(mux, h.DeleteSession)
 	MountTotpGenerateHandler(mux, h.TotpGenerate)
 	MountTotpVerifyHandler(mux, h.TotpVerify)
 	MountTotpDisableHandler(mux, h.TotpDisable)
@@ -363,6 +373,112 @@ func NewSessionRefreshHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "session_refresh")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountListSessionsHandler configures the mux to serve the "auth" service
+// "list_sessions" endpoint.
+func MountListSessionsHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("GET", "/auth/sessions", f)
+}
+
+// NewListSessionsHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "list_sessions" endpoint.
+func NewListSessionsHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeListSessionsRequest(mux, decoder)
+		encodeResponse = EncodeListSessionsResponse(encoder)
+		encodeError    = EncodeListSessionsError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "list_sessions")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountDeleteSessionHandler configures the mux to serve the "auth" service
+// "delete_session" endpoint.
+func MountDeleteSessionHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("DELETE", "/auth/sessions/{id}", f)
+}
+
+// NewDeleteSessionHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "delete_session" endpoint.
+func NewDeleteSessionHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeDeleteSessionRequest(mux, decoder)
+		encodeResponse = EncodeDeleteSessionResponse(encoder)
+		encodeError    = EncodeDeleteSessionError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "delete_session")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

@@ -108,6 +108,13 @@ type SessionRefreshResponseBody struct {
 	IdleExpiresAt string `form:"idle_expires_at" json:"idle_expires_at" xml:"idle_expires_at"`
 }
 
+// ListSessionsResponseBody is the type of the "auth" service "list_sessions"
+// endpoint HTTP response body.
+type ListSessionsResponseBody struct {
+	// Live sessions.
+	Sessions []*SessionViewResponseBody `form:"sessions" json:"sessions" xml:"sessions"`
+}
+
 // TotpGenerateResponseBody is the type of the "auth" service "totp_generate"
 // endpoint HTTP response body.
 type TotpGenerateResponseBody struct {
@@ -1228,6 +1235,444 @@ type SessionRefreshNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ListSessionsUnauthorizedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "unauthorized" error.
+type ListSessionsUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsInvalidCredentialsResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type ListSessionsInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsInvalidCodeResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "invalid_code" error.
+type ListSessionsInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsMfaRequiredResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "mfa_required" error.
+type ListSessionsMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsInvalidInputResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "invalid_input" error.
+type ListSessionsInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsRateLimitedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
+type ListSessionsRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsUnavailableResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "unavailable" error.
+type ListSessionsUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsEmailTakenResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "email_taken" error.
+type ListSessionsEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type ListSessionsTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsTotpNotEnrolledResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type ListSessionsTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsMfaNotEnabledResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "mfa_not_enabled" error.
+type ListSessionsMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsNotFoundResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "not_found" error.
+type ListSessionsNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionUnauthorizedResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "unauthorized" error.
+type DeleteSessionUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionInvalidCredentialsResponseBody is the type of the "auth"
+// service "delete_session" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type DeleteSessionInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionInvalidCodeResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "invalid_code" error.
+type DeleteSessionInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionMfaRequiredResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "mfa_required" error.
+type DeleteSessionMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionInvalidInputResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "invalid_input" error.
+type DeleteSessionInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "rate_limited" error.
+type DeleteSessionRateLimitedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionUnavailableResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "unavailable" error.
+type DeleteSessionUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionEmailTakenResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "email_taken" error.
+type DeleteSessionEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "delete_session" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type DeleteSessionTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionTotpNotEnrolledResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type DeleteSessionTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionMfaNotEnabledResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "mfa_not_enabled" error.
+type DeleteSessionMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionNotFoundResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "not_found" error.
+type DeleteSessionNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpGenerateUnauthorizedResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "unauthorized" error.
 type TotpGenerateUnauthorizedResponseBody struct {
@@ -2323,6 +2768,20 @@ type BackupRegenerateNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// SessionViewResponseBody is used to define fields on response body types.
+type SessionViewResponseBody struct {
+	// Session ID.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// When the session was created.
+	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+	// When the session expires unless refreshed.
+	ExpiresAt string `form:"expires_at" json:"expires_at" xml:"expires_at"`
+	// Whether this is the session making the request.
+	Current bool `form:"current" json:"current" xml:"current"`
+}
+
 // NewRegisterResponseBody builds the HTTP response body from the result of the
 // "register" endpoint of the "auth" service.
 func NewRegisterResponseBody(res *auth.RegisterResult) *RegisterResponseBody {
@@ -2368,6 +2827,25 @@ func NewSessionRefreshResponseBody(res *auth.RefreshResult) *SessionRefreshRespo
 		Aal:           res.Aal,
 		ExpiresAt:     res.ExpiresAt,
 		IdleExpiresAt: res.IdleExpiresAt,
+	}
+	return body
+}
+
+// NewListSessionsResponseBody builds the HTTP response body from the result of
+// the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsResponseBody(res *auth.SessionList) *ListSessionsResponseBody {
+	body := &ListSessionsResponseBody{}
+	if res.Sessions != nil {
+		body.Sessions = make([]*SessionViewResponseBody, len(res.Sessions))
+		for i, val := range res.Sessions {
+			if val == nil {
+				body.Sessions[i] = nil
+				continue
+			}
+			body.Sessions[i] = marshalAuthSessionViewToSessionViewResponseBody(val)
+		}
+	} else {
+		body.Sessions = []*SessionViewResponseBody{}
 	}
 	return body
 }
@@ -3265,6 +3743,342 @@ func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefres
 	return body
 }
 
+// NewListSessionsUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsUnauthorizedResponseBody(res *goa.ServiceError) *ListSessionsUnauthorizedResponseBody {
+	body := &ListSessionsUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsInvalidCredentialsResponseBody(res *goa.ServiceError) *ListSessionsInvalidCredentialsResponseBody {
+	body := &ListSessionsInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsInvalidCodeResponseBody(res *goa.ServiceError) *ListSessionsInvalidCodeResponseBody {
+	body := &ListSessionsInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsMfaRequiredResponseBody(res *goa.ServiceError) *ListSessionsMfaRequiredResponseBody {
+	body := &ListSessionsMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsInvalidInputResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsInvalidInputResponseBody(res *goa.ServiceError) *ListSessionsInvalidInputResponseBody {
+	body := &ListSessionsInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsRateLimitedResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsRateLimitedResponseBody(res *goa.ServiceError) *ListSessionsRateLimitedResponseBody {
+	body := &ListSessionsRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsUnavailableResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsUnavailableResponseBody(res *goa.ServiceError) *ListSessionsUnavailableResponseBody {
+	body := &ListSessionsUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsEmailTakenResponseBody builds the HTTP response body from the
+// result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsEmailTakenResponseBody(res *goa.ServiceError) *ListSessionsEmailTakenResponseBody {
+	body := &ListSessionsEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ListSessionsTotpAlreadyEnabledResponseBody {
+	body := &ListSessionsTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *ListSessionsTotpNotEnrolledResponseBody {
+	body := &ListSessionsTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *ListSessionsMfaNotEnabledResponseBody {
+	body := &ListSessionsMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsNotFoundResponseBody builds the HTTP response body from the
+// result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsNotFoundResponseBody(res *goa.ServiceError) *ListSessionsNotFoundResponseBody {
+	body := &ListSessionsNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionUnauthorizedResponseBody(res *goa.ServiceError) *DeleteSessionUnauthorizedResponseBody {
+	body := &DeleteSessionUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionInvalidCredentialsResponseBody(res *goa.ServiceError) *DeleteSessionInvalidCredentialsResponseBody {
+	body := &DeleteSessionInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionInvalidCodeResponseBody(res *goa.ServiceError) *DeleteSessionInvalidCodeResponseBody {
+	body := &DeleteSessionInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionMfaRequiredResponseBody(res *goa.ServiceError) *DeleteSessionMfaRequiredResponseBody {
+	body := &DeleteSessionMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionInvalidInputResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionInvalidInputResponseBody(res *goa.ServiceError) *DeleteSessionInvalidInputResponseBody {
+	body := &DeleteSessionInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionRateLimitedResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionRateLimitedResponseBody(res *goa.ServiceError) *DeleteSessionRateLimitedResponseBody {
+	body := &DeleteSessionRateLimitedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionUnavailableResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionUnavailableResponseBody(res *goa.ServiceError) *DeleteSessionUnavailableResponseBody {
+	body := &DeleteSessionUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionEmailTakenResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionEmailTakenResponseBody(res *goa.ServiceError) *DeleteSessionEmailTakenResponseBody {
+	body := &DeleteSessionEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *DeleteSessionTotpAlreadyEnabledResponseBody {
+	body := &DeleteSessionTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionTotpNotEnrolledResponseBody(res *goa.ServiceError) *DeleteSessionTotpNotEnrolledResponseBody {
+	body := &DeleteSessionTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionMfaNotEnabledResponseBody(res *goa.ServiceError) *DeleteSessionMfaNotEnabledResponseBody {
+	body := &DeleteSessionMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionNotFoundResponseBody builds the HTTP response body from the
+// result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionNotFoundResponseBody(res *goa.ServiceError) *DeleteSessionNotFoundResponseBody {
+	body := &DeleteSessionNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpGenerateUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateUnauthorizedResponseBody(res *goa.ServiceError) *TotpGenerateUnauthorizedResponseBody {
@@ -4147,6 +4961,24 @@ func NewProfilePayload(token *string) *auth.ProfilePayload {
 // payload.
 func NewSessionRefreshPayload(token *string) *auth.SessionRefreshPayload {
 	v := &auth.SessionRefreshPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewListSessionsPayload builds a auth service list_sessions endpoint payload.
+func NewListSessionsPayload(token *string) *auth.ListSessionsPayload {
+	v := &auth.ListSessionsPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewDeleteSessionPayload builds a auth service delete_session endpoint
+// payload.
+func NewDeleteSessionPayload(id string, token *string) *auth.DeleteSessionPayload {
+	v := &auth.DeleteSessionPayload{}
+	v.ID = id
 	v.Token = token
 
 	return v

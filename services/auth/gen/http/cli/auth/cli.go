@@ -23,7 +23,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (register|login|logout|profile|session-refresh|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
+		"auth (register|login|logout|profile|session-refresh|list-sessions|delete-session|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
 	}
 }
 
@@ -60,6 +60,13 @@ func ParseEndpoint(
 		authSessionRefreshFlags     = flag.NewFlagSet("session-refresh", flag.ExitOnError)
 		authSessionRefreshTokenFlag = authSessionRefreshFlags.String("token", "", "")
 
+		authListSessionsFlags     = flag.NewFlagSet("list-sessions", flag.ExitOnError)
+		authListSessionsTokenFlag = authListSessionsFlags.String("token", "", "")
+
+		authDeleteSessionFlags     = flag.NewFlagSet("delete-session", flag.ExitOnError)
+		authDeleteSessionIDFlag    = authDeleteSessionFlags.String("id", "REQUIRED", "Session ID.")
+		authDeleteSessionTokenFlag = authDeleteSessionFlags.String("token", "", "")
+
 		authTotpGenerateFlags     = flag.NewFlagSet("totp-generate", flag.ExitOnError)
 		authTotpGenerateTokenFlag = authTotpGenerateFlags.String("token", "", "")
 
@@ -84,6 +91,8 @@ func ParseEndpoint(
 	authLogoutFlags.Usage = authLogoutUsage
 	authProfileFlags.Usage = authProfileUsage
 	authSessionRefreshFlags.Usage = authSessionRefreshUsage
+	authListSessionsFlags.Usage = authListSessionsUsage
+	authDeleteSessionFlags.Usage = authDeleteSessionUsage
 	authTotpGenerateFlags.Usage = authTotpGenerateUsage
 	authTotpVerifyFlags.Usage = authTotpVerifyUsage
 	authTotpDisableFlags.Usage = authTotpDisableUsage
@@ -138,6 +147,12 @@ func ParseEndpoint(
 
 			case "session-refresh":
 				epf = authSessionRefreshFlags
+
+			case "list-sessions":
+				epf = authListSessionsFlags
+
+			case "delete-session":
+				epf = authDeleteSessionFlags
 
 			case "totp-generate":
 				epf = authTotpGenerateFlags
@@ -194,6 +209,12 @@ func ParseEndpoint(
 			case "session-refresh":
 				endpoint = c.SessionRefresh()
 				data, err = authc.BuildSessionRefreshPayload(*authSessionRefreshTokenFlag)
+			case "list-sessions":
+				endpoint = c.ListSessions()
+				data, err = authc.BuildListSessionsPayload(*authListSessionsTokenFlag)
+			case "delete-session":
+				endpoint = c.DeleteSession()
+				data, err = authc.BuildDeleteSessionPayload(*authDeleteSessionIDFlag, *authDeleteSessionTokenFlag)
 			case "totp-generate":
 				endpoint = c.TotpGenerate()
 				data, err = authc.BuildTotpGeneratePayload(*authTotpGenerateTokenFlag)
@@ -229,6 +250,8 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    logout: Revoke the current session and clear the cookie.`)
 	fmt.Fprintln(os.Stderr, `    profile: The signed-in user's account.`)
 	fmt.Fprintln(os.Stderr, `    session-refresh: Move the idle expiry forward under a new token; the old token dies at once. The absolute expiry never moves.`)
+	fmt.Fprintln(os.Stderr, `    list-sessions: The signed-in user's live sessions, newest first; the one making the request is marked current.`)
+	fmt.Fprintln(os.Stderr, `    delete-session: Revoke one of the signed-in user's sessions. Another user's session is not found.`)
 	fmt.Fprintln(os.Stderr, `    totp-generate: Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
 	fmt.Fprintln(os.Stderr, `    totp-verify: Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.`)
 	fmt.Fprintln(os.Stderr, `    totp-disable: Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.`)
@@ -326,6 +349,44 @@ func authSessionRefreshUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth session-refresh --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authListSessionsUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth list-sessions", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `The signed-in user's live sessions, newest first; the one making the request is marked current.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth list-sessions --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authDeleteSessionUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth delete-session", os.Args[0])
+	fmt.Fprint(os.Stderr, " -id STRING")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Revoke one of the signed-in user's sessions. Another user's session is not found.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -id STRING: Session ID.`)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth delete-session --id \"0f8fad5b-d9cb-469f-a165-70867728950e\" --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
 }
 
 func authTotpGenerateUsage() {
