@@ -43,7 +43,7 @@ func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.
 		opts = append(opts, grpc.Creds(credentials.NewTLS(tlsConfig)))
 	}
 	srv := grpc.NewServer(opts...)
-	genpb.RegisterAuthServer(srv, gengrpc.New(endpoints, nil))
+	genpb.RegisterAuthServer(srv, gengrpc.New(endpoints, nil, nil))
 	hs := grpchealth.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)

@@ -125,10 +125,13 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
 	sessions := repositories.NewSessions(pool)
+	revocations := repositories.NewRevocations(pool)
+	go revocations.Run(ctx)
 	svc, err := controllers.New(controllers.Options{
 		Users:           repositories.NewUsers(pool),
 		Sessions:        sessions,
 		Directory:       sessions,
+		Revocations:     revocations,
 		TOTP:            repositories.NewTOTPCredentials(pool),
 		BackupCodes:     repositories.NewBackupCodes(pool),
 		SecretBox:       keys,

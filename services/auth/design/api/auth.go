@@ -88,6 +88,7 @@ var _ = Service("auth", func() {
 
 	sessionMethods()
 	sessionManagementMethods()
+	revocationMethods()
 	mfaMethods()
 
 	Method("validate_session", func() {

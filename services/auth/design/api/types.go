@@ -260,3 +260,15 @@ var SessionList = Type("SessionList", func() {
 	Field(1, "sessions", ArrayOf(SessionView), "Live sessions.")
 	Required("sessions")
 })
+
+// RevocationEvent is one message of watch_revocations.
+var RevocationEvent = Type("RevocationEvent", func() {
+	Description("A session that stopped being valid, or the confirmation that the subscription is live.")
+	Field(1, "session_id", String, "The session whose validations must be forgotten (empty in the first message).", func() {
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	Field(2, "subscribed", Boolean, "True in the first message only.", func() {
+		Example(false)
+	})
+	Required("session_id", "subscribed")
+})

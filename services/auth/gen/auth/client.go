@@ -24,6 +24,7 @@ type Client struct {
 	DeleteSessionEndpoint      goa.Endpoint
 	RevokeSessionEndpoint      goa.Endpoint
 	RevokeUserSessionsEndpoint goa.Endpoint
+	WatchRevocationsEndpoint   goa.Endpoint
 	TotpGenerateEndpoint       goa.Endpoint
 	TotpVerifyEndpoint         goa.Endpoint
 	TotpDisableEndpoint        goa.Endpoint
@@ -34,7 +35,7 @@ type Client struct {
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
 	return &Client{
 		RegisterEndpoint:           register,
 		LoginEndpoint:              login,
@@ -45,6 +46,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 		DeleteSessionEndpoint:      deleteSession,
 		RevokeSessionEndpoint:      revokeSession,
 		RevokeUserSessionsEndpoint: revokeUserSessions,
+		WatchRevocationsEndpoint:   watchRevocations,
 		TotpGenerateEndpoint:       totpGenerate,
 		TotpVerifyEndpoint:         totpVerify,
 		TotpDisableEndpoint:        totpDisable,
@@ -262,6 +264,31 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 		return
 	}
 	return ires.(*RevokeUserSessionsResult), nil
+}
+
+// WatchRevocations calls the "watch_revocations" endpoint of the "auth"
+// service.
+// WatchRevocations may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClientStream, err error) {
+	var ires any
+	ires, err = c.WatchRevocationsEndpoint(ctx, nil)
+	if err != nil {
+		return
+	}
+	return ires.(WatchRevocationsClientStream), nil
 }
 
 // TotpGenerate calls the "totp_generate" endpoint of the "auth" service.

@@ -25,6 +25,7 @@ type Endpoints struct {
 	DeleteSession      goa.Endpoint
 	RevokeSession      goa.Endpoint
 	RevokeUserSessions goa.Endpoint
+	WatchRevocations   goa.Endpoint
 	TotpGenerate       goa.Endpoint
 	TotpVerify         goa.Endpoint
 	TotpDisable        goa.Endpoint
@@ -32,6 +33,14 @@ type Endpoints struct {
 	BackupRegenerate   goa.Endpoint
 	ValidateSession    goa.Endpoint
 	GetUser            goa.Endpoint
+}
+
+// WatchRevocationsEndpointInput holds both the payload and the server stream
+// of the "watch_revocations" method.
+type WatchRevocationsEndpointInput struct {
+	// Stream is the server stream used by the "watch_revocations" method to send
+	// data.
+	Stream WatchRevocationsServerStream
 }
 
 // NewEndpoints wraps the methods of the "auth" service with endpoints.
@@ -48,6 +57,7 @@ func NewEndpoints(s Service) *Endpoints {
 		DeleteSession:      NewDeleteSessionEndpoint(s, a.APIKeyAuth),
 		RevokeSession:      NewRevokeSessionEndpoint(s),
 		RevokeUserSessions: NewRevokeUserSessionsEndpoint(s),
+		WatchRevocations:   NewWatchRevocationsEndpoint(s),
 		TotpGenerate:       NewTotpGenerateEndpoint(s, a.APIKeyAuth),
 		TotpVerify:         NewTotpVerifyEndpoint(s, a.APIKeyAuth),
 		TotpDisable:        NewTotpDisableEndpoint(s, a.APIKeyAuth),
@@ -69,6 +79,7 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.DeleteSession = m(e.DeleteSession)
 	e.RevokeSession = m(e.RevokeSession)
 	e.RevokeUserSessions = m(e.RevokeUserSessions)
+	e.WatchRevocations = m(e.WatchRevocations)
 	e.TotpGenerate = m(e.TotpGenerate)
 	e.TotpVerify = m(e.TotpVerify)
 	e.TotpDisable = m(e.TotpDisable)
@@ -226,6 +237,15 @@ func NewRevokeUserSessionsEndpoint(s Service) goa.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		p := req.(*RevokeUserSessionsPayload)
 		return s.RevokeUserSessions(ctx, p)
+	}
+}
+
+// NewWatchRevocationsEndpoint returns an endpoint function that calls the
+// method "watch_revocations" of service "auth".
+func NewWatchRevocationsEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		ep := req.(*WatchRevocationsEndpointInput)
+		return nil, s.WatchRevocations(ctx, ep.Stream)
 	}
 }
 

@@ -38,6 +38,11 @@ type Service interface {
 	RevokeSession(context.Context, *RevokeSessionPayload) (err error)
 	// Revoke every live session of a user.
 	RevokeUserSessions(context.Context, *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error)
+	// Stream the ids of sessions that stop being valid as they are (revoked,
+	// rotated, deleted), from every replica. The first message has
+	// subscribed=true: from then on no change is missed. A client that caches
+	// validations must drop its cache whenever the stream breaks.
+	WatchRevocations(context.Context, WatchRevocationsServerStream) (err error)
 	// Start (or restart) a TOTP enrollment. It expires unless confirmed by
 	// totp/verify within 15 minutes.
 	TotpGenerate(context.Context, *TotpGeneratePayload) (res *TOTPEnrollment, err error)
@@ -79,7 +84,28 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [16]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
+var MethodNames = [17]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
+
+// WatchRevocationsServerStream allows streaming instances of *RevocationEvent
+// to the client.
+type WatchRevocationsServerStream interface {
+	// Send streams instances of "RevocationEvent".
+	Send(*RevocationEvent) error
+	// SendWithContext streams instances of "RevocationEvent" with context.
+	SendWithContext(context.Context, *RevocationEvent) error
+	// Close closes the stream.
+	Close() error
+}
+
+// WatchRevocationsClientStream allows streaming instances of *RevocationEvent
+// to the client.
+type WatchRevocationsClientStream interface {
+	// Recv reads instances of "RevocationEvent" from the stream.
+	Recv() (*RevocationEvent, error)
+	// RecvWithContext reads instances of "RevocationEvent" from the stream with
+	// context.
+	RecvWithContext(context.Context) (*RevocationEvent, error)
+}
 
 // AccountProfile is the result type of the auth service profile method.
 type AccountProfile struct {
@@ -217,6 +243,15 @@ type RegisterResult struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+}
+
+// RevocationEvent is the result type of the auth service watch_revocations
+// method.
+type RevocationEvent struct {
+	// The session whose validations must be forgotten (empty in the first message).
+	SessionID string
+	// True in the first message only.
+	Subscribed bool
 }
 
 // RevokeSessionPayload is the payload type of the auth service revoke_session

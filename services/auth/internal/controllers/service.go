@@ -16,6 +16,7 @@ type Options struct {
 	Users       ports.Users
 	Sessions    ports.Sessions
 	Directory   ports.SessionDirectory
+	Revocations ports.Revocations
 	TOTP        ports.TOTPCredentials
 	BackupCodes ports.BackupCodes
 	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
@@ -35,18 +36,19 @@ type Options struct {
 
 // Service implements genauth.Service and genauth.Auther.
 type Service struct {
-	users     ports.Users
-	sessions  ports.Sessions
-	directory ports.SessionDirectory
-	totp      ports.TOTPCredentials
-	backup    ports.BackupCodes
-	box       ports.SecretBox
-	hasher    ports.CodeHasher
-	passwords *passwordHasher
-	idle      time.Duration
-	absolute  time.Duration
-	issuer    string
-	now       func() time.Time
+	users       ports.Users
+	sessions    ports.Sessions
+	directory   ports.SessionDirectory
+	revocations ports.Revocations
+	totp        ports.TOTPCredentials
+	backup      ports.BackupCodes
+	box         ports.SecretBox
+	hasher      ports.CodeHasher
+	passwords   *passwordHasher
+	idle        time.Duration
+	absolute    time.Duration
+	issuer      string
+	now         func() time.Time
 }
 
 var (
@@ -57,7 +59,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -75,17 +77,18 @@ func New(o Options) (*Service, error) {
 		now = time.Now
 	}
 	return &Service{
-		users:     o.Users,
-		sessions:  o.Sessions,
-		directory: o.Directory,
-		totp:      o.TOTP,
-		backup:    o.BackupCodes,
-		box:       o.SecretBox,
-		hasher:    o.CodeHasher,
-		passwords: ph,
-		idle:      o.IdleTimeout,
-		absolute:  o.AbsoluteTimeout,
-		issuer:    o.TOTPIssuer,
-		now:       now,
+		users:       o.Users,
+		sessions:    o.Sessions,
+		directory:   o.Directory,
+		revocations: o.Revocations,
+		totp:        o.TOTP,
+		backup:      o.BackupCodes,
+		box:         o.SecretBox,
+		hasher:      o.CodeHasher,
+		passwords:   ph,
+		idle:        o.IdleTimeout,
+		absolute:    o.AbsoluteTimeout,
+		issuer:      o.TOTPIssuer,
+		now:         now,
 	}, nil
 }

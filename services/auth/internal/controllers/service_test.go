@@ -35,6 +35,7 @@ type fixture struct {
 	users    *mocks.MockUsers
 	sessions *mocks.MockSessions
 	dir      *mocks.MockSessionDirectory
+	revs     *mocks.MockRevocations
 	totp     *mocks.MockTOTPCredentials
 	backup   *mocks.MockBackupCodes
 	keys     *keyring.Keyring
@@ -66,12 +67,13 @@ func newFixture(t *testing.T) fixture {
 	users := mocks.NewMockUsers(ctrl)
 	sessions := mocks.NewMockSessions(ctrl)
 	dir := mocks.NewMockSessionDirectory(ctrl)
+	revs := mocks.NewMockRevocations(ctrl)
 	totp := mocks.NewMockTOTPCredentials(ctrl)
 	backup := mocks.NewMockBackupCodes(ctrl)
 	keys := newTestKeyring(t)
 	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
-		Users: users, Sessions: sessions, Directory: dir, TOTP: totp, BackupCodes: backup,
+		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, TOTP: totp, BackupCodes: backup,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	})
@@ -80,7 +82,7 @@ func newFixture(t *testing.T) fixture {
 	}
 	logs := &bytes.Buffer{}
 	ctx := log.Context(context.Background(), log.WithOutput(logs))
-	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
+	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, revs: revs, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
 }
 
 // withSession returns the fixture's context as APIKeyAuth leaves it for a
@@ -146,7 +148,7 @@ func TestNew(t *testing.T) {
 	ctrl := gomock.NewController(t)
 	keys := newTestKeyring(t)
 	valid := Options{
-		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl),
+		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl), Revocations: mocks.NewMockRevocations(ctrl),
 		TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -160,6 +162,7 @@ func TestNew(t *testing.T) {
 		{name: "case=nil users", change: func(o *Options) { o.Users = nil }, wantErr: true},
 		{name: "case=nil sessions", change: func(o *Options) { o.Sessions = nil }, wantErr: true},
 		{name: "case=nil directory", change: func(o *Options) { o.Directory = nil }, wantErr: true},
+		{name: "case=nil revocations", change: func(o *Options) { o.Revocations = nil }, wantErr: true},
 		{name: "case=nil totp", change: func(o *Options) { o.TOTP = nil }, wantErr: true},
 		{name: "case=nil backup codes", change: func(o *Options) { o.BackupCodes = nil }, wantErr: true},
 		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},

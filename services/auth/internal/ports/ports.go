@@ -95,3 +95,13 @@ type CodeHasher interface {
 	// CodeCandidates hashes under every configured key, current first.
 	CodeCandidates(normalized string) []CodeHash
 }
+
+// Revocations is the feed of sessions that stop being valid, from every
+// replica.
+type Revocations interface {
+	// Subscribe returns a channel of session ids, open from the moment
+	// Subscribe returns: no later change is missed. The channel closes
+	// when the feed breaks (the subscriber must then forget what it
+	// cached) or ctx ends. ErrUnavailable when the feed is down.
+	Subscribe(ctx context.Context) (<-chan uuid.UUID, error)
+}

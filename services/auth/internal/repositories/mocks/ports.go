@@ -510,3 +510,42 @@ func (mr *MockCodeHasherMockRecorder) HashCode(normalized any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "HashCode", reflect.TypeOf((*MockCodeHasher)(nil).HashCode), normalized)
 }
+
+// MockRevocations is a mock of Revocations interface.
+type MockRevocations struct {
+	ctrl     *gomock.Controller
+	recorder *MockRevocationsMockRecorder
+	isgomock struct{}
+}
+
+// MockRevocationsMockRecorder is the mock recorder for MockRevocations.
+type MockRevocationsMockRecorder struct {
+	mock *MockRevocations
+}
+
+// NewMockRevocations creates a new mock instance.
+func NewMockRevocations(ctrl *gomock.Controller) *MockRevocations {
+	mock := &MockRevocations{ctrl: ctrl}
+	mock.recorder = &MockRevocationsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockRevocations) EXPECT() *MockRevocationsMockRecorder {
+	return m.recorder
+}
+
+// Subscribe mocks base method.
+func (m *MockRevocations) Subscribe(ctx context.Context) (<-chan uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Subscribe", ctx)
+	ret0, _ := ret[0].(<-chan uuid.UUID)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Subscribe indicates an expected call of Subscribe.
+func (mr *MockRevocationsMockRecorder) Subscribe(ctx any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Subscribe", reflect.TypeOf((*MockRevocations)(nil).Subscribe), ctx)
+}

@@ -10,6 +10,7 @@ package client
 import (
 	"context"
 
+	auth "github.com/infrastructure/platform/services/auth/gen/auth"
 	authpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 	goagrpc "goa.design/goa/v3/grpc"
 	goapb "goa.design/goa/v3/grpc/pb"
@@ -21,6 +22,12 @@ import (
 type Client struct {
 	grpccli authpb.AuthClient
 	opts    []grpc.CallOption
+}
+
+// WatchRevocationsClientStream implements the
+// auth.WatchRevocationsClientStream interface.
+type WatchRevocationsClientStream struct {
+	stream authpb.Auth_WatchRevocationsClient
 }
 
 // NewClient instantiates gRPC client for all the auth service servers.
@@ -61,6 +68,28 @@ func (c *Client) RevokeUserSessions() goa.Endpoint {
 			BuildRevokeUserSessionsFunc(c.grpccli, c.opts...),
 			EncodeRevokeUserSessionsRequest,
 			DecodeRevokeUserSessionsResponse)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
+// WatchRevocations calls the "WatchRevocations" function in authpb.AuthClient
+// interface.
+func (c *Client) WatchRevocations() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildWatchRevocationsFunc(c.grpccli, c.opts...),
+			nil,
+			DecodeWatchRevocationsResponse)
 		res, err := inv.Invoke(ctx, v)
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
@@ -116,4 +145,27 @@ func (c *Client) GetUser() goa.Endpoint {
 		}
 		return res, nil
 	}
+}
+
+// Recv reads instances of "authpb.WatchRevocationsResponse" from the
+// "watch_revocations" endpoint gRPC stream.
+func (s *WatchRevocationsClientStream) Recv() (*auth.RevocationEvent, error) {
+	var res *auth.RevocationEvent
+	v, err := s.stream.Recv()
+	if err != nil {
+		resp := goagrpc.DecodeError(err)
+		switch message := resp.(type) {
+		case *goapb.ErrorResponse:
+			return res, goagrpc.NewServiceError(message)
+		default:
+			return res, err
+		}
+	}
+	return NewWatchRevocationsResponseRevocationEvent(v), nil
+}
+
+// RecvWithContext reads instances of "authpb.WatchRevocationsResponse" from
+// the "watch_revocations" endpoint gRPC stream with context.
+func (s *WatchRevocationsClientStream) RecvWithContext(ctx context.Context) (*auth.RevocationEvent, error) {
+	return s.Recv()
 }

@@ -79,6 +79,28 @@ func DecodeRevokeUserSessionsResponse(ctx context.Context, v any, hdr, trlr meta
 	return res, nil
 }
 
+// BuildWatchRevocationsFunc builds the remote method to invoke for "auth"
+// service "watch_revocations" endpoint.
+func BuildWatchRevocationsFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.WatchRevocations(ctx, reqpb.(*authpb.WatchRevocationsRequest), opts...)
+		}
+		return grpccli.WatchRevocations(ctx, &authpb.WatchRevocationsRequest{}, opts...)
+	}
+}
+
+// DecodeWatchRevocationsResponse decodes responses from the auth
+// watch_revocations endpoint.
+func DecodeWatchRevocationsResponse(ctx context.Context, v any, hdr, trlr metadata.MD) (any, error) {
+	return &WatchRevocationsClientStream{
+		stream: v.(authpb.Auth_WatchRevocationsClient),
+	}, nil
+}
+
 // BuildValidateSessionFunc builds the remote method to invoke for "auth"
 // service "validate_session" endpoint.
 func BuildValidateSessionFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {

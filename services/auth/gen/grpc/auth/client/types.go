@@ -41,6 +41,21 @@ func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *au
 	return result
 }
 
+// NewProtoWatchRevocationsRequest builds the gRPC request type from the
+// payload of the "watch_revocations" endpoint of the "auth" service.
+func NewProtoWatchRevocationsRequest() *authpb.WatchRevocationsRequest {
+	message := &authpb.WatchRevocationsRequest{}
+	return message
+}
+
+func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsResponse) *auth.RevocationEvent {
+	result := &auth.RevocationEvent{
+		SessionID:  v.SessionId,
+		Subscribed: v.Subscribed,
+	}
+	return result
+}
+
 // NewProtoValidateSessionRequest builds the gRPC request type from the payload
 // of the "validate_session" endpoint of the "auth" service.
 func NewProtoValidateSessionRequest(payload *auth.ValidateSessionPayload) *authpb.ValidateSessionRequest {

@@ -199,6 +199,96 @@ func (x *RevokeUserSessionsResponse) GetRevoked() int32 {
 	return 0
 }
 
+type WatchRevocationsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchRevocationsRequest) Reset() {
+	*x = WatchRevocationsRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchRevocationsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchRevocationsRequest) ProtoMessage() {}
+
+func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchRevocationsRequest.ProtoReflect.Descriptor instead.
+func (*WatchRevocationsRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
+}
+
+type WatchRevocationsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session whose validations must be forgotten (empty in the first message).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// True in the first message only.
+	Subscribed    bool `protobuf:"varint,2,opt,name=subscribed,proto3" json:"subscribed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchRevocationsResponse) Reset() {
+	*x = WatchRevocationsResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchRevocationsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchRevocationsResponse) ProtoMessage() {}
+
+func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchRevocationsResponse.ProtoReflect.Descriptor instead.
+func (*WatchRevocationsResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchRevocationsResponse) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
+}
+
+func (x *WatchRevocationsResponse) GetSubscribed() bool {
+	if x != nil {
+		return x.Subscribed
+	}
+	return false
+}
+
 type ValidateSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session token.
@@ -209,7 +299,7 @@ type ValidateSessionRequest struct {
 
 func (x *ValidateSessionRequest) Reset() {
 	*x = ValidateSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -221,7 +311,7 @@ func (x *ValidateSessionRequest) String() string {
 func (*ValidateSessionRequest) ProtoMessage() {}
 
 func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -234,7 +324,7 @@ func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ValidateSessionRequest) GetToken() string {
@@ -262,7 +352,7 @@ type ValidateSessionResponse struct {
 
 func (x *ValidateSessionResponse) Reset() {
 	*x = ValidateSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -274,7 +364,7 @@ func (x *ValidateSessionResponse) String() string {
 func (*ValidateSessionResponse) ProtoMessage() {}
 
 func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -287,7 +377,7 @@ func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ValidateSessionResponse) GetSessionId() string {
@@ -335,7 +425,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -347,7 +437,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -360,7 +450,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -386,7 +476,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +488,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +501,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -454,7 +544,14 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\x19RevokeUserSessionsRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"6\n" +
 	"\x1aRevokeUserSessionsResponse\x12\x18\n" +
-	"\arevoked\x18\x01 \x01(\x11R\arevoked\".\n" +
+	"\arevoked\x18\x01 \x01(\x11R\arevoked\"\x19\n" +
+	"\x17WatchRevocationsRequest\"Y\n" +
+	"\x18WatchRevocationsResponse\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1e\n" +
+	"\n" +
+	"subscribed\x18\x02 \x01(\bR\n" +
+	"subscribed\".\n" +
 	"\x16ValidateSessionRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\"\x98\x01\n" +
 	"\x17ValidateSessionResponse\x12\x1d\n" +
@@ -473,10 +570,11 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\xb1\x02\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x86\x03\n" +
 	"\x04Auth\x12H\n" +
 	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
-	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12N\n" +
+	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12S\n" +
+	"\x10WatchRevocations\x12\x1d.auth.WatchRevocationsRequest\x1a\x1e.auth.WatchRevocationsResponse0\x01\x12N\n" +
 	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x126\n" +
 	"\aGetUser\x12\x14.auth.GetUserRequest\x1a\x15.auth.GetUserResponseB\tZ\a/authpbb\x06proto3"
 
@@ -492,28 +590,32 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_goagen_auth_auth_proto_goTypes = []any{
 	(*RevokeSessionRequest)(nil),       // 0: auth.RevokeSessionRequest
 	(*RevokeSessionResponse)(nil),      // 1: auth.RevokeSessionResponse
 	(*RevokeUserSessionsRequest)(nil),  // 2: auth.RevokeUserSessionsRequest
 	(*RevokeUserSessionsResponse)(nil), // 3: auth.RevokeUserSessionsResponse
-	(*ValidateSessionRequest)(nil),     // 4: auth.ValidateSessionRequest
-	(*ValidateSessionResponse)(nil),    // 5: auth.ValidateSessionResponse
-	(*GetUserRequest)(nil),             // 6: auth.GetUserRequest
-	(*GetUserResponse)(nil),            // 7: auth.GetUserResponse
+	(*WatchRevocationsRequest)(nil),    // 4: auth.WatchRevocationsRequest
+	(*WatchRevocationsResponse)(nil),   // 5: auth.WatchRevocationsResponse
+	(*ValidateSessionRequest)(nil),     // 6: auth.ValidateSessionRequest
+	(*ValidateSessionResponse)(nil),    // 7: auth.ValidateSessionResponse
+	(*GetUserRequest)(nil),             // 8: auth.GetUserRequest
+	(*GetUserResponse)(nil),            // 9: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
 	0, // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
 	2, // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
-	4, // 2: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	6, // 3: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	1, // 4: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
-	3, // 5: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
-	5, // 6: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	7, // 7: auth.Auth.GetUser:output_type -> auth.GetUserResponse
-	4, // [4:8] is the sub-list for method output_type
-	0, // [0:4] is the sub-list for method input_type
+	4, // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsRequest
+	6, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
+	8, // 4: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	1, // 5: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	3, // 6: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	5, // 7: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
+	7, // 8: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	9, // 9: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	5, // [5:10] is the sub-list for method output_type
+	0, // [0:5] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -530,7 +632,7 @@ func file_goagen_auth_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,7 @@ const _ = grpc.SupportPackageIsVersion9
 const (
 	Auth_RevokeSession_FullMethodName      = "/auth.Auth/RevokeSession"
 	Auth_RevokeUserSessions_FullMethodName = "/auth.Auth/RevokeUserSessions"
+	Auth_WatchRevocations_FullMethodName   = "/auth.Auth/WatchRevocations"
 	Auth_ValidateSession_FullMethodName    = "/auth.Auth/ValidateSession"
 	Auth_GetUser_FullMethodName            = "/auth.Auth/GetUser"
 )
@@ -42,6 +43,11 @@ type AuthClient interface {
 	RevokeSession(ctx context.Context, in *RevokeSessionRequest, opts ...grpc.CallOption) (*RevokeSessionResponse, error)
 	// Revoke every live session of a user.
 	RevokeUserSessions(ctx context.Context, in *RevokeUserSessionsRequest, opts ...grpc.CallOption) (*RevokeUserSessionsResponse, error)
+	// Stream the ids of sessions that stop being valid as they are (revoked,
+	// rotated, deleted), from every replica. The first message has
+	// subscribed=true: from then on no change is missed. A client that caches
+	// validations must drop its cache whenever the stream breaks.
+	WatchRevocations(ctx context.Context, in *WatchRevocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchRevocationsResponse], error)
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error)
@@ -77,6 +83,25 @@ func (c *authClient) RevokeUserSessions(ctx context.Context, in *RevokeUserSessi
 	return out, nil
 }
 
+func (c *authClient) WatchRevocations(ctx context.Context, in *WatchRevocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchRevocationsResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Auth_ServiceDesc.Streams[0], Auth_WatchRevocations_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WatchRevocationsRequest, WatchRevocationsResponse]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Auth_WatchRevocationsClient = grpc.ServerStreamingClient[WatchRevocationsResponse]
+
 func (c *authClient) ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ValidateSessionResponse)
@@ -107,6 +132,11 @@ type AuthServer interface {
 	RevokeSession(context.Context, *RevokeSessionRequest) (*RevokeSessionResponse, error)
 	// Revoke every live session of a user.
 	RevokeUserSessions(context.Context, *RevokeUserSessionsRequest) (*RevokeUserSessionsResponse, error)
+	// Stream the ids of sessions that stop being valid as they are (revoked,
+	// rotated, deleted), from every replica. The first message has
+	// subscribed=true: from then on no change is missed. A client that caches
+	// validations must drop its cache whenever the stream breaks.
+	WatchRevocations(*WatchRevocationsRequest, grpc.ServerStreamingServer[WatchRevocationsResponse]) error
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error)
@@ -127,6 +157,9 @@ func (UnimplementedAuthServer) RevokeSession(context.Context, *RevokeSessionRequ
 }
 func (UnimplementedAuthServer) RevokeUserSessions(context.Context, *RevokeUserSessionsRequest) (*RevokeUserSessionsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RevokeUserSessions not implemented")
+}
+func (UnimplementedAuthServer) WatchRevocations(*WatchRevocationsRequest, grpc.ServerStreamingServer[WatchRevocationsResponse]) error {
+	return status.Error(codes.Unimplemented, "method WatchRevocations not implemented")
 }
 func (UnimplementedAuthServer) ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateSession not implemented")
@@ -191,6 +224,17 @@ func _Auth_RevokeUserSessions_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Auth_WatchRevocations_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WatchRevocationsRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(AuthServer).WatchRevocations(m, &grpc.GenericServerStream[WatchRevocationsRequest, WatchRevocationsResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Auth_WatchRevocationsServer = grpc.ServerStreamingServer[WatchRevocationsResponse]
+
 func _Auth_ValidateSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ValidateSessionRequest)
 	if err := dec(in); err != nil {
@@ -251,6 +295,12 @@ var Auth_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _Auth_GetUser_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "WatchRevocations",
+			Handler:       _Auth_WatchRevocations_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "goagen_auth_auth.proto",
 }

@@ -78,6 +78,17 @@ func DecodeRevokeUserSessionsRequest(ctx context.Context, v any, md metadata.MD)
 	return payload, nil
 }
 
+// EncodeWatchRevocationsResponse encodes responses from the "auth" service
+// "watch_revocations" endpoint.
+func EncodeWatchRevocationsResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	result, ok := v.(*auth.RevocationEvent)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "watch_revocations", "*auth.RevocationEvent", v)
+	}
+	resp := NewProtoWatchRevocationsResponse(result)
+	return resp, nil
+}
+
 // EncodeValidateSessionResponse encodes responses from the "auth" service
 // "validate_session" endpoint.
 func EncodeValidateSessionResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {

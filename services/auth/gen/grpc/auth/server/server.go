@@ -22,16 +22,24 @@ import (
 type Server struct {
 	RevokeSessionH      goagrpc.UnaryHandler
 	RevokeUserSessionsH goagrpc.UnaryHandler
+	WatchRevocationsH   goagrpc.StreamHandler
 	ValidateSessionH    goagrpc.UnaryHandler
 	GetUserH            goagrpc.UnaryHandler
 	authpb.UnimplementedAuthServer
 }
 
+// WatchRevocationsServerStream implements the
+// auth.WatchRevocationsServerStream interface.
+type WatchRevocationsServerStream struct {
+	stream authpb.Auth_WatchRevocationsServer
+}
+
 // New instantiates the server struct with the auth service endpoints.
-func New(e *auth.Endpoints, uh goagrpc.UnaryHandler) *Server {
+func New(e *auth.Endpoints, uh goagrpc.UnaryHandler, sh goagrpc.StreamHandler) *Server {
 	return &Server{
 		RevokeSessionH:      NewRevokeSessionHandler(e.RevokeSession, uh),
 		RevokeUserSessionsH: NewRevokeUserSessionsHandler(e.RevokeUserSessions, uh),
+		WatchRevocationsH:   NewWatchRevocationsHandler(e.WatchRevocations, sh),
 		ValidateSessionH:    NewValidateSessionHandler(e.ValidateSession, uh),
 		GetUserH:            NewGetUserHandler(e.GetUser, uh),
 	}
@@ -137,6 +145,93 @@ func (s *Server) RevokeUserSessions(ctx context.Context, message *authpb.RevokeU
 	return resp.(*authpb.RevokeUserSessionsResponse), nil
 }
 
+// NewWatchRevocationsHandler creates a gRPC handler which serves the "auth"
+// service "watch_revocations" endpoint.
+func NewWatchRevocationsHandler(endpoint goa.Endpoint, h goagrpc.StreamHandler) goagrpc.StreamHandler {
+	if h == nil {
+		h = goagrpc.NewStreamHandler(endpoint, nil)
+	}
+	return h
+}
+
+// WatchRevocations implements the "WatchRevocations" method in
+// authpb.AuthServer interface.
+func (s *Server) WatchRevocations(message *authpb.WatchRevocationsRequest, stream authpb.Auth_WatchRevocationsServer) error {
+	ctx := stream.Context()
+	ctx = context.WithValue(ctx, goa.MethodKey, "watch_revocations")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	_, err := s.WatchRevocationsH.Decode(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				return goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+			case "unavailable":
+				return goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return goagrpc.EncodeError(err)
+	}
+	ep := &auth.WatchRevocationsEndpointInput{
+		Stream: &WatchRevocationsServerStream{stream: stream},
+	}
+	err = s.WatchRevocationsH.Handle(ctx, ep)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				return goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+			case "unavailable":
+				return goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return goagrpc.EncodeError(err)
+	}
+	return nil
+}
+
 // NewValidateSessionHandler creates a gRPC handler which serves the "auth"
 // service "validate_session" endpoint.
 func NewValidateSessionHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
@@ -234,4 +329,22 @@ func (s *Server) GetUser(ctx context.Context, message *authpb.GetUserRequest) (*
 		return nil, goagrpc.EncodeError(err)
 	}
 	return resp.(*authpb.GetUserResponse), nil
+}
+
+// Send streams instances of "authpb.WatchRevocationsResponse" to the
+// "watch_revocations" endpoint gRPC stream.
+func (s *WatchRevocationsServerStream) Send(res *auth.RevocationEvent) error {
+	v := NewProtoRevocationEventWatchRevocationsResponse(res)
+	return s.stream.Send(v)
+}
+
+// SendWithContext streams instances of "authpb.WatchRevocationsResponse" to
+// the "watch_revocations" endpoint gRPC stream with context.
+func (s *WatchRevocationsServerStream) SendWithContext(ctx context.Context, res *auth.RevocationEvent) error {
+	return s.Send(res)
+}
+
+func (s *WatchRevocationsServerStream) Close() error {
+	// nothing to do here
+	return nil
 }

@@ -48,6 +48,24 @@ func NewProtoRevokeUserSessionsResponse(result *auth.RevokeUserSessionsResult) *
 	return message
 }
 
+// NewProtoWatchRevocationsResponse builds the gRPC response type from the
+// result of the "watch_revocations" endpoint of the "auth" service.
+func NewProtoWatchRevocationsResponse(result *auth.RevocationEvent) *authpb.WatchRevocationsResponse {
+	message := &authpb.WatchRevocationsResponse{
+		SessionId:  result.SessionID,
+		Subscribed: result.Subscribed,
+	}
+	return message
+}
+
+func NewProtoRevocationEventWatchRevocationsResponse(result *auth.RevocationEvent) *authpb.WatchRevocationsResponse {
+	v := &authpb.WatchRevocationsResponse{
+		SessionId:  result.SessionID,
+		Subscribed: result.Subscribed,
+	}
+	return v
+}
+
 // NewValidateSessionPayload builds the payload of the "validate_session"
 // endpoint of the "auth" service from the gRPC request type.
 func NewValidateSessionPayload(message *authpb.ValidateSessionRequest) *auth.ValidateSessionPayload {

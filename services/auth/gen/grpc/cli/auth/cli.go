@@ -22,7 +22,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (revoke-session|revoke-user-sessions|validate-session|get-user)",
+		"auth (revoke-session|revoke-user-sessions|watch-revocations|validate-session|get-user)",
 	}
 }
 
@@ -47,6 +47,8 @@ func ParseEndpoint(
 		authRevokeUserSessionsFlags       = flag.NewFlagSet("revoke-user-sessions", flag.ExitOnError)
 		authRevokeUserSessionsMessageFlag = authRevokeUserSessionsFlags.String("message", "", "")
 
+		authWatchRevocationsFlags = flag.NewFlagSet("watch-revocations", flag.ExitOnError)
+
 		authValidateSessionFlags       = flag.NewFlagSet("validate-session", flag.ExitOnError)
 		authValidateSessionMessageFlag = authValidateSessionFlags.String("message", "", "")
 
@@ -56,6 +58,7 @@ func ParseEndpoint(
 	authFlags.Usage = authUsage
 	authRevokeSessionFlags.Usage = authRevokeSessionUsage
 	authRevokeUserSessionsFlags.Usage = authRevokeUserSessionsUsage
+	authWatchRevocationsFlags.Usage = authWatchRevocationsUsage
 	authValidateSessionFlags.Usage = authValidateSessionUsage
 	authGetUserFlags.Usage = authGetUserUsage
 
@@ -99,6 +102,9 @@ func ParseEndpoint(
 			case "revoke-user-sessions":
 				epf = authRevokeUserSessionsFlags
 
+			case "watch-revocations":
+				epf = authWatchRevocationsFlags
+
 			case "validate-session":
 				epf = authValidateSessionFlags
 
@@ -136,6 +142,8 @@ func ParseEndpoint(
 			case "revoke-user-sessions":
 				endpoint = c.RevokeUserSessions()
 				data, err = authc.BuildRevokeUserSessionsPayload(*authRevokeUserSessionsMessageFlag)
+			case "watch-revocations":
+				endpoint = c.WatchRevocations()
 			case "validate-session":
 				endpoint = c.ValidateSession()
 				data, err = authc.BuildValidateSessionPayload(*authValidateSessionMessageFlag)
@@ -159,6 +167,7 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, "COMMAND:")
 	fmt.Fprintln(os.Stderr, `    revoke-session: Revoke a session by ID, at once, on every replica.`)
 	fmt.Fprintln(os.Stderr, `    revoke-user-sessions: Revoke every live session of a user.`)
+	fmt.Fprintln(os.Stderr, `    watch-revocations: Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. A client that caches validations must drop its cache whenever the stream breaks.`)
 	fmt.Fprintln(os.Stderr, `    validate-session: Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.`)
 	fmt.Fprintln(os.Stderr, `    get-user: Look up a user by ID.`)
 	fmt.Fprintln(os.Stderr)
@@ -199,6 +208,22 @@ func authRevokeUserSessionsUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth revoke-user-sessions --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+}
+
+func authWatchRevocationsUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth watch-revocations", os.Args[0])
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. A client that caches validations must drop its cache whenever the stream breaks.`)
+
+	// Flags list
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth watch-revocations")
 }
 
 func authValidateSessionUsage() {
