@@ -1,0 +1,138 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+)
+
+// DefaultCookieNames are the auth service's session cookies: with
+// COOKIE_SECURE=true, then false.
+var DefaultCookieNames = []string{"__Host-session", "session"}
+
+type identityKey struct{}
+
+// WithIdentity returns ctx carrying id.
+func WithIdentity(ctx context.Context, id Identity) context.Context {
+	return context.WithValue(ctx, identityKey{}, id)
+}
+
+// IdentityFrom returns the identity Middleware or UnaryServerInterceptor
+// put in the request context.
+func IdentityFrom(ctx context.Context) (Identity, bool) {
+	id, ok := ctx.Value(identityKey{}).(Identity)
+	return id, ok
+}
+
+// GuardOption configures Middleware and UnaryServerInterceptor.
+type GuardOption func(*guard)
+
+type guard struct {
+	minAAL  string
+	cookies []string
+}
+
+// RequireAAL refuses sessions below aal ("aal2"): 403 over HTTP,
+// PermissionDenied over gRPC.
+func RequireAAL(aal string) GuardOption { return func(g *guard) { g.minAAL = aal } }
+
+// WithCookieNames replaces DefaultCookieNames.
+func WithCookieNames(names ...string) GuardOption { return func(g *guard) { g.cookies = names } }
+
+func newGuard(opts []GuardOption) *guard {
+	g := &guard{cookies: DefaultCookieNames}
+	for _, o := range opts {
+		o(g)
+	}
+	return g
+}
+
+// allows reports whether the identity meets the minimum level.
+func (g *guard) allows(id Identity) bool {
+	return g.minAAL != "aal2" || id.AAL == "aal2"
+}
+
+// Middleware authenticates every request with the session cookie or an
+// "Authorization: Bearer" token, puts the Identity in the request context,
+// and answers 401 (no valid session), 403 (level too low) or 503 (the auth
+// service cannot answer) with a JSON error body.
+func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler {
+	g := newGuard(opts)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id, err := c.Validate(r.Context(), g.tokenFromRequest(r))
+			switch {
+			case errors.Is(err, ErrUnauthenticated):
+				writeError(w, http.StatusUnauthorized, "unauthorized", "a valid session is required")
+			case err != nil:
+				writeError(w, http.StatusServiceUnavailable, "unavailable", "the auth service cannot answer; retry later")
+			case !g.allows(id):
+				writeError(w, http.StatusForbidden, "mfa_required", "this endpoint needs a session at aal2: verify a second factor first")
+			default:
+				next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+			}
+		})
+	}
+}
+
+func (g *guard) tokenFromRequest(r *http.Request) string {
+	if token, ok := bearer(r.Header.Get("Authorization")); ok {
+		return token
+	}
+	for _, name := range g.cookies {
+		if c, err := r.Cookie(name); err == nil && c.Value != "" {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func bearer(h string) (string, bool) {
+	const prefix = "bearer "
+	if len(h) > len(prefix) && strings.EqualFold(h[:len(prefix)], prefix) {
+		return strings.TrimSpace(h[len(prefix):]), true
+	}
+	return "", false
+}
+
+func writeError(w http.ResponseWriter, status int, name, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"name": name, "message": message})
+}
+
+// UnaryServerInterceptor does for a sibling's gRPC server what Middleware
+// does for HTTP, with the token in the "authorization: Bearer <token>"
+// metadata: Unauthenticated, PermissionDenied or Unavailable on failure.
+func (c *Client) UnaryServerInterceptor(opts ...GuardOption) grpc.UnaryServerInterceptor {
+	g := newGuard(opts)
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		var token string
+		if md, ok := metadata.FromIncomingContext(ctx); ok {
+			for _, v := range md.Get("authorization") {
+				if t, ok := bearer(v); ok {
+					token = t
+					break
+				}
+			}
+		}
+		id, err := c.Validate(ctx, token)
+		switch {
+		case errors.Is(err, ErrUnauthenticated):
+			return nil, status.Error(codes.Unauthenticated, "a valid session is required")
+		case err != nil:
+			return nil, status.Error(codes.Unavailable, "the auth service cannot answer; retry later")
+		case !g.allows(id):
+			return nil, status.Error(codes.PermissionDenied, "a session at aal2 is required")
+		}
+		return handler(WithIdentity(ctx, id), req)
+	}
+}
