@@ -26,15 +26,16 @@ import (
 
 // stack is the real service on loopback over a fresh database.
 type stack struct {
-	ctx     context.Context
-	cfg     *config.Config
-	dbURL   string
-	baseURL string
-	grpc    genpb.AuthClient
-	conn    *grpc.ClientConn
-	logs    *syncBuffer
-	stop    context.CancelFunc
-	done    chan error
+	ctx      context.Context
+	cfg      *config.Config
+	dbURL    string
+	baseURL  string
+	grpcAddr string
+	grpc     genpb.AuthClient
+	conn     *grpc.ClientConn
+	logs     *syncBuffer
+	stop     context.CancelFunc
+	done     chan error
 }
 
 // syncBuffer collects the service's log lines.
@@ -111,6 +112,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 	select {
 	case addrs := <-ready:
 		s.baseURL = "http://" + addrs[0].String()
+		s.grpcAddr = addrs[1].String()
 		conn, err := grpc.NewClient(addrs[1].String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
@@ -219,3 +221,23 @@ func rawConn(t testing.TB, dbURL string) *pgx.Conn {
 
 // logCtx is a context with the stack's logger, for commands run beside it.
 func (s *stack) logCtx() context.Context { return context.WithoutCancel(s.ctx) }
+
+// listen opens a loopback listener for a test server.
+func listen(t testing.TB) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// uniqueEmail turns a test case name into an email address.
+func uniqueEmail(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(name)) + "@example.com"
+}

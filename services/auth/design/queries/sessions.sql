@@ -57,10 +57,11 @@ UPDATE sessions
 SET revoked_at = now()
 WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL;
 
--- name: RevokeUserSessions :execrows
+-- name: RevokeUserSessions :many
 UPDATE sessions
 SET revoked_at = now()
-WHERE user_id = @user_id AND revoked_at IS NULL;
+WHERE user_id = @user_id AND revoked_at IS NULL
+RETURNING id;
 
 -- DeleteExpiredSessions removes, in one bounded batch, sessions that ended
 -- (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that

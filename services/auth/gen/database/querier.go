@@ -38,7 +38,7 @@ type Querier interface {
 	// RevokeOwnSession revokes a live session only if it belongs to the user.
 	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
 	RevokeSession(ctx context.Context, id uuid.UUID) (int64, error)
-	RevokeUserSessions(ctx context.Context, userID uuid.UUID) (int64, error)
+	RevokeUserSessions(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
 	// RotateSession replaces the token of a live session (the old token stops
 	// working at once: its hash is gone) and sets its level. With refresh, the
 	// idle expiry moves forward, never past the absolute expiry.

@@ -169,18 +169,31 @@ func (q *Queries) RevokeSession(ctx context.Context, id uuid.UUID) (int64, error
 	return result.RowsAffected(), nil
 }
 
-const revokeUserSessions = `-- name: RevokeUserSessions :execrows
+const revokeUserSessions = `-- name: RevokeUserSessions :many
 UPDATE sessions
 SET revoked_at = now()
 WHERE user_id = $1 AND revoked_at IS NULL
+RETURNING id
 `
 
-func (q *Queries) RevokeUserSessions(ctx context.Context, userID uuid.UUID) (int64, error) {
-	result, err := q.db.Exec(ctx, revokeUserSessions, userID)
+func (q *Queries) RevokeUserSessions(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, revokeUserSessions, userID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	return result.RowsAffected(), nil
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const rotateSession = `-- name: RotateSession :one

@@ -60,6 +60,7 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.revocations.Await(ctx, ident.ID)
 	return &genauth.LogoutResult{SessionToken: ""}, nil
 }
 

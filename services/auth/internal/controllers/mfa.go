@@ -68,6 +68,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
+	s.revocations.Await(ctx, ident.ID)
 	return &genauth.TOTPVerifyResult{Aal: ports.AAL2.String(), BackupCodes: codes, SessionToken: token}, nil
 }
 
@@ -107,6 +108,7 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
+	s.revocations.Await(ctx, ident.ID)
 	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
 }
 

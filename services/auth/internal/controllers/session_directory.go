@@ -42,6 +42,7 @@ func (s *Service) DeleteSession(ctx context.Context, p *genauth.DeleteSessionPay
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
+	s.revocations.Await(ctx, id)
 	return nil
 }
 
@@ -56,6 +57,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *genauth.RevokeSessionPay
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
+	s.revocations.Await(ctx, id)
 	return nil
 }
 
@@ -69,11 +71,12 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserS
 	if _, err := s.users.ByID(ctx, id); err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	n, err := s.directory.RevokeAll(ctx, id)
+	ids, err := s.directory.RevokeAll(ctx, id)
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return &genauth.RevokeUserSessionsResult{Revoked: n}, nil
+	s.revocations.Await(ctx, ids...)
+	return &genauth.RevokeUserSessionsResult{Revoked: len(ids)}, nil
 }
 
 // parseID parses a UUID the design has already checked.

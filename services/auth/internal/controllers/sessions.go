@@ -50,5 +50,6 @@ func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshP
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.revocations.Await(ctx, ident.ID)
 	return mappers.RefreshResult(session, token), nil
 }

@@ -44,8 +44,9 @@ type SessionDirectory interface {
 	// RevokeOwn revokes a live session of the user; ErrNotFound when the
 	// session is not the user's, is unknown or is already revoked.
 	RevokeOwn(ctx context.Context, id, userID uuid.UUID) error
-	// RevokeAll revokes every live session of the user and counts them.
-	RevokeAll(ctx context.Context, userID uuid.UUID) (int, error)
+	// RevokeAll revokes every live session of the user and returns their
+	// ids.
+	RevokeAll(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
 }
 
 // TOTPCredentials stores TOTP credentials. Every method that accepts a code
@@ -104,4 +105,9 @@ type Revocations interface {
 	// when the feed breaks (the subscriber must then forget what it
 	// cached) or ctx ends. ErrUnavailable when the feed is down.
 	Subscribe(ctx context.Context) (<-chan uuid.UUID, error)
+	// Await returns once this replica has passed the changes of the
+	// sessions on to its subscribers (so that a revocation is answered
+	// only after the caches have been told), or after a short bound. It
+	// returns at once when the feed is down: caches are then off.
+	Await(ctx context.Context, ids ...uuid.UUID)
 }

@@ -89,9 +89,9 @@ func (r *Sessions) RevokeOwn(ctx context.Context, id, userID uuid.UUID) error {
 }
 
 // RevokeAll implements ports.SessionDirectory.
-func (r *Sessions) RevokeAll(ctx context.Context, userID uuid.UUID) (int, error) {
-	n, err := r.q.RevokeUserSessions(ctx, userID)
-	return int(n), wrap("revoke user sessions", err)
+func (r *Sessions) RevokeAll(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
+	ids, err := r.q.RevokeUserSessions(ctx, userID)
+	return ids, wrap("revoke user sessions", err)
 }
 
 // DeleteExpired deletes at most batch sessions that ended before cutoff and

@@ -211,10 +211,10 @@ func (mr *MockSessionDirectoryMockRecorder) ListByUser(ctx, userID any) *gomock.
 }
 
 // RevokeAll mocks base method.
-func (m *MockSessionDirectory) RevokeAll(ctx context.Context, userID uuid.UUID) (int, error) {
+func (m *MockSessionDirectory) RevokeAll(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "RevokeAll", ctx, userID)
-	ret0, _ := ret[0].(int)
+	ret0, _ := ret[0].([]uuid.UUID)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }
@@ -533,6 +533,23 @@ func NewMockRevocations(ctrl *gomock.Controller) *MockRevocations {
 // EXPECT returns an object that allows the caller to indicate expected use.
 func (m *MockRevocations) EXPECT() *MockRevocationsMockRecorder {
 	return m.recorder
+}
+
+// Await mocks base method.
+func (m *MockRevocations) Await(ctx context.Context, ids ...uuid.UUID) {
+	m.ctrl.T.Helper()
+	varargs := []any{ctx}
+	for _, a := range ids {
+		varargs = append(varargs, a)
+	}
+	m.ctrl.Call(m, "Await", varargs...)
+}
+
+// Await indicates an expected call of Await.
+func (mr *MockRevocationsMockRecorder) Await(ctx any, ids ...any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	varargs := append([]any{ctx}, ids...)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Await", reflect.TypeOf((*MockRevocations)(nil).Await), varargs...)
 }
 
 // Subscribe mocks base method.
