@@ -12,9 +12,13 @@ export PATH="$bin:$PATH"
 
 # goa gen deletes every folder under gen/; keep the sqlc output.
 keep=$(mktemp -d)
-trap 'rm -rf "$keep"' EXIT
+restore() {
+	if [ -d "$keep/database" ]; then mkdir -p gen && rm -rf gen/database && mv "$keep/database" gen/; fi
+	rm -rf "$keep"
+}
+trap restore EXIT
 if [ -d gen/database ]; then mv gen/database "$keep/"; fi
 go tool goa gen "$module/services/auth/design/api" -o . >/dev/null
-if [ -d "$keep/database" ]; then mv "$keep/database" gen/; fi
+restore
 
 go tool mockgen -source=internal/ports/ports.go -destination=internal/repositories/mocks/ports.go -package=mocks

@@ -13,9 +13,12 @@ import (
 	"goa.design/clue/log"
 	goahttp "goa.design/goa/v3/http"
 
+	"github.com/rs/cors"
+
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
+	"github.com/infrastructure/platform/services/auth/internal/clientip"
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
 
@@ -41,6 +44,8 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		AllowedOrigins: cfg.CORSAllowedOrigins,
 	})(handler)
 	handler = middleware.MaxBody(middleware.DefaultMaxBody)(handler)
+	handler = clientip.Middleware(cfg.TrustedProxies)(handler)
+	handler = corsHandler(cfg.CORSAllowedOrigins)(handler)
 	handler = middleware.SecurityHeaders(handler)
 	handler = log.HTTP(ctx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(handler)
 	handler = otelhttp.NewHandler(handler, "auth.http")
@@ -56,6 +61,19 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		// shutdown, in-flight requests finish their work.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+}
+
+// corsHandler lets the CORS_ALLOWED_ORIGINS call the API with credentials
+// (cookies); other origins get no CORS headers, so browsers keep them out.
+func corsHandler(origins []string) func(http.Handler) http.Handler {
+	return cors.New(cors.Options{
+		AllowedOrigins:   origins,
+		AllowCredentials: true,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
+		AllowedHeaders:   []string{"Content-Type", "Authorization"},
+		ExposedHeaders:   []string{"Retry-After"},
+		MaxAge:           600,
+	}).Handler
 }
 
 // httpErrorHandler logs errors that happen while writing a response.

@@ -20,6 +20,7 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/database"
 	"github.com/infrastructure/platform/services/auth/internal/janitor"
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -125,6 +126,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
 	sessions := repositories.NewSessions(pool)
+	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle))
 	revocations := repositories.NewRevocations(pool)
 	go revocations.Run(ctx)
 	svc, err := controllers.New(controllers.Options{
@@ -132,6 +134,9 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		Sessions:        sessions,
 		Directory:       sessions,
 		Revocations:     revocations,
+		Throttle:        throttle,
+		HashConcurrency: cfg.PasswordHashConcurrency,
+		HashWait:        cfg.PasswordHashWait,
 		TOTP:            repositories.NewTOTPCredentials(pool),
 		BackupCodes:     repositories.NewBackupCodes(pool),
 		SecretBox:       keys,
@@ -165,9 +170,12 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	grpcSrv := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS)
 
 	// 9. Serve until a server fails or ctx is done; meanwhile delete
-	// long-ended sessions in the background.
-	go janitor.Run(ctx, sessions, janitor.Options{
+	// long-ended sessions and old attempts in the background.
+	go janitor.Run(ctx, sessions, janitor.Options{What: "sessions",
 		Every: cfg.SessionCleanupInterval, Retention: cfg.SessionRetention, Batch: 1000, Pause: 100 * time.Millisecond,
+	})
+	go janitor.Run(ctx, throttle, janitor.Options{What: "auth_attempts",
+		Every: cfg.SessionCleanupInterval, Retention: cfg.AttemptsRetention, Batch: 1000, Pause: 100 * time.Millisecond,
 	})
 	errc := make(chan error, 2)
 	go func() { errc <- serveHTTP(httpSrv, httpLn) }()
@@ -191,4 +199,19 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	defer cancel()
 	shutdownErr := errors.Join(shutdownHTTP(shutdownCtx, httpSrv), grpcSrv.shutdown(shutdownCtx))
 	return errors.Join(serveErr, shutdownErr)
+}
+
+// limits maps the configured throttles to the domain's.
+func limits(t config.Throttle) ports.Limits {
+	return ports.Limits{
+		LoginFailures:        t.LoginFailures,
+		LoginWindow:          t.LoginWindow,
+		SecondFactorFailures: t.SecondFactorFailures,
+		SecondFactorWindow:   t.SecondFactorWindow,
+		IPFailures:           t.IPFailures,
+		IPWindow:             t.IPWindow,
+		Registrations:        t.Registrations,
+		RegistrationWindow:   t.RegistrationWindow,
+		KnownIPMemory:        t.KnownIPMemory,
+	}
 }

@@ -15,12 +15,15 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
 )
 
-// twoReplicas starts two instances of the service on one database.
+// twoReplicas starts two instances of the service on one database. The
+// throttles are raised out of the way: these tests are about double
+// spending, which must hold with or without them.
 func twoReplicas(t *testing.T, clock *fakeClock) (*stack, *stack) {
 	t.Helper()
 	dbURL := dbtest.New(t)
-	a := newStack(t, stackOptions{dbURL: dbURL, now: clock.now})
-	b := newStack(t, stackOptions{dbURL: dbURL, now: clock.now})
+	env := map[string]string{"THROTTLE_SECOND_FACTOR_FAILURES": "1000", "THROTTLE_IP_FAILURES": "1000"}
+	a := newStack(t, stackOptions{dbURL: dbURL, now: clock.now, env: env})
+	b := newStack(t, stackOptions{dbURL: dbURL, now: clock.now, env: env})
 	return a, b
 }
 

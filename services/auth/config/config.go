@@ -71,6 +71,31 @@ type Config struct {
 	// SessionRetention is how long an ended session is kept
 	// (SESSION_RETENTION).
 	SessionRetention time.Duration
+	// Throttle holds the limits on authentication attempts (THROTTLE_*).
+	Throttle Throttle
+	// AttemptsRetention is how long attempts are kept
+	// (AUTH_ATTEMPTS_RETENTION).
+	AttemptsRetention time.Duration
+	// PasswordHashConcurrency bounds the bcrypt computations in flight
+	// (PASSWORD_HASH_CONCURRENCY; 0: one per CPU).
+	PasswordHashConcurrency int
+	// PasswordHashWait is how long a request waits for a hashing slot
+	// before it gets 503 (PASSWORD_HASH_WAIT).
+	PasswordHashWait time.Duration
+}
+
+// Throttle holds the limits of CONTRACT section 5, each over a sliding
+// window.
+type Throttle struct {
+	LoginFailures        int
+	LoginWindow          time.Duration
+	SecondFactorFailures int
+	SecondFactorWindow   time.Duration
+	IPFailures           int
+	IPWindow             time.Duration
+	Registrations        int
+	RegistrationWindow   time.Duration
+	KnownIPMemory        time.Duration
 }
 
 // MinRecommendedBcryptCost is the cost under which Load warns.
@@ -101,6 +126,20 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),
 		SessionCleanupInterval:    r.duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
 		SessionRetention:          r.duration("SESSION_RETENTION", 7*24*time.Hour),
+		Throttle: Throttle{
+			LoginFailures:        r.intRange("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
+			LoginWindow:          r.duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
+			SecondFactorFailures: r.intRange("THROTTLE_SECOND_FACTOR_FAILURES", 5, 1, 1_000_000),
+			SecondFactorWindow:   r.duration("THROTTLE_SECOND_FACTOR_WINDOW", 15*time.Minute),
+			IPFailures:           r.intRange("THROTTLE_IP_FAILURES", 100, 1, 1_000_000),
+			IPWindow:             r.duration("THROTTLE_IP_WINDOW", 15*time.Minute),
+			Registrations:        r.intRange("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
+			RegistrationWindow:   r.duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
+			KnownIPMemory:        r.duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
+		},
+		AttemptsRetention:       r.duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
+		PasswordHashConcurrency: r.intRange("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
+		PasswordHashWait:        r.duration("PASSWORD_HASH_WAIT", 2*time.Second),
 	}
 	if err := errors.Join(r.errs...); err != nil {
 		return nil, nil, err

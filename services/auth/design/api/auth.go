@@ -11,7 +11,9 @@ var _ = Service("auth", func() {
 	Error("unauthorized")
 	Error("mfa_required")
 	Error("invalid_input")
-	Error("rate_limited")
+	// A custom error type (for its retry_after) cannot be shared from the
+	// API level: goa generates it only for a service-level error.
+	Error("rate_limited", RateLimitedError, "Too many attempts; retry after the number of seconds in Retry-After.")
 	Error("unavailable")
 
 	Error("email_taken", ErrorResult, "An account with this email already exists.")
@@ -27,6 +29,9 @@ var _ = Service("auth", func() {
 		Response("email_taken", StatusConflict)
 		Response("invalid_credentials", StatusUnauthorized)
 		Response("not_found", StatusNotFound)
+		Response("rate_limited", StatusTooManyRequests, func() {
+			Header("retry_after:Retry-After")
+		})
 		Response("invalid_code", StatusUnauthorized)
 		Response("totp_already_enabled", StatusConflict)
 		Response("totp_not_enrolled", StatusConflict)
@@ -36,6 +41,7 @@ var _ = Service("auth", func() {
 		Response("email_taken", CodeAlreadyExists)
 		Response("invalid_credentials", CodeUnauthenticated)
 		Response("not_found", CodeNotFound)
+		Response("rate_limited", CodeResourceExhausted)
 		Response("invalid_code", CodeUnauthenticated)
 		Response("totp_already_enabled", CodeFailedPrecondition)
 		Response("totp_not_enrolled", CodeFailedPrecondition)
@@ -89,6 +95,7 @@ var _ = Service("auth", func() {
 	sessionMethods()
 	sessionManagementMethods()
 	revocationMethods()
+	activityMethods()
 	mfaMethods()
 
 	Method("validate_session", func() {

@@ -25,23 +25,37 @@ var _ = API("auth", func() {
 	Error("unauthorized", ErrorResult, "The session is missing, unknown, expired or revoked.")
 	Error("mfa_required", ErrorResult, "The session must be raised to aal2 with a second factor first.")
 	Error("invalid_input", ErrorResult, "The request is malformed or fails validation.")
-	Error("rate_limited", ErrorResult, "Too many attempts; retry after the number of seconds in Retry-After.")
 	Error("unavailable", ErrorResult, "The database cannot be reached; retry later.", func() { Temporary() })
 
 	HTTP(func() {
 		Response("unauthorized", StatusUnauthorized)
 		Response("mfa_required", StatusForbidden)
 		Response("invalid_input", StatusBadRequest)
-		Response("rate_limited", StatusTooManyRequests)
 		Response("unavailable", StatusServiceUnavailable)
 	})
 	GRPC(func() {
 		Response("unauthorized", CodeUnauthenticated)
 		Response("mfa_required", CodePermissionDenied)
 		Response("invalid_input", CodeInvalidArgument)
-		Response("rate_limited", CodeResourceExhausted)
 		Response("unavailable", CodeUnavailable)
 	})
+})
+
+// RateLimitedError is the error of a throttled attempt.
+var RateLimitedError = Type("RateLimitedError", func() {
+	Description("Too many attempts: the limit frees after retry_after seconds, whatever the credentials.")
+	ErrorName("name", String, "Always rate_limited.", func() {
+		Meta("rpc:tag", "1")
+		Example("rate_limited")
+	})
+	Field(2, "message", String, "What was limited.", func() {
+		Example("too many failed attempts: retry after 540 seconds")
+	})
+	Field(3, "retry_after", Int, "Seconds until the limit frees (the Retry-After header over HTTP).", func() {
+		Minimum(1)
+		Example(540)
+	})
+	Required("name", "message", "retry_after")
 })
 
 // SessionAuth is the session security scheme. Browsers send the token in the

@@ -97,3 +97,18 @@ func revocationMethods() {
 		})
 	})
 }
+
+// activityMethods declares the user's security log.
+func activityMethods() {
+	Method("activity", func() {
+		Description("The signed-in user's last 50 security events (logins, second factors, registration), newest first, so that failed attempts on the account can be seen.")
+		Security(SessionAuth, func() { Scope("mfa") })
+		Payload(sessionPayload(nil))
+		Result(ActivityList)
+		HTTP(func() {
+			GET("/activity")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+}

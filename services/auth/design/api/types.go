@@ -272,3 +272,30 @@ var RevocationEvent = Type("RevocationEvent", func() {
 	})
 	Required("session_id", "subscribed")
 })
+
+// SecurityEvent is one attempt in a user's activity.
+var SecurityEvent = Type("SecurityEvent", func() {
+	Description("An authentication attempt on the account.")
+	Field(1, "kind", String, "What was tried.", func() {
+		Enum("login", "totp", "backup_code", "register")
+		Example("login")
+	})
+	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not).", func() {
+		Example(false)
+	})
+	Field(3, "ip", String, "Client IP address.", func() {
+		Example("203.0.113.7")
+	})
+	Field(4, "created_at", String, "When.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:00:00Z")
+	})
+	Required("kind", "success", "ip", "created_at")
+})
+
+// ActivityList is the result of activity.
+var ActivityList = Type("ActivityList", func() {
+	Description("The user's last 50 security events, newest first.")
+	Field(1, "events", ArrayOf(SecurityEvent), "Events.")
+	Required("events")
+})

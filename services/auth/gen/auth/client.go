@@ -25,6 +25,7 @@ type Client struct {
 	RevokeSessionEndpoint      goa.Endpoint
 	RevokeUserSessionsEndpoint goa.Endpoint
 	WatchRevocationsEndpoint   goa.Endpoint
+	ActivityEndpoint           goa.Endpoint
 	TotpGenerateEndpoint       goa.Endpoint
 	TotpVerifyEndpoint         goa.Endpoint
 	TotpDisableEndpoint        goa.Endpoint
@@ -35,7 +36,7 @@ type Client struct {
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
 	return &Client{
 		RegisterEndpoint:           register,
 		LoginEndpoint:              login,
@@ -47,6 +48,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 		RevokeSessionEndpoint:      revokeSession,
 		RevokeUserSessionsEndpoint: revokeUserSessions,
 		WatchRevocationsEndpoint:   watchRevocations,
+		ActivityEndpoint:           activity,
 		TotpGenerateEndpoint:       totpGenerate,
 		TotpVerifyEndpoint:         totpVerify,
 		TotpDisableEndpoint:        totpDisable,
@@ -62,7 +64,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -86,7 +88,7 @@ func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterRes
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -110,7 +112,7 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -134,7 +136,7 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -158,7 +160,7 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -182,7 +184,7 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -206,7 +208,7 @@ func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res 
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -226,7 +228,7 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -247,7 +249,7 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -272,7 +274,7 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -291,12 +293,36 @@ func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClie
 	return ires.(WatchRevocationsClientStream), nil
 }
 
+// Activity calls the "activity" endpoint of the "auth" service.
+// Activity may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - error: internal error
+func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *ActivityList, err error) {
+	var ires any
+	ires, err = c.ActivityEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*ActivityList), nil
+}
+
 // TotpGenerate calls the "totp_generate" endpoint of the "auth" service.
 // TotpGenerate may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -320,7 +346,7 @@ func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res 
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -344,7 +370,7 @@ func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOT
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -364,7 +390,7 @@ func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err er
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -389,7 +415,7 @@ func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res 
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -413,7 +439,7 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
@@ -437,7 +463,7 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
 //   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
 //   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.

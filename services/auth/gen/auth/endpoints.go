@@ -26,6 +26,7 @@ type Endpoints struct {
 	RevokeSession      goa.Endpoint
 	RevokeUserSessions goa.Endpoint
 	WatchRevocations   goa.Endpoint
+	Activity           goa.Endpoint
 	TotpGenerate       goa.Endpoint
 	TotpVerify         goa.Endpoint
 	TotpDisable        goa.Endpoint
@@ -58,6 +59,7 @@ func NewEndpoints(s Service) *Endpoints {
 		RevokeSession:      NewRevokeSessionEndpoint(s),
 		RevokeUserSessions: NewRevokeUserSessionsEndpoint(s),
 		WatchRevocations:   NewWatchRevocationsEndpoint(s),
+		Activity:           NewActivityEndpoint(s, a.APIKeyAuth),
 		TotpGenerate:       NewTotpGenerateEndpoint(s, a.APIKeyAuth),
 		TotpVerify:         NewTotpVerifyEndpoint(s, a.APIKeyAuth),
 		TotpDisable:        NewTotpDisableEndpoint(s, a.APIKeyAuth),
@@ -80,6 +82,7 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.RevokeSession = m(e.RevokeSession)
 	e.RevokeUserSessions = m(e.RevokeUserSessions)
 	e.WatchRevocations = m(e.WatchRevocations)
+	e.Activity = m(e.Activity)
 	e.TotpGenerate = m(e.TotpGenerate)
 	e.TotpVerify = m(e.TotpVerify)
 	e.TotpDisable = m(e.TotpDisable)
@@ -246,6 +249,29 @@ func NewWatchRevocationsEndpoint(s Service) goa.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		ep := req.(*WatchRevocationsEndpointInput)
 		return nil, s.WatchRevocations(ctx, ep.Stream)
+	}
+}
+
+// NewActivityEndpoint returns an endpoint function that calls the method
+// "activity" of service "auth".
+func NewActivityEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*ActivityPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.Activity(ctx, p)
 	}
 }
 

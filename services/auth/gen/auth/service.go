@@ -43,6 +43,10 @@ type Service interface {
 	// subscribed=true: from then on no change is missed. A client that caches
 	// validations must drop its cache whenever the stream breaks.
 	WatchRevocations(context.Context, WatchRevocationsServerStream) (err error)
+	// The signed-in user's last 50 security events (logins, second factors,
+	// registration), newest first, so that failed attempts on the account can be
+	// seen.
+	Activity(context.Context, *ActivityPayload) (res *ActivityList, err error)
 	// Start (or restart) a TOTP enrollment. It expires unless confirmed by
 	// totp/verify within 15 minutes.
 	TotpGenerate(context.Context, *TotpGeneratePayload) (res *TOTPEnrollment, err error)
@@ -84,7 +88,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [17]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
+var MethodNames = [18]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -119,6 +123,18 @@ type AccountProfile struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+}
+
+// ActivityList is the result type of the auth service activity method.
+type ActivityList struct {
+	// Events.
+	Events []*SecurityEvent
+}
+
+// ActivityPayload is the payload type of the auth service activity method.
+type ActivityPayload struct {
+	// Session token.
+	Token *string
 }
 
 // BackupCodes is the result type of the auth service backup_regenerate method.
@@ -217,6 +233,17 @@ type ProfilePayload struct {
 	Token *string
 }
 
+// Too many attempts: the limit frees after retry_after seconds, whatever the
+// credentials.
+type RateLimitedError struct {
+	// Always rate_limited.
+	Name string
+	// What was limited.
+	Message string
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter int
+}
+
 // RefreshResult is the result type of the auth service session_refresh method.
 type RefreshResult struct {
 	// Session ID.
@@ -273,6 +300,18 @@ type RevokeUserSessionsPayload struct {
 type RevokeUserSessionsResult struct {
 	// How many sessions were revoked.
 	Revoked int
+}
+
+// An authentication attempt on the account.
+type SecurityEvent struct {
+	// What was tried.
+	Kind string
+	// Whether it succeeded (a rate-limited attempt did not).
+	Success bool
+	// Client IP address.
+	IP string
+	// When.
+	CreatedAt string
 }
 
 // SessionIdentity is the result type of the auth service validate_session
@@ -380,6 +419,23 @@ type ValidateSessionPayload struct {
 	Token string
 }
 
+// Error returns an error description.
+func (e *RateLimitedError) Error() string {
+	return "Too many attempts: the limit frees after retry_after seconds, whatever the credentials."
+}
+
+// ErrorName returns the error name.
+//
+// Deprecated: Use GoaErrorName - https://github.com/goadesign/goa/issues/3105
+func (e *RateLimitedError) ErrorName() string {
+	return e.GoaErrorName()
+}
+
+// GoaErrorName returns the error name.
+func (e *RateLimitedError) GoaErrorName() string {
+	return e.Name
+}
+
 // MakeUnauthorized builds a goa.ServiceError from an error.
 func MakeUnauthorized(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "unauthorized", false, false, false)
@@ -393,11 +449,6 @@ func MakeMfaRequired(err error) *goa.ServiceError {
 // MakeInvalidInput builds a goa.ServiceError from an error.
 func MakeInvalidInput(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "invalid_input", false, false, false)
-}
-
-// MakeRateLimited builds a goa.ServiceError from an error.
-func MakeRateLimited(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "rate_limited", false, false, false)
 }
 
 // MakeUnavailable builds a goa.ServiceError from an error.

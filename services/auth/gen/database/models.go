@@ -5,11 +5,23 @@
 package database
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgtype"
 )
+
+type AuthAttempt struct {
+	ID        int64
+	UserID    uuid.NullUUID
+	Account   string
+	Ip        netip.Addr
+	Kind      string
+	Outcome   string
+	KnownIp   bool
+	CreatedAt time.Time
+}
 
 type BackupCode struct {
 	ID         uuid.UUID

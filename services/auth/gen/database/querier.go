@@ -6,11 +6,16 @@ package database
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
 type Querier interface {
+	// AccountFailures returns the times of the failed (or still pending)
+	// attempts on the account for the factor, in the window, for one class of
+	// IPs, oldest first.
+	AccountFailures(ctx context.Context, arg AccountFailuresParams) ([]time.Time, error)
 	// ActivateTOTP confirms a pending, unexpired enrollment and consumes the
 	// step of the code that confirmed it, in one statement.
 	ActivateTOTP(ctx context.Context, arg ActivateTOTPParams) (int64, error)
@@ -26,15 +31,31 @@ type Querier interface {
 	// (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that
 	// clean up at the same time out of each other's way and out of requests'.
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) (int64, error)
+	DeleteOldAttempts(ctx context.Context, arg DeleteOldAttemptsParams) (int64, error)
 	DeleteTOTP(ctx context.Context, userID uuid.UUID) (int64, error)
+	FinishAttempt(ctx context.Context, arg FinishAttemptParams) error
 	GetTOTP(ctx context.Context, arg GetTOTPParams) (GetTOTPRow, error)
 	GetUserByEmail(ctx context.Context, email string) (User, error)
 	GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow, error)
+	// IPAttempts returns the times of every attempt of a kind from the IP in
+	// the window (registrations count whatever their outcome), oldest first.
+	IPAttempts(ctx context.Context, arg IPAttemptsParams) ([]time.Time, error)
+	// IPFailures returns the times of the failed (or pending) attempts from
+	// the IP in the window, oldest first.
+	IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.Time, error)
+	InsertAttempt(ctx context.Context, arg InsertAttemptParams) (int64, error)
 	InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error)
+	// IsKnownIP reports whether the IP succeeded for the account lately.
+	IsKnownIP(ctx context.Context, arg IsKnownIPParams) (bool, error)
 	// ListTOTPForRotation pages through the secrets sealed under another key
 	// than the current one, in user id order after the given id.
 	ListTOTPForRotation(ctx context.Context, arg ListTOTPForRotationParams) ([]ListTOTPForRotationRow, error)
+	ListUserActivity(ctx context.Context, arg ListUserActivityParams) ([]ListUserActivityRow, error)
 	ListUserSessions(ctx context.Context, userID uuid.UUID) ([]ListUserSessionsRow, error)
+	// LockThrottleKeys serializes, until the end of the transaction, every
+	// attempt that shares one of the keys (an account and factor, a client
+	// IP), on every replica. Keys are locked in a fixed order: no deadlock.
+	LockThrottleKeys(ctx context.Context, keys []string) error
 	// RevokeOwnSession revokes a live session only if it belongs to the user.
 	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
 	RevokeSession(ctx context.Context, id uuid.UUID) (int64, error)
@@ -47,6 +68,8 @@ type Querier interface {
 	// TOTP is already active.
 	SavePendingTOTP(ctx context.Context, arg SavePendingTOTPParams) (uuid.UUID, error)
 	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
+	// TxNow is the transaction's clock, which every replica shares.
+	TxNow(ctx context.Context) (time.Time, error)
 	UpdateTOTPCiphertext(ctx context.Context, arg UpdateTOTPCiphertextParams) (int64, error)
 	// UseBackupCode spends a code: only one of any number of concurrent
 	// requests sees used_at still null and gets the row back.

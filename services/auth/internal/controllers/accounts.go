@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
+
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
@@ -11,14 +13,19 @@ import (
 
 // Register implements genauth.Service: a new account signed in at aal1.
 func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genauth.RegisterResult, error) {
-	hash, err := s.passwords.hash(p.Password)
+	email := normalizeEmail(p.Email)
+	attempt, err := s.begin(ctx, ports.KindRegister, email, uuid.Nil)
 	if err != nil {
+		return nil, err
+	}
+	hash, err := s.passwords.hash(ctx, p.Password)
+	if err != nil {
+		s.finish(ctx, attempt, false, uuid.Nil)
 		return nil, toGoa(ctx, err)
 	}
 	token, tokenHash := newToken()
-	user, _, err := s.users.Register(ctx,
-		ports.NewUser{Email: normalizeEmail(p.Email), PasswordHash: hash},
-		s.newSession(ports.AAL1, tokenHash))
+	user, _, err := s.users.Register(ctx, ports.NewUser{Email: email, PasswordHash: hash}, s.newSession(ports.AAL1, tokenHash))
+	s.finish(ctx, attempt, err == nil, user.ID)
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
@@ -29,11 +36,23 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 // get the same error after the same work: one user read, one bcrypt
 // comparison.
 func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.LoginResult, error) {
-	user, err := s.users.ByEmail(ctx, normalizeEmail(p.Email))
+	email := normalizeEmail(p.Email)
+	attempt, err := s.begin(ctx, ports.KindLogin, email, uuid.Nil)
+	if err != nil {
+		return nil, err
+	}
+	user, err := s.users.ByEmail(ctx, email)
 	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		s.finish(ctx, attempt, false, uuid.Nil)
 		return nil, toGoa(ctx, err)
 	}
-	if !s.passwords.matches(user.PasswordHash, p.Password) {
+	ok, err := s.passwords.matches(ctx, user.PasswordHash, p.Password)
+	if err != nil {
+		s.finish(ctx, attempt, false, user.ID)
+		return nil, toGoa(ctx, err)
+	}
+	s.finish(ctx, attempt, ok, user.ID)
+	if !ok {
 		return nil, genauth.MakeInvalidCredentials(errMsgCredentials)
 	}
 	token, tokenHash := newToken()

@@ -18,6 +18,7 @@ var (
 	errMsgEmailTaken   = errors.New("an account with this email already exists")
 	errMsgNotFound     = errors.New("not found")
 	errMsgUnavailable  = errors.New("the service cannot reach its database; retry later")
+	errMsgBusy         = errors.New("too many sign-ins in progress; retry in a moment")
 )
 
 // toGoa maps an error from the ports to the Goa error the client sees: the
@@ -27,6 +28,8 @@ func toGoa(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, errPasswordsBusy):
+		return genauth.MakeUnavailable(errMsgBusy)
 	case errors.Is(err, ports.ErrUnavailable):
 		log.Error(ctx, err, log.KV{K: "msg", V: "database unavailable"})
 		return genauth.MakeUnavailable(errMsgUnavailable)

@@ -52,7 +52,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	if err != nil {
 		return nil, err
 	}
-	cred, step, err := s.checkTOTP(ctx, ident.UserID, p.Code, false)
+	cred, step, attempt, err := s.checkTOTP(ctx, ident.UserID, p.Code, false)
 	if err != nil {
 		return nil, err
 	}
@@ -65,6 +65,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 		codes, hashes = newBackupCodes(s.hasher)
 		_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
 	}
+	s.finish(ctx, attempt, err == nil, ident.UserID)
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
@@ -79,11 +80,13 @@ func (s *Service) TotpDisable(ctx context.Context, p *genauth.TotpDisablePayload
 	if err != nil {
 		return err
 	}
-	_, step, err := s.checkTOTP(ctx, ident.UserID, p.Code, true)
+	_, step, attempt, err := s.checkTOTP(ctx, ident.UserID, p.Code, true)
 	if err != nil {
 		return err
 	}
-	if err := s.totp.Disable(ctx, ident.UserID, step); err != nil {
+	err = s.totp.Disable(ctx, ident.UserID, step)
+	s.finish(ctx, attempt, err == nil, ident.UserID)
+	if err != nil {
 		return s.codeError(ctx, err)
 	}
 	return nil
@@ -99,12 +102,18 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	if !ident.MFAEnabled {
 		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
 	}
+	attempt, err := s.begin(ctx, ports.KindBackupCode, secondFactorAccount(ident.UserID), ident.UserID)
+	if err != nil {
+		return nil, err
+	}
 	code, ok := normalizeBackupCode(p.Code)
 	if !ok {
+		s.finish(ctx, attempt, false, ident.UserID)
 		return nil, genauth.MakeInvalidCode(errMsgInvalidCode)
 	}
 	token, rot := s.elevation(ctx, ident)
 	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(code), rot)
+	s.finish(ctx, attempt, err == nil, ident.UserID)
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
@@ -129,27 +138,34 @@ func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegener
 }
 
 // checkTOTP finds the time step of code for the user's credential (active
-// only, or pending too). It does not consume the step: the caller does, in
-// the same transaction as the effect of the code.
-func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, error) {
+// only, or pending too), as a throttled attempt. It does not consume the
+// step: the caller does, in the same transaction as the effect of the
+// code, then finishes the attempt.
+func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, int64, error) {
 	cred, err := s.totp.Get(ctx, userID)
 	if errors.Is(err, ports.ErrNotFound) || (err == nil && (cred.Expired || (activeOnly && !cred.Active))) {
-		return cred, 0, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
+		return cred, 0, 0, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
 	}
 	if err != nil {
-		return cred, 0, toGoa(ctx, err)
+		return cred, 0, 0, toGoa(ctx, err)
+	}
+	attempt, err := s.begin(ctx, ports.KindTOTP, secondFactorAccount(userID), userID)
+	if err != nil {
+		return cred, 0, 0, err
 	}
 	secret, err := s.box.Open(userID, cred.Secret)
 	if err != nil {
 		// A wrong key or a tampered row: an error, never a pass.
-		return cred, 0, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
+		s.finish(ctx, attempt, false, userID)
+		return cred, 0, 0, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
 	}
 	step := matchStep(secret, code, s.now())
 	clear(secret)
 	if step < 0 || step <= cred.LastStep {
-		return cred, 0, genauth.MakeInvalidCode(errMsgInvalidCode)
+		s.finish(ctx, attempt, false, userID)
+		return cred, 0, 0, genauth.MakeInvalidCode(errMsgInvalidCode)
 	}
-	return cred, step, nil
+	return cred, step, attempt, nil
 }
 
 // elevation prepares the rotation of the current session to aal2 under a

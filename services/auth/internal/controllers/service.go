@@ -5,6 +5,7 @@ package controllers
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
@@ -17,6 +18,7 @@ type Options struct {
 	Sessions    ports.Sessions
 	Directory   ports.SessionDirectory
 	Revocations ports.Revocations
+	Throttle    ports.Throttle
 	TOTP        ports.TOTPCredentials
 	BackupCodes ports.BackupCodes
 	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
@@ -24,6 +26,11 @@ type Options struct {
 	CodeHasher ports.CodeHasher
 	// BcryptCost is the password hashing cost.
 	BcryptCost int
+	// HashConcurrency bounds the bcrypt computations in flight (the number
+	// of CPUs when zero); HashWait is how long a request waits for a slot
+	// before it gets 503 (2s when zero).
+	HashConcurrency int
+	HashWait        time.Duration
 	// IdleTimeout is how long a session lives without a refresh.
 	IdleTimeout time.Duration
 	// AbsoluteTimeout is how long a session lives at most.
@@ -40,6 +47,7 @@ type Service struct {
 	sessions    ports.Sessions
 	directory   ports.SessionDirectory
 	revocations ports.Revocations
+	throttle    ports.Throttle
 	totp        ports.TOTPCredentials
 	backup      ports.BackupCodes
 	box         ports.SecretBox
@@ -59,7 +67,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -68,7 +76,13 @@ func New(o Options) (*Service, error) {
 	if o.TOTPIssuer == "" {
 		return nil, errors.New("controllers: the TOTP issuer is required")
 	}
-	ph, err := newPasswordHasher(o.BcryptCost)
+	if o.HashConcurrency == 0 {
+		o.HashConcurrency = runtime.NumCPU()
+	}
+	if o.HashWait == 0 {
+		o.HashWait = 2 * time.Second
+	}
+	ph, err := newPasswordHasher(o.BcryptCost, o.HashConcurrency, o.HashWait)
 	if err != nil {
 		return nil, fmt.Errorf("controllers: %w", err)
 	}
@@ -81,6 +95,7 @@ func New(o Options) (*Service, error) {
 		sessions:    o.Sessions,
 		directory:   o.Directory,
 		revocations: o.Revocations,
+		throttle:    o.Throttle,
 		totp:        o.TOTP,
 		backup:      o.BackupCodes,
 		box:         o.SecretBox,

@@ -1,5 +1,6 @@
-// Package janitor deletes long-ended sessions in the background, in small
-// batches, so that the table stays small without ever blocking requests.
+// Package janitor deletes old rows (ended sessions, old authentication
+// attempts) in the background, in small batches, so that tables stay small
+// without ever blocking requests.
 package janitor
 
 import (
@@ -9,16 +10,18 @@ import (
 	"goa.design/clue/log"
 )
 
-// Deleter deletes at most batch sessions that ended before cutoff.
+// Deleter deletes at most batch rows that ended before cutoff.
 type Deleter interface {
 	DeleteExpired(ctx context.Context, cutoff time.Time, batch int) (int, error)
 }
 
 // Options configure Run.
 type Options struct {
+	// What names the rows in logs ("sessions", "attempts").
+	What string
 	// Every is the time between sweeps.
 	Every time.Duration
-	// Retention is how long an ended session is kept (for listings and
+	// Retention is how long an ended row is kept (for listings and
 	// investigations) before it is deleted.
 	Retention time.Duration
 	// Batch is the most rows one statement deletes.
@@ -41,15 +44,15 @@ func Run(ctx context.Context, d Deleter, o Options) {
 		n, err := Sweep(ctx, d, time.Now().Add(-o.Retention), o)
 		switch {
 		case err != nil && ctx.Err() == nil:
-			log.Error(ctx, err, log.KV{K: "msg", V: "session clean-up failed"})
+			log.Error(ctx, err, log.KV{K: "msg", V: "clean-up failed"}, log.KV{K: "table", V: o.What})
 		case n > 0:
-			log.Print(ctx, log.KV{K: "msg", V: "expired sessions deleted"}, log.KV{K: "count", V: n})
+			log.Print(ctx, log.KV{K: "msg", V: "old rows deleted"}, log.KV{K: "table", V: o.What}, log.KV{K: "count", V: n})
 		}
 	}
 }
 
-// Sweep deletes every session that ended before cutoff, one batch at a
-// time, and counts them.
+// Sweep deletes every row that ended before cutoff, one batch at a time,
+// and counts them.
 func Sweep(ctx context.Context, d Deleter, cutoff time.Time, o Options) (int, error) {
 	total := 0
 	for {

@@ -82,3 +82,17 @@ func SessionList(sessions []ports.Session, current uuid.UUID) *genauth.SessionLi
 	}
 	return out
 }
+
+// ActivityList maps a user's security events.
+func ActivityList(events []ports.Event) *genauth.ActivityList {
+	out := &genauth.ActivityList{Events: make([]*genauth.SecurityEvent, len(events))}
+	for i, e := range events {
+		out.Events[i] = &genauth.SecurityEvent{
+			Kind:      string(e.Kind),
+			Success:   e.Success,
+			IP:        e.IP.String(),
+			CreatedAt: Time(e.CreatedAt),
+		}
+	}
+	return out
+}

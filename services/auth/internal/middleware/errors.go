@@ -9,6 +9,8 @@ import (
 
 	goahttp "goa.design/goa/v3/http"
 	goa "goa.design/goa/v3/pkg"
+
+	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 )
 
 // Error names this package produces besides those of the design.
@@ -48,6 +50,10 @@ var validationNames = map[string]bool{
 // own decoding and validation errors become invalid_input (400); faults
 // become a bare "internal error" (500) whose details stay in the logs.
 func FormatError(_ context.Context, err error) goahttp.Statuser {
+	var limited *genauth.RateLimitedError
+	if errors.As(err, &limited) { // the generated encoder sets Retry-After
+		return &ErrorBody{Name: limited.Name, Message: limited.Message, status: http.StatusTooManyRequests}
+	}
 	var gerr *goa.ServiceError
 	if !errors.As(err, &gerr) {
 		return &ErrorBody{Name: "fault", Message: "internal error", status: http.StatusInternalServerError}

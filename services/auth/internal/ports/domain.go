@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
@@ -128,3 +129,71 @@ type Enrollment struct {
 // PendingEnrollmentTTL is how long a TOTP enrollment waits for its first
 // code.
 const PendingEnrollmentTTL = 15 * time.Minute
+
+// AttemptKind is what an authentication attempt tried.
+type AttemptKind string
+
+// The kinds of attempts (CONTRACT section 5).
+const (
+	KindLogin      AttemptKind = "login"
+	KindTOTP       AttemptKind = "totp"
+	KindBackupCode AttemptKind = "backup_code"
+	KindRegister   AttemptKind = "register"
+)
+
+// Outcome is how an attempt ended.
+type Outcome string
+
+// Outcomes of attempts.
+const (
+	OutcomeSuccess     Outcome = "success"
+	OutcomeFailure     Outcome = "failure"
+	OutcomeRateLimited Outcome = "rate_limited"
+)
+
+// Attempt is an authentication attempt about to be evaluated.
+type Attempt struct {
+	Kind AttemptKind
+	// Account is what the per-account limit counts: the normalized email
+	// for login and register, the user id for second factors.
+	Account string
+	// UserID is the account's user when known (uuid.Nil otherwise).
+	UserID uuid.UUID
+	IP     netip.Addr
+}
+
+// Limits are the throttles (CONTRACT section 5), each over a sliding
+// window.
+type Limits struct {
+	LoginFailures        int
+	LoginWindow          time.Duration
+	SecondFactorFailures int
+	SecondFactorWindow   time.Duration
+	IPFailures           int
+	IPWindow             time.Duration
+	Registrations        int
+	RegistrationWindow   time.Duration
+	// KnownIPMemory is how long an IP that succeeded for an account keeps
+	// its own failure budget for it.
+	KnownIPMemory time.Duration
+}
+
+// RateLimitedError is returned when an attempt is over a limit.
+type RateLimitedError struct {
+	// RetryAfter is when the limit frees (rounded up to a second).
+	RetryAfter time.Duration
+	// Limit names what was exceeded.
+	Limit string
+}
+
+func (e *RateLimitedError) Error() string {
+	return "rate limited: " + e.Limit
+}
+
+// Event is an attempt as a user sees it in their activity.
+type Event struct {
+	Kind      AttemptKind
+	Success   bool
+	IP        netip.Addr
+	CreatedAt time.Time
+}

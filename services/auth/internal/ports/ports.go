@@ -111,3 +111,18 @@ type Revocations interface {
 	// returns at once when the feed is down: caches are then off.
 	Await(ctx context.Context, ids ...uuid.UUID)
 }
+
+// Throttle counts authentication attempts in PostgreSQL, so that limits
+// hold across replicas and concurrent requests.
+type Throttle interface {
+	// Begin checks every limit that applies to the attempt and, in the
+	// same transaction, records it as pending (it counts as a failure
+	// until finished). Over a limit it records the attempt as rate limited
+	// and returns a *RateLimitedError.
+	Begin(ctx context.Context, a Attempt) (int64, error)
+	// Finish records the outcome of a pending attempt and, once known, its
+	// user.
+	Finish(ctx context.Context, id int64, outcome Outcome, userID uuid.UUID) error
+	// Activity returns the user's last max finished attempts, newest first.
+	Activity(ctx context.Context, userID uuid.UUID, max int) ([]Event, error)
+}

@@ -566,3 +566,71 @@ func (mr *MockRevocationsMockRecorder) Subscribe(ctx any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Subscribe", reflect.TypeOf((*MockRevocations)(nil).Subscribe), ctx)
 }
+
+// MockThrottle is a mock of Throttle interface.
+type MockThrottle struct {
+	ctrl     *gomock.Controller
+	recorder *MockThrottleMockRecorder
+	isgomock struct{}
+}
+
+// MockThrottleMockRecorder is the mock recorder for MockThrottle.
+type MockThrottleMockRecorder struct {
+	mock *MockThrottle
+}
+
+// NewMockThrottle creates a new mock instance.
+func NewMockThrottle(ctrl *gomock.Controller) *MockThrottle {
+	mock := &MockThrottle{ctrl: ctrl}
+	mock.recorder = &MockThrottleMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockThrottle) EXPECT() *MockThrottleMockRecorder {
+	return m.recorder
+}
+
+// Activity mocks base method.
+func (m *MockThrottle) Activity(ctx context.Context, userID uuid.UUID, max int) ([]ports.Event, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Activity", ctx, userID, max)
+	ret0, _ := ret[0].([]ports.Event)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Activity indicates an expected call of Activity.
+func (mr *MockThrottleMockRecorder) Activity(ctx, userID, max any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Activity", reflect.TypeOf((*MockThrottle)(nil).Activity), ctx, userID, max)
+}
+
+// Begin mocks base method.
+func (m *MockThrottle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Begin", ctx, a)
+	ret0, _ := ret[0].(int64)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Begin indicates an expected call of Begin.
+func (mr *MockThrottleMockRecorder) Begin(ctx, a any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Begin", reflect.TypeOf((*MockThrottle)(nil).Begin), ctx, a)
+}
+
+// Finish mocks base method.
+func (m *MockThrottle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Finish", ctx, id, outcome, userID)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Finish indicates an expected call of Finish.
+func (mr *MockThrottleMockRecorder) Finish(ctx, id, outcome, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Finish", reflect.TypeOf((*MockThrottle)(nil).Finish), ctx, id, outcome, userID)
+}

@@ -50,6 +50,11 @@ func (c *Client) RevokeSession() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
+			case *authpb.RevokeSessionRateLimitedError:
+				if err := ValidateRevokeSessionRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewRevokeSessionRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -72,6 +77,11 @@ func (c *Client) RevokeUserSessions() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
+			case *authpb.RevokeUserSessionsRateLimitedError:
+				if err := ValidateRevokeUserSessionsRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewRevokeUserSessionsRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -94,6 +104,11 @@ func (c *Client) WatchRevocations() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
+			case *authpb.WatchRevocationsRateLimitedError:
+				if err := ValidateWatchRevocationsRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewWatchRevocationsRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -116,6 +131,11 @@ func (c *Client) ValidateSession() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
+			case *authpb.ValidateSessionRateLimitedError:
+				if err := ValidateValidateSessionRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewValidateSessionRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -137,6 +157,11 @@ func (c *Client) GetUser() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
+			case *authpb.GetUserRateLimitedError:
+				if err := ValidateGetUserRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewGetUserRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -155,6 +180,11 @@ func (s *WatchRevocationsClientStream) Recv() (*auth.RevocationEvent, error) {
 	if err != nil {
 		resp := goagrpc.DecodeError(err)
 		switch message := resp.(type) {
+		case *authpb.WatchRevocationsRateLimitedError:
+			if err := ValidateWatchRevocationsRateLimitedError(message); err != nil {
+				return res, err
+			}
+			return res, NewWatchRevocationsRateLimitedError(message)
 		case *goapb.ErrorResponse:
 			return res, goagrpc.NewServiceError(message)
 		default:

@@ -22,6 +22,18 @@ func NewProtoRevokeSessionRequest(payload *auth.RevokeSessionPayload) *authpb.Re
 	return message
 }
 
+// NewRevokeSessionRateLimitedError builds the error type of the
+// "revoke_session" endpoint of the "auth" service from the gRPC error response
+// type.
+func NewRevokeSessionRateLimitedError(message *authpb.RevokeSessionRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
 // NewProtoRevokeUserSessionsRequest builds the gRPC request type from the
 // payload of the "revoke_user_sessions" endpoint of the "auth" service.
 func NewProtoRevokeUserSessionsRequest(payload *auth.RevokeUserSessionsPayload) *authpb.RevokeUserSessionsRequest {
@@ -41,6 +53,18 @@ func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *au
 	return result
 }
 
+// NewRevokeUserSessionsRateLimitedError builds the error type of the
+// "revoke_user_sessions" endpoint of the "auth" service from the gRPC error
+// response type.
+func NewRevokeUserSessionsRateLimitedError(message *authpb.RevokeUserSessionsRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
 // NewProtoWatchRevocationsRequest builds the gRPC request type from the
 // payload of the "watch_revocations" endpoint of the "auth" service.
 func NewProtoWatchRevocationsRequest() *authpb.WatchRevocationsRequest {
@@ -54,6 +78,18 @@ func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsRespon
 		Subscribed: v.Subscribed,
 	}
 	return result
+}
+
+// NewWatchRevocationsRateLimitedError builds the error type of the
+// "watch_revocations" endpoint of the "auth" service from the gRPC error
+// response type.
+func NewWatchRevocationsRateLimitedError(message *authpb.WatchRevocationsRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
 }
 
 // NewProtoValidateSessionRequest builds the gRPC request type from the payload
@@ -78,6 +114,18 @@ func NewValidateSessionResult(message *authpb.ValidateSessionResponse) *auth.Ses
 	return result
 }
 
+// NewValidateSessionRateLimitedError builds the error type of the
+// "validate_session" endpoint of the "auth" service from the gRPC error
+// response type.
+func NewValidateSessionRateLimitedError(message *authpb.ValidateSessionRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
 // NewProtoGetUserRequest builds the gRPC request type from the payload of the
 // "get_user" endpoint of the "auth" service.
 func NewProtoGetUserRequest(payload *auth.GetUserPayload) *authpb.GetUserRequest {
@@ -99,11 +147,58 @@ func NewGetUserResult(message *authpb.GetUserResponse) *auth.UserView {
 	return result
 }
 
+// NewGetUserRateLimitedError builds the error type of the "get_user" endpoint
+// of the "auth" service from the gRPC error response type.
+func NewGetUserRateLimitedError(message *authpb.GetUserRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
+// ValidateRevokeSessionRateLimitedError runs the validations defined on
+// RevokeSessionRateLimitedError.
+func ValidateRevokeSessionRateLimitedError(errmsg *authpb.RevokeSessionRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
+	return
+}
+
+// ValidateRevokeUserSessionsRateLimitedError runs the validations defined on
+// RevokeUserSessionsRateLimitedError.
+func ValidateRevokeUserSessionsRateLimitedError(errmsg *authpb.RevokeUserSessionsRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
+	return
+}
+
 // ValidateRevokeUserSessionsResponse runs the validations defined on
 // RevokeUserSessionsResponse.
 func ValidateRevokeUserSessionsResponse(message *authpb.RevokeUserSessionsResponse) (err error) {
 	if message.Revoked < 0 {
 		err = goa.MergeErrors(err, goa.InvalidRangeError("message.revoked", message.Revoked, 0, true))
+	}
+	return
+}
+
+// ValidateWatchRevocationsRateLimitedError runs the validations defined on
+// WatchRevocationsRateLimitedError.
+func ValidateWatchRevocationsRateLimitedError(errmsg *authpb.WatchRevocationsRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
+	return
+}
+
+// ValidateValidateSessionRateLimitedError runs the validations defined on
+// ValidateSessionRateLimitedError.
+func ValidateValidateSessionRateLimitedError(errmsg *authpb.ValidateSessionRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
 	}
 	return
 }
@@ -117,6 +212,15 @@ func ValidateValidateSessionResponse(message *authpb.ValidateSessionResponse) (e
 		err = goa.MergeErrors(err, goa.InvalidEnumValueError("message.aal", message.Aal, []any{"aal1", "aal2"}))
 	}
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.expires_at", message.ExpiresAt, goa.FormatDateTime))
+	return
+}
+
+// ValidateGetUserRateLimitedError runs the validations defined on
+// GetUserRateLimitedError.
+func ValidateGetUserRateLimitedError(errmsg *authpb.GetUserRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
 	return
 }
 

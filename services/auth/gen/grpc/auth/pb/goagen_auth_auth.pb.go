@@ -28,6 +28,69 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type RevokeSessionRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeSessionRateLimitedError) Reset() {
+	*x = RevokeSessionRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeSessionRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeSessionRateLimitedError) ProtoMessage() {}
+
+func (x *RevokeSessionRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeSessionRateLimitedError.ProtoReflect.Descriptor instead.
+func (*RevokeSessionRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *RevokeSessionRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RevokeSessionRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *RevokeSessionRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
 type RevokeSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session ID.
@@ -38,7 +101,7 @@ type RevokeSessionRequest struct {
 
 func (x *RevokeSessionRequest) Reset() {
 	*x = RevokeSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -50,7 +113,7 @@ func (x *RevokeSessionRequest) String() string {
 func (*RevokeSessionRequest) ProtoMessage() {}
 
 func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -63,7 +126,7 @@ func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeSessionRequest.ProtoReflect.Descriptor instead.
 func (*RevokeSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
 }
 
 func (x *RevokeSessionRequest) GetSessionId() string {
@@ -81,7 +144,7 @@ type RevokeSessionResponse struct {
 
 func (x *RevokeSessionResponse) Reset() {
 	*x = RevokeSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -93,7 +156,7 @@ func (x *RevokeSessionResponse) String() string {
 func (*RevokeSessionResponse) ProtoMessage() {}
 
 func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -106,7 +169,70 @@ func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeSessionResponse.ProtoReflect.Descriptor instead.
 func (*RevokeSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
+}
+
+type RevokeUserSessionsRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeUserSessionsRateLimitedError) Reset() {
+	*x = RevokeUserSessionsRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeUserSessionsRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeUserSessionsRateLimitedError) ProtoMessage() {}
+
+func (x *RevokeUserSessionsRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeUserSessionsRateLimitedError.ProtoReflect.Descriptor instead.
+func (*RevokeUserSessionsRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *RevokeUserSessionsRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RevokeUserSessionsRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *RevokeUserSessionsRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
 }
 
 type RevokeUserSessionsRequest struct {
@@ -119,7 +245,7 @@ type RevokeUserSessionsRequest struct {
 
 func (x *RevokeUserSessionsRequest) Reset() {
 	*x = RevokeUserSessionsRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -131,7 +257,7 @@ func (x *RevokeUserSessionsRequest) String() string {
 func (*RevokeUserSessionsRequest) ProtoMessage() {}
 
 func (x *RevokeUserSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -144,7 +270,7 @@ func (x *RevokeUserSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeUserSessionsRequest.ProtoReflect.Descriptor instead.
 func (*RevokeUserSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *RevokeUserSessionsRequest) GetUserId() string {
@@ -164,7 +290,7 @@ type RevokeUserSessionsResponse struct {
 
 func (x *RevokeUserSessionsResponse) Reset() {
 	*x = RevokeUserSessionsResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -176,7 +302,7 @@ func (x *RevokeUserSessionsResponse) String() string {
 func (*RevokeUserSessionsResponse) ProtoMessage() {}
 
 func (x *RevokeUserSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -189,12 +315,75 @@ func (x *RevokeUserSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeUserSessionsResponse.ProtoReflect.Descriptor instead.
 func (*RevokeUserSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *RevokeUserSessionsResponse) GetRevoked() int32 {
 	if x != nil {
 		return x.Revoked
+	}
+	return 0
+}
+
+type WatchRevocationsRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchRevocationsRateLimitedError) Reset() {
+	*x = WatchRevocationsRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchRevocationsRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchRevocationsRateLimitedError) ProtoMessage() {}
+
+func (x *WatchRevocationsRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchRevocationsRateLimitedError.ProtoReflect.Descriptor instead.
+func (*WatchRevocationsRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *WatchRevocationsRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *WatchRevocationsRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *WatchRevocationsRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
 	}
 	return 0
 }
@@ -207,7 +396,7 @@ type WatchRevocationsRequest struct {
 
 func (x *WatchRevocationsRequest) Reset() {
 	*x = WatchRevocationsRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -219,7 +408,7 @@ func (x *WatchRevocationsRequest) String() string {
 func (*WatchRevocationsRequest) ProtoMessage() {}
 
 func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -232,7 +421,7 @@ func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsRequest.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
 }
 
 type WatchRevocationsResponse struct {
@@ -247,7 +436,7 @@ type WatchRevocationsResponse struct {
 
 func (x *WatchRevocationsResponse) Reset() {
 	*x = WatchRevocationsResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -259,7 +448,7 @@ func (x *WatchRevocationsResponse) String() string {
 func (*WatchRevocationsResponse) ProtoMessage() {}
 
 func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -272,7 +461,7 @@ func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WatchRevocationsResponse) GetSessionId() string {
@@ -289,6 +478,69 @@ func (x *WatchRevocationsResponse) GetSubscribed() bool {
 	return false
 }
 
+type ValidateSessionRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateSessionRateLimitedError) Reset() {
+	*x = ValidateSessionRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateSessionRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateSessionRateLimitedError) ProtoMessage() {}
+
+func (x *ValidateSessionRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateSessionRateLimitedError.ProtoReflect.Descriptor instead.
+func (*ValidateSessionRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ValidateSessionRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ValidateSessionRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *ValidateSessionRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
 type ValidateSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session token.
@@ -299,7 +551,7 @@ type ValidateSessionRequest struct {
 
 func (x *ValidateSessionRequest) Reset() {
 	*x = ValidateSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	mi := &file_goagen_auth_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -311,7 +563,7 @@ func (x *ValidateSessionRequest) String() string {
 func (*ValidateSessionRequest) ProtoMessage() {}
 
 func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
+	mi := &file_goagen_auth_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -324,7 +576,7 @@ func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ValidateSessionRequest) GetToken() string {
@@ -352,7 +604,7 @@ type ValidateSessionResponse struct {
 
 func (x *ValidateSessionResponse) Reset() {
 	*x = ValidateSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -364,7 +616,7 @@ func (x *ValidateSessionResponse) String() string {
 func (*ValidateSessionResponse) ProtoMessage() {}
 
 func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -377,7 +629,7 @@ func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ValidateSessionResponse) GetSessionId() string {
@@ -415,6 +667,69 @@ func (x *ValidateSessionResponse) GetExpiresAt() string {
 	return ""
 }
 
+type GetUserRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserRateLimitedError) Reset() {
+	*x = GetUserRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserRateLimitedError) ProtoMessage() {}
+
+func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserRateLimitedError.ProtoReflect.Descriptor instead.
+func (*GetUserRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetUserRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GetUserRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *GetUserRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
 type GetUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// User ID.
@@ -425,7 +740,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[8]
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -437,7 +752,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[8]
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -450,7 +765,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{8}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -476,7 +791,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[9]
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -488,7 +803,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[9]
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -501,7 +816,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{9}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -536,22 +851,42 @@ var File_goagen_auth_auth_proto protoreflect.FileDescriptor
 
 const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x16goagen_auth_auth.proto\x12\x04auth\"5\n" +
+	"\x16goagen_auth_auth.proto\x12\x04auth\"o\n" +
+	"\x1dRevokeSessionRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\"5\n" +
 	"\x14RevokeSessionRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"\x17\n" +
-	"\x15RevokeSessionResponse\"4\n" +
+	"\x15RevokeSessionResponse\"t\n" +
+	"\"RevokeUserSessionsRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\"4\n" +
 	"\x19RevokeUserSessionsRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"6\n" +
 	"\x1aRevokeUserSessionsResponse\x12\x18\n" +
-	"\arevoked\x18\x01 \x01(\x11R\arevoked\"\x19\n" +
+	"\arevoked\x18\x01 \x01(\x11R\arevoked\"r\n" +
+	" WatchRevocationsRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\"\x19\n" +
 	"\x17WatchRevocationsRequest\"Y\n" +
 	"\x18WatchRevocationsResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1e\n" +
 	"\n" +
 	"subscribed\x18\x02 \x01(\bR\n" +
-	"subscribed\".\n" +
+	"subscribed\"q\n" +
+	"\x1fValidateSessionRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\".\n" +
 	"\x16ValidateSessionRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\"\x98\x01\n" +
 	"\x17ValidateSessionResponse\x12\x1d\n" +
@@ -561,7 +896,12 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\x05email\x18\x03 \x01(\tR\x05email\x12\x10\n" +
 	"\x03aal\x18\x04 \x01(\tR\x03aal\x12\x1d\n" +
 	"\n" +
-	"expires_at\x18\x05 \x01(\tR\texpiresAt\")\n" +
+	"expires_at\x18\x05 \x01(\tR\texpiresAt\"i\n" +
+	"\x17GetUserRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\")\n" +
 	"\x0eGetUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"w\n" +
 	"\x0fGetUserResponse\x12\x0e\n" +
@@ -590,35 +930,40 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_goagen_auth_auth_proto_goTypes = []any{
-	(*RevokeSessionRequest)(nil),       // 0: auth.RevokeSessionRequest
-	(*RevokeSessionResponse)(nil),      // 1: auth.RevokeSessionResponse
-	(*RevokeUserSessionsRequest)(nil),  // 2: auth.RevokeUserSessionsRequest
-	(*RevokeUserSessionsResponse)(nil), // 3: auth.RevokeUserSessionsResponse
-	(*WatchRevocationsRequest)(nil),    // 4: auth.WatchRevocationsRequest
-	(*WatchRevocationsResponse)(nil),   // 5: auth.WatchRevocationsResponse
-	(*ValidateSessionRequest)(nil),     // 6: auth.ValidateSessionRequest
-	(*ValidateSessionResponse)(nil),    // 7: auth.ValidateSessionResponse
-	(*GetUserRequest)(nil),             // 8: auth.GetUserRequest
-	(*GetUserResponse)(nil),            // 9: auth.GetUserResponse
+	(*RevokeSessionRateLimitedError)(nil),      // 0: auth.RevokeSessionRateLimitedError
+	(*RevokeSessionRequest)(nil),               // 1: auth.RevokeSessionRequest
+	(*RevokeSessionResponse)(nil),              // 2: auth.RevokeSessionResponse
+	(*RevokeUserSessionsRateLimitedError)(nil), // 3: auth.RevokeUserSessionsRateLimitedError
+	(*RevokeUserSessionsRequest)(nil),          // 4: auth.RevokeUserSessionsRequest
+	(*RevokeUserSessionsResponse)(nil),         // 5: auth.RevokeUserSessionsResponse
+	(*WatchRevocationsRateLimitedError)(nil),   // 6: auth.WatchRevocationsRateLimitedError
+	(*WatchRevocationsRequest)(nil),            // 7: auth.WatchRevocationsRequest
+	(*WatchRevocationsResponse)(nil),           // 8: auth.WatchRevocationsResponse
+	(*ValidateSessionRateLimitedError)(nil),    // 9: auth.ValidateSessionRateLimitedError
+	(*ValidateSessionRequest)(nil),             // 10: auth.ValidateSessionRequest
+	(*ValidateSessionResponse)(nil),            // 11: auth.ValidateSessionResponse
+	(*GetUserRateLimitedError)(nil),            // 12: auth.GetUserRateLimitedError
+	(*GetUserRequest)(nil),                     // 13: auth.GetUserRequest
+	(*GetUserResponse)(nil),                    // 14: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
-	0, // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
-	2, // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
-	4, // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsRequest
-	6, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	8, // 4: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	1, // 5: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
-	3, // 6: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
-	5, // 7: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
-	7, // 8: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	9, // 9: auth.Auth.GetUser:output_type -> auth.GetUserResponse
-	5, // [5:10] is the sub-list for method output_type
-	0, // [0:5] is the sub-list for method input_type
-	0, // [0:0] is the sub-list for extension type_name
-	0, // [0:0] is the sub-list for extension extendee
-	0, // [0:0] is the sub-list for field type_name
+	1,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
+	4,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
+	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsRequest
+	10, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
+	13, // 4: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	2,  // 5: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	5,  // 6: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	8,  // 7: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
+	11, // 8: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	14, // 9: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	5,  // [5:10] is the sub-list for method output_type
+	0,  // [0:5] is the sub-list for method input_type
+	0,  // [0:0] is the sub-list for extension type_name
+	0,  // [0:0] is the sub-list for extension extendee
+	0,  // [0:0] is the sub-list for field type_name
 }
 
 func init() { file_goagen_auth_auth_proto_init() }
@@ -632,7 +977,7 @@ func file_goagen_auth_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

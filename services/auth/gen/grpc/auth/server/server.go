@@ -71,7 +71,9 @@ func (s *Server) RevokeSession(ctx context.Context, message *authpb.RevokeSessio
 			case "invalid_input":
 				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewRevokeSessionRateLimitedError(er))
 			case "unavailable":
 				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":
@@ -121,7 +123,9 @@ func (s *Server) RevokeUserSessions(ctx context.Context, message *authpb.RevokeU
 			case "invalid_input":
 				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewRevokeUserSessionsRateLimitedError(er))
 			case "unavailable":
 				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":
@@ -172,7 +176,9 @@ func (s *Server) WatchRevocations(message *authpb.WatchRevocationsRequest, strea
 			case "invalid_input":
 				return goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return goagrpc.NewStatusError(codes.ResourceExhausted, err, NewWatchRevocationsRateLimitedError(er))
 			case "unavailable":
 				return goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":
@@ -208,7 +214,9 @@ func (s *Server) WatchRevocations(message *authpb.WatchRevocationsRequest, strea
 			case "invalid_input":
 				return goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return goagrpc.NewStatusError(codes.ResourceExhausted, err, NewWatchRevocationsRateLimitedError(er))
 			case "unavailable":
 				return goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":
@@ -258,7 +266,9 @@ func (s *Server) ValidateSession(ctx context.Context, message *authpb.ValidateSe
 			case "invalid_input":
 				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewValidateSessionRateLimitedError(er))
 			case "unavailable":
 				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":
@@ -307,7 +317,9 @@ func (s *Server) GetUser(ctx context.Context, message *authpb.GetUserRequest) (*
 			case "invalid_input":
 				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
 			case "rate_limited":
-				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, goagrpc.NewErrorResponse(err))
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewGetUserRateLimitedError(er))
 			case "unavailable":
 				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
 			case "email_taken":

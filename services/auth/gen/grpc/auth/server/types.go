@@ -29,6 +29,17 @@ func NewProtoRevokeSessionResponse() *authpb.RevokeSessionResponse {
 	return message
 }
 
+// NewRevokeSessionRateLimitedError builds the gRPC error response type from
+// the error of the "revoke_session" endpoint of the "auth" service.
+func NewRevokeSessionRateLimitedError(er *auth.RateLimitedError) *authpb.RevokeSessionRateLimitedError {
+	message := &authpb.RevokeSessionRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
 // NewRevokeUserSessionsPayload builds the payload of the
 // "revoke_user_sessions" endpoint of the "auth" service from the gRPC request
 // type.
@@ -44,6 +55,17 @@ func NewRevokeUserSessionsPayload(message *authpb.RevokeUserSessionsRequest) *au
 func NewProtoRevokeUserSessionsResponse(result *auth.RevokeUserSessionsResult) *authpb.RevokeUserSessionsResponse {
 	message := &authpb.RevokeUserSessionsResponse{
 		Revoked: int32(result.Revoked),
+	}
+	return message
+}
+
+// NewRevokeUserSessionsRateLimitedError builds the gRPC error response type
+// from the error of the "revoke_user_sessions" endpoint of the "auth" service.
+func NewRevokeUserSessionsRateLimitedError(er *auth.RateLimitedError) *authpb.RevokeUserSessionsRateLimitedError {
+	message := &authpb.RevokeUserSessionsRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
 	}
 	return message
 }
@@ -64,6 +86,17 @@ func NewProtoRevocationEventWatchRevocationsResponse(result *auth.RevocationEven
 		Subscribed: result.Subscribed,
 	}
 	return v
+}
+
+// NewWatchRevocationsRateLimitedError builds the gRPC error response type from
+// the error of the "watch_revocations" endpoint of the "auth" service.
+func NewWatchRevocationsRateLimitedError(er *auth.RateLimitedError) *authpb.WatchRevocationsRateLimitedError {
+	message := &authpb.WatchRevocationsRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
 }
 
 // NewValidateSessionPayload builds the payload of the "validate_session"
@@ -88,6 +121,17 @@ func NewProtoValidateSessionResponse(result *auth.SessionIdentity) *authpb.Valid
 	return message
 }
 
+// NewValidateSessionRateLimitedError builds the gRPC error response type from
+// the error of the "validate_session" endpoint of the "auth" service.
+func NewValidateSessionRateLimitedError(er *auth.RateLimitedError) *authpb.ValidateSessionRateLimitedError {
+	message := &authpb.ValidateSessionRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
 // NewGetUserPayload builds the payload of the "get_user" endpoint of the
 // "auth" service from the gRPC request type.
 func NewGetUserPayload(message *authpb.GetUserRequest) *auth.GetUserPayload {
@@ -105,6 +149,17 @@ func NewProtoGetUserResponse(result *auth.UserView) *authpb.GetUserResponse {
 		Email:      result.Email,
 		MfaEnabled: result.MfaEnabled,
 		CreatedAt:  result.CreatedAt,
+	}
+	return message
+}
+
+// NewGetUserRateLimitedError builds the gRPC error response type from the
+// error of the "get_user" endpoint of the "auth" service.
+func NewGetUserRateLimitedError(er *auth.RateLimitedError) *authpb.GetUserRateLimitedError {
+	message := &authpb.GetUserRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
 	}
 	return message
 }

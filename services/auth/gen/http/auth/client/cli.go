@@ -165,6 +165,21 @@ func BuildDeleteSessionPayload(authDeleteSessionID string, authDeleteSessionToke
 	return v, nil
 }
 
+// BuildActivityPayload builds the payload for the auth activity endpoint from
+// CLI flags.
+func BuildActivityPayload(authActivityToken string) (*auth.ActivityPayload, error) {
+	var token *string
+	{
+		if authActivityToken != "" {
+			token = &authActivityToken
+		}
+	}
+	v := &auth.ActivityPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
 // BuildTotpGeneratePayload builds the payload for the auth totp_generate
 // endpoint from CLI flags.
 func BuildTotpGeneratePayload(authTotpGenerateToken string) (*auth.TotpGeneratePayload, error) {

@@ -43,6 +43,10 @@ type Client struct {
 	// delete_session endpoint.
 	DeleteSessionDoer goahttp.Doer
 
+	// Activity Doer is the HTTP client used to make requests to the activity
+	// endpoint.
+	ActivityDoer goahttp.Doer
+
 	// TotpGenerate Doer is the HTTP client used to make requests to the
 	// totp_generate endpoint.
 	TotpGenerateDoer goahttp.Doer
@@ -90,6 +94,7 @@ func NewClient(
 		SessionRefreshDoer:   doer,
 		ListSessionsDoer:     doer,
 		DeleteSessionDoer:    doer,
+		ActivityDoer:         doer,
 		TotpGenerateDoer:     doer,
 		TotpVerifyDoer:       doer,
 		TotpDisableDoer:      doer,
@@ -266,6 +271,30 @@ func (c *Client) DeleteSession() goa.Endpoint {
 		resp, err := c.DeleteSessionDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "delete_session", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// Activity returns an endpoint that makes HTTP requests to the auth service
+// activity server.
+func (c *Client) Activity() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeActivityRequest(c.encoder)
+		decodeResponse = DecodeActivityResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildActivityRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.ActivityDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "activity", err)
 		}
 		return decodeResponse(resp)
 	}

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	auth "github.com/infrastructure/platform/services/auth/gen/auth"
 	goahttp "goa.design/goa/v3/http"
@@ -54,12 +55,12 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 // register endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeRegisterResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -116,6 +117,40 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 			}
 			res := NewRegisterResultCreated(&body, sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body RegisterRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			}
+			err = ValidateRegisterRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "register", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "register", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "register", err)
+			}
+			return nil, NewRegisterRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -193,20 +228,6 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "register", err)
 			}
 			return nil, NewRegisterInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body RegisterRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
-			}
-			err = ValidateRegisterRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body RegisterUnavailableResponseBody
@@ -340,12 +361,12 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 // login endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeLoginResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -402,6 +423,40 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 			}
 			res := NewLoginResultOK(&body, sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body LoginRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			}
+			err = ValidateLoginRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "login", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "login", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "login", err)
+			}
+			return nil, NewLoginRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -479,20 +534,6 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				return nil, goahttp.ErrValidationError("auth", "login", err)
 			}
 			return nil, NewLoginInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body LoginRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
-			}
-			err = ValidateLoginRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body LoginUnavailableResponseBody
@@ -626,12 +667,12 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 // logout endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeLogoutResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -677,6 +718,40 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 			}
 			res := NewLogoutResultNoContent(sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body LogoutRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "logout", err)
+			}
+			err = ValidateLogoutRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "logout", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "logout", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "logout", err)
+			}
+			return nil, NewLogoutRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -754,20 +829,6 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 				return nil, goahttp.ErrValidationError("auth", "logout", err)
 			}
 			return nil, NewLogoutInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body LogoutRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
-			}
-			err = ValidateLogoutRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body LogoutUnavailableResponseBody
@@ -901,12 +962,12 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 // profile endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeProfileResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -944,6 +1005,40 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 			}
 			res := NewProfileAccountProfileOK(&body)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body ProfileRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "profile", err)
+			}
+			err = ValidateProfileRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "profile", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "profile", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "profile", err)
+			}
+			return nil, NewProfileRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -1021,20 +1116,6 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 				return nil, goahttp.ErrValidationError("auth", "profile", err)
 			}
 			return nil, NewProfileInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body ProfileRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
-			}
-			err = ValidateProfileRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ProfileUnavailableResponseBody
@@ -1168,12 +1249,12 @@ func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) fu
 // auth session_refresh endpoint. restoreBody controls whether the response
 // body should be restored after having been read.
 // DecodeSessionRefreshResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -1230,6 +1311,40 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 			}
 			res := NewSessionRefreshRefreshResultOK(&body, sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body SessionRefreshRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -1307,20 +1422,6 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 			}
 			return nil, NewSessionRefreshInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body SessionRefreshRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-			}
-			err = ValidateSessionRefreshRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body SessionRefreshUnavailableResponseBody
@@ -1454,12 +1555,12 @@ func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func
 // auth list_sessions endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeListSessionsResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -1497,6 +1598,40 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 			}
 			res := NewListSessionsSessionListOK(&body)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body ListSessionsRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -1574,20 +1709,6 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 			}
 			return nil, NewListSessionsInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body ListSessionsRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-			}
-			err = ValidateListSessionsRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ListSessionsUnavailableResponseBody
@@ -1731,12 +1852,12 @@ func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) fun
 // auth delete_session endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeDeleteSessionResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -1761,6 +1882,40 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 		switch resp.StatusCode {
 		case http.StatusNoContent:
 			return nil, nil
+		case http.StatusTooManyRequests:
+			var (
+				body DeleteSessionRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -1838,20 +1993,6 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 			}
 			return nil, NewDeleteSessionInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body DeleteSessionRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-			}
-			err = ValidateDeleteSessionRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-			}
-			return nil, NewDeleteSessionRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body DeleteSessionUnavailableResponseBody
@@ -1950,6 +2091,293 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 	}
 }
 
+// BuildActivityRequest instantiates a HTTP request object with method and path
+// set to call the "auth" service "activity" endpoint
+func (c *Client) BuildActivityRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: ActivityAuthPath()}
+	req, err := http.NewRequest("GET", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "activity", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeActivityRequest returns an encoder for requests sent to the auth
+// activity server.
+func EncodeActivityRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.ActivityPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "activity", "*auth.ActivityPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeActivityResponse returns a decoder for responses returned by the auth
+// activity endpoint. restoreBody controls whether the response body should be
+// restored after having been read.
+// DecodeActivityResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - error: internal error
+func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body ActivityResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			res := NewActivityListOK(&body)
+			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body ActivityRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "activity", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivityRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body ActivityUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body ActivityInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body ActivityInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body ActivityMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivityMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body ActivityInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivityInvalidInput(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body ActivityUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivityUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body ActivityEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body ActivityTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body ActivityTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body ActivityMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body ActivityNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivityNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivityNotFound(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
+		}
+	}
+}
+
 // BuildTotpGenerateRequest instantiates a HTTP request object with method and
 // path set to call the "auth" service "totp_generate" endpoint
 func (c *Client) BuildTotpGenerateRequest(ctx context.Context, v any) (*http.Request, error) {
@@ -1985,12 +2413,12 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 // auth totp_generate endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeTotpGenerateResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -2028,6 +2456,40 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 			}
 			res := NewTotpGenerateTOTPEnrollmentOK(&body)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body TotpGenerateRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -2105,20 +2567,6 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
 			return nil, NewTotpGenerateInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body TotpGenerateRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-			}
-			err = ValidateTotpGenerateRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-			}
-			return nil, NewTotpGenerateRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpGenerateUnavailableResponseBody
@@ -2256,12 +2704,12 @@ func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*
 // auth totp_verify endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeTotpVerifyResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -2318,6 +2766,40 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 			}
 			res := NewTotpVerifyTOTPVerifyResultOK(&body, sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body TotpVerifyRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -2395,20 +2877,6 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 			}
 			return nil, NewTotpVerifyInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body TotpVerifyRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-			}
-			err = ValidateTotpVerifyRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-			}
-			return nil, NewTotpVerifyRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpVerifyUnavailableResponseBody
@@ -2546,12 +3014,12 @@ func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(
 // auth totp_disable endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeTotpDisableResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -2576,6 +3044,40 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 		switch resp.StatusCode {
 		case http.StatusNoContent:
 			return nil, nil
+		case http.StatusTooManyRequests:
+			var (
+				body TotpDisableRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -2653,20 +3155,6 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 			}
 			return nil, NewTotpDisableInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body TotpDisableRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-			}
-			err = ValidateTotpDisableRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-			}
-			return nil, NewTotpDisableRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpDisableUnavailableResponseBody
@@ -2804,12 +3292,12 @@ func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func
 // auth backup_verify endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeBackupVerifyResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -2866,6 +3354,40 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 			}
 			res := NewBackupVerifyResultOK(&body, sessionToken)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body BackupVerifyRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -2943,20 +3465,6 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 			}
 			return nil, NewBackupVerifyInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body BackupVerifyRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-			}
-			err = ValidateBackupVerifyRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-			}
-			return nil, NewBackupVerifyRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body BackupVerifyUnavailableResponseBody
@@ -3090,12 +3598,12 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 // the auth backup_regenerate endpoint. restoreBody controls whether the
 // response body should be restored after having been read.
 // DecodeBackupRegenerateResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "rate_limited" (type *goa.ServiceError): http.StatusTooManyRequests
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
@@ -3133,6 +3641,40 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 			}
 			res := NewBackupRegenerateBackupCodesOK(&body)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body BackupRegenerateRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -3210,20 +3752,6 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 			}
 			return nil, NewBackupRegenerateInvalidInput(&body)
-		case http.StatusTooManyRequests:
-			var (
-				body BackupRegenerateRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-			}
-			err = ValidateBackupRegenerateRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-			}
-			return nil, NewBackupRegenerateRateLimited(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body BackupRegenerateUnavailableResponseBody
@@ -3331,6 +3859,19 @@ func unmarshalSessionViewResponseBodyToAuthSessionView(v *SessionViewResponseBod
 		CreatedAt: *v.CreatedAt,
 		ExpiresAt: *v.ExpiresAt,
 		Current:   *v.Current,
+	}
+
+	return res
+}
+
+// unmarshalSecurityEventResponseBodyToAuthSecurityEvent builds a value of type
+// *auth.SecurityEvent from a value of type *SecurityEventResponseBody.
+func unmarshalSecurityEventResponseBodyToAuthSecurityEvent(v *SecurityEventResponseBody) *auth.SecurityEvent {
+	res := &auth.SecurityEvent{
+		Kind:      *v.Kind,
+		Success:   *v.Success,
+		IP:        *v.IP,
+		CreatedAt: *v.CreatedAt,
 	}
 
 	return res

@@ -46,6 +46,11 @@ func DeleteSessionAuthPath(id string) string {
 	return fmt.Sprintf("/auth/sessions/%v", id)
 }
 
+// ActivityAuthPath returns the URL path to the auth service activity HTTP endpoint.
+func ActivityAuthPath() string {
+	return "/auth/activity"
+}
+
 // TotpGenerateAuthPath returns the URL path to the auth service totp_generate HTTP endpoint.
 func TotpGenerateAuthPath() string {
 	return "/auth/totp/generate"

@@ -113,6 +113,13 @@ type ListSessionsResponseBody struct {
 	Sessions []*SessionViewResponseBody `form:"sessions,omitempty" json:"sessions,omitempty" xml:"sessions,omitempty"`
 }
 
+// ActivityResponseBody is the type of the "auth" service "activity" endpoint
+// HTTP response body.
+type ActivityResponseBody struct {
+	// Events.
+	Events []*SecurityEventResponseBody `form:"events,omitempty" json:"events,omitempty" xml:"events,omitempty"`
+}
+
 // TotpGenerateResponseBody is the type of the "auth" service "totp_generate"
 // endpoint HTTP response body.
 type TotpGenerateResponseBody struct {
@@ -147,6 +154,15 @@ type BackupVerifyResponseBody struct {
 type BackupRegenerateResponseBody struct {
 	// The 10 backup codes, shown once.
 	BackupCodes []string `form:"backup_codes,omitempty" json:"backup_codes,omitempty" xml:"backup_codes,omitempty"`
+}
+
+// RegisterRateLimitedResponseBody is the type of the "auth" service "register"
+// endpoint HTTP response body for the "rate_limited" error.
+type RegisterRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
 }
 
 // RegisterUnauthorizedResponseBody is the type of the "auth" service
@@ -224,24 +240,6 @@ type RegisterMfaRequiredResponseBody struct {
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// RegisterRateLimitedResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "rate_limited" error.
-type RegisterRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -365,6 +363,15 @@ type RegisterNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// LoginRateLimitedResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "rate_limited" error.
+type LoginRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // LoginUnauthorizedResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "unauthorized" error.
 type LoginUnauthorizedResponseBody struct {
@@ -440,24 +447,6 @@ type LoginMfaRequiredResponseBody struct {
 // LoginInvalidInputResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "invalid_input" error.
 type LoginInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// LoginRateLimitedResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "rate_limited" error.
-type LoginRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -581,6 +570,15 @@ type LoginNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// LogoutRateLimitedResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "rate_limited" error.
+type LogoutRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // LogoutUnauthorizedResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "unauthorized" error.
 type LogoutUnauthorizedResponseBody struct {
@@ -656,24 +654,6 @@ type LogoutMfaRequiredResponseBody struct {
 // LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "invalid_input" error.
 type LogoutInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// LogoutRateLimitedResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "rate_limited" error.
-type LogoutRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -797,6 +777,15 @@ type LogoutNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "rate_limited" error.
+type ProfileRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // ProfileUnauthorizedResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "unauthorized" error.
 type ProfileUnauthorizedResponseBody struct {
@@ -872,24 +861,6 @@ type ProfileMfaRequiredResponseBody struct {
 // ProfileInvalidInputResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "invalid_input" error.
 type ProfileInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "rate_limited" error.
-type ProfileRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1013,6 +984,15 @@ type ProfileNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
+type SessionRefreshRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // SessionRefreshUnauthorizedResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "unauthorized" error.
 type SessionRefreshUnauthorizedResponseBody struct {
@@ -1089,24 +1069,6 @@ type SessionRefreshMfaRequiredResponseBody struct {
 // SessionRefreshInvalidInputResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "invalid_input" error.
 type SessionRefreshInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
-type SessionRefreshRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1233,6 +1195,15 @@ type SessionRefreshNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// ListSessionsRateLimitedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
+type ListSessionsRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // ListSessionsUnauthorizedResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "unauthorized" error.
 type ListSessionsUnauthorizedResponseBody struct {
@@ -1309,24 +1280,6 @@ type ListSessionsMfaRequiredResponseBody struct {
 // ListSessionsInvalidInputResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "invalid_input" error.
 type ListSessionsInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// ListSessionsRateLimitedResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
-type ListSessionsRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1452,6 +1405,15 @@ type ListSessionsNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "rate_limited" error.
+type DeleteSessionRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // DeleteSessionUnauthorizedResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "unauthorized" error.
 type DeleteSessionUnauthorizedResponseBody struct {
@@ -1528,24 +1490,6 @@ type DeleteSessionMfaRequiredResponseBody struct {
 // DeleteSessionInvalidInputResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "invalid_input" error.
 type DeleteSessionInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "rate_limited" error.
-type DeleteSessionRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1671,6 +1615,222 @@ type DeleteSessionNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "rate_limited" error.
+type ActivityRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
+// ActivityUnauthorizedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "unauthorized" error.
+type ActivityUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityInvalidCredentialsResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "invalid_credentials" error.
+type ActivityInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityInvalidCodeResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "invalid_code" error.
+type ActivityInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityMfaRequiredResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "mfa_required" error.
+type ActivityMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityInvalidInputResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "invalid_input" error.
+type ActivityInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityUnavailableResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "unavailable" error.
+type ActivityUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityEmailTakenResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "email_taken" error.
+type ActivityEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "totp_already_enabled" error.
+type ActivityTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityTotpNotEnrolledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "totp_not_enrolled" error.
+type ActivityTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityMfaNotEnabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "mfa_not_enabled" error.
+type ActivityMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivityNotFoundResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "not_found" error.
+type ActivityNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
+type TotpGenerateRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // TotpGenerateUnauthorizedResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "unauthorized" error.
 type TotpGenerateUnauthorizedResponseBody struct {
@@ -1747,24 +1907,6 @@ type TotpGenerateMfaRequiredResponseBody struct {
 // TotpGenerateInvalidInputResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "invalid_input" error.
 type TotpGenerateInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
-type TotpGenerateRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1890,6 +2032,15 @@ type TotpGenerateNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpVerifyRateLimitedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "rate_limited" error.
+type TotpVerifyRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // TotpVerifyUnauthorizedResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "unauthorized" error.
 type TotpVerifyUnauthorizedResponseBody struct {
@@ -1966,24 +2117,6 @@ type TotpVerifyMfaRequiredResponseBody struct {
 // TotpVerifyInvalidInputResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_input" error.
 type TotpVerifyInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// TotpVerifyRateLimitedResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "rate_limited" error.
-type TotpVerifyRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2108,6 +2241,15 @@ type TotpVerifyNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpDisableRateLimitedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
+type TotpDisableRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // TotpDisableUnauthorizedResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "unauthorized" error.
 type TotpDisableUnauthorizedResponseBody struct {
@@ -2184,24 +2326,6 @@ type TotpDisableMfaRequiredResponseBody struct {
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// TotpDisableRateLimitedResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
-type TotpDisableRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2326,6 +2450,15 @@ type TotpDisableNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// BackupVerifyRateLimitedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "rate_limited" error.
+type BackupVerifyRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // BackupVerifyUnauthorizedResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "unauthorized" error.
 type BackupVerifyUnauthorizedResponseBody struct {
@@ -2402,24 +2535,6 @@ type BackupVerifyMfaRequiredResponseBody struct {
 // BackupVerifyInvalidInputResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "invalid_input" error.
 type BackupVerifyInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// BackupVerifyRateLimitedResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "rate_limited" error.
-type BackupVerifyRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2545,6 +2660,15 @@ type BackupVerifyNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// BackupRegenerateRateLimitedResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "rate_limited" error.
+type BackupRegenerateRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // BackupRegenerateUnauthorizedResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "unauthorized" error.
 type BackupRegenerateUnauthorizedResponseBody struct {
@@ -2622,24 +2746,6 @@ type BackupRegenerateMfaRequiredResponseBody struct {
 // "backup_regenerate" endpoint HTTP response body for the "invalid_input"
 // error.
 type BackupRegenerateInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
-	// Is the error temporary?
-	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
-	// Is the error a timeout?
-	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
-	// Is the error a server-side fault?
-	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
-}
-
-// BackupRegenerateRateLimitedResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "rate_limited" error.
-type BackupRegenerateRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2780,6 +2886,18 @@ type SessionViewResponseBody struct {
 	Current *bool `form:"current,omitempty" json:"current,omitempty" xml:"current,omitempty"`
 }
 
+// SecurityEventResponseBody is used to define fields on response body types.
+type SecurityEventResponseBody struct {
+	// What was tried.
+	Kind *string `form:"kind,omitempty" json:"kind,omitempty" xml:"kind,omitempty"`
+	// Whether it succeeded (a rate-limited attempt did not).
+	Success *bool `form:"success,omitempty" json:"success,omitempty" xml:"success,omitempty"`
+	// Client IP address.
+	IP *string `form:"ip,omitempty" json:"ip,omitempty" xml:"ip,omitempty"`
+	// When.
+	CreatedAt *string `form:"created_at,omitempty" json:"created_at,omitempty" xml:"created_at,omitempty"`
+}
+
 // NewRegisterRequestBody builds the HTTP request body from the payload of the
 // "register" endpoint of the "auth" service.
 func NewRegisterRequestBody(p *auth.Credentials) *RegisterRequestBody {
@@ -2837,6 +2955,18 @@ func NewRegisterResultCreated(body *RegisterResponseBody, sessionToken string) *
 		CreatedAt:  *body.CreatedAt,
 	}
 	v.SessionToken = sessionToken
+
+	return v
+}
+
+// NewRegisterRateLimited builds a auth service register endpoint rate_limited
+// error.
+func NewRegisterRateLimited(body *RegisterRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
 
 	return v
 }
@@ -2904,21 +3034,6 @@ func NewRegisterMfaRequired(body *RegisterMfaRequiredResponseBody) *goa.ServiceE
 // NewRegisterInvalidInput builds a auth service register endpoint
 // invalid_input error.
 func NewRegisterInvalidInput(body *RegisterInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewRegisterRateLimited builds a auth service register endpoint rate_limited
-// error.
-func NewRegisterRateLimited(body *RegisterRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3034,6 +3149,17 @@ func NewLoginResultOK(body *LoginResponseBody, sessionToken string) *auth.LoginR
 	return v
 }
 
+// NewLoginRateLimited builds a auth service login endpoint rate_limited error.
+func NewLoginRateLimited(body *LoginRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewLoginUnauthorized builds a auth service login endpoint unauthorized error.
 func NewLoginUnauthorized(body *LoginUnauthorizedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
@@ -3094,20 +3220,6 @@ func NewLoginMfaRequired(body *LoginMfaRequiredResponseBody) *goa.ServiceError {
 // NewLoginInvalidInput builds a auth service login endpoint invalid_input
 // error.
 func NewLoginInvalidInput(body *LoginInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewLoginRateLimited builds a auth service login endpoint rate_limited error.
-func NewLoginRateLimited(body *LoginRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3216,6 +3328,18 @@ func NewLogoutResultNoContent(sessionToken string) *auth.LogoutResult {
 	return v
 }
 
+// NewLogoutRateLimited builds a auth service logout endpoint rate_limited
+// error.
+func NewLogoutRateLimited(body *LogoutRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewLogoutUnauthorized builds a auth service logout endpoint unauthorized
 // error.
 func NewLogoutUnauthorized(body *LogoutUnauthorizedResponseBody) *goa.ServiceError {
@@ -3279,21 +3403,6 @@ func NewLogoutMfaRequired(body *LogoutMfaRequiredResponseBody) *goa.ServiceError
 // NewLogoutInvalidInput builds a auth service logout endpoint invalid_input
 // error.
 func NewLogoutInvalidInput(body *LogoutInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewLogoutRateLimited builds a auth service logout endpoint rate_limited
-// error.
-func NewLogoutRateLimited(body *LogoutRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3407,6 +3516,18 @@ func NewProfileAccountProfileOK(body *ProfileResponseBody) *auth.AccountProfile 
 	return v
 }
 
+// NewProfileRateLimited builds a auth service profile endpoint rate_limited
+// error.
+func NewProfileRateLimited(body *ProfileRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewProfileUnauthorized builds a auth service profile endpoint unauthorized
 // error.
 func NewProfileUnauthorized(body *ProfileUnauthorizedResponseBody) *goa.ServiceError {
@@ -3470,21 +3591,6 @@ func NewProfileMfaRequired(body *ProfileMfaRequiredResponseBody) *goa.ServiceErr
 // NewProfileInvalidInput builds a auth service profile endpoint invalid_input
 // error.
 func NewProfileInvalidInput(body *ProfileInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewProfileRateLimited builds a auth service profile endpoint rate_limited
-// error.
-func NewProfileRateLimited(body *ProfileRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3600,6 +3706,18 @@ func NewSessionRefreshRefreshResultOK(body *SessionRefreshResponseBody, sessionT
 	return v
 }
 
+// NewSessionRefreshRateLimited builds a auth service session_refresh endpoint
+// rate_limited error.
+func NewSessionRefreshRateLimited(body *SessionRefreshRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewSessionRefreshUnauthorized builds a auth service session_refresh endpoint
 // unauthorized error.
 func NewSessionRefreshUnauthorized(body *SessionRefreshUnauthorizedResponseBody) *goa.ServiceError {
@@ -3663,21 +3781,6 @@ func NewSessionRefreshMfaRequired(body *SessionRefreshMfaRequiredResponseBody) *
 // NewSessionRefreshInvalidInput builds a auth service session_refresh endpoint
 // invalid_input error.
 func NewSessionRefreshInvalidInput(body *SessionRefreshInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewSessionRefreshRateLimited builds a auth service session_refresh endpoint
-// rate_limited error.
-func NewSessionRefreshRateLimited(body *SessionRefreshRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3796,6 +3899,18 @@ func NewListSessionsSessionListOK(body *ListSessionsResponseBody) *auth.SessionL
 	return v
 }
 
+// NewListSessionsRateLimited builds a auth service list_sessions endpoint
+// rate_limited error.
+func NewListSessionsRateLimited(body *ListSessionsRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewListSessionsUnauthorized builds a auth service list_sessions endpoint
 // unauthorized error.
 func NewListSessionsUnauthorized(body *ListSessionsUnauthorizedResponseBody) *goa.ServiceError {
@@ -3859,21 +3974,6 @@ func NewListSessionsMfaRequired(body *ListSessionsMfaRequiredResponseBody) *goa.
 // NewListSessionsInvalidInput builds a auth service list_sessions endpoint
 // invalid_input error.
 func NewListSessionsInvalidInput(body *ListSessionsInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewListSessionsRateLimited builds a auth service list_sessions endpoint
-// rate_limited error.
-func NewListSessionsRateLimited(body *ListSessionsRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3976,6 +4076,18 @@ func NewListSessionsNotFound(body *ListSessionsNotFoundResponseBody) *goa.Servic
 	return v
 }
 
+// NewDeleteSessionRateLimited builds a auth service delete_session endpoint
+// rate_limited error.
+func NewDeleteSessionRateLimited(body *DeleteSessionRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewDeleteSessionUnauthorized builds a auth service delete_session endpoint
 // unauthorized error.
 func NewDeleteSessionUnauthorized(body *DeleteSessionUnauthorizedResponseBody) *goa.ServiceError {
@@ -4039,21 +4151,6 @@ func NewDeleteSessionMfaRequired(body *DeleteSessionMfaRequiredResponseBody) *go
 // NewDeleteSessionInvalidInput builds a auth service delete_session endpoint
 // invalid_input error.
 func NewDeleteSessionInvalidInput(body *DeleteSessionInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewDeleteSessionRateLimited builds a auth service delete_session endpoint
-// rate_limited error.
-func NewDeleteSessionRateLimited(body *DeleteSessionRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4156,6 +4253,198 @@ func NewDeleteSessionNotFound(body *DeleteSessionNotFoundResponseBody) *goa.Serv
 	return v
 }
 
+// NewActivityListOK builds a "auth" service "activity" endpoint result from a
+// HTTP "OK" response.
+func NewActivityListOK(body *ActivityResponseBody) *auth.ActivityList {
+	v := &auth.ActivityList{}
+	v.Events = make([]*auth.SecurityEvent, len(body.Events))
+	for i, val := range body.Events {
+		if val == nil {
+			v.Events[i] = nil
+			continue
+		}
+		v.Events[i] = unmarshalSecurityEventResponseBodyToAuthSecurityEvent(val)
+	}
+
+	return v
+}
+
+// NewActivityRateLimited builds a auth service activity endpoint rate_limited
+// error.
+func NewActivityRateLimited(body *ActivityRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
+// NewActivityUnauthorized builds a auth service activity endpoint unauthorized
+// error.
+func NewActivityUnauthorized(body *ActivityUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityInvalidCredentials builds a auth service activity endpoint
+// invalid_credentials error.
+func NewActivityInvalidCredentials(body *ActivityInvalidCredentialsResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityInvalidCode builds a auth service activity endpoint invalid_code
+// error.
+func NewActivityInvalidCode(body *ActivityInvalidCodeResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityMfaRequired builds a auth service activity endpoint mfa_required
+// error.
+func NewActivityMfaRequired(body *ActivityMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityInvalidInput builds a auth service activity endpoint
+// invalid_input error.
+func NewActivityInvalidInput(body *ActivityInvalidInputResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityUnavailable builds a auth service activity endpoint unavailable
+// error.
+func NewActivityUnavailable(body *ActivityUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityEmailTaken builds a auth service activity endpoint email_taken
+// error.
+func NewActivityEmailTaken(body *ActivityEmailTakenResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityTotpAlreadyEnabled builds a auth service activity endpoint
+// totp_already_enabled error.
+func NewActivityTotpAlreadyEnabled(body *ActivityTotpAlreadyEnabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityTotpNotEnrolled builds a auth service activity endpoint
+// totp_not_enrolled error.
+func NewActivityTotpNotEnrolled(body *ActivityTotpNotEnrolledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityMfaNotEnabled builds a auth service activity endpoint
+// mfa_not_enabled error.
+func NewActivityMfaNotEnabled(body *ActivityMfaNotEnabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewActivityNotFound builds a auth service activity endpoint not_found error.
+func NewActivityNotFound(body *ActivityNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewTotpGenerateTOTPEnrollmentOK builds a "auth" service "totp_generate"
 // endpoint result from a HTTP "OK" response.
 func NewTotpGenerateTOTPEnrollmentOK(body *TotpGenerateResponseBody) *auth.TOTPEnrollment {
@@ -4164,6 +4453,18 @@ func NewTotpGenerateTOTPEnrollmentOK(body *TotpGenerateResponseBody) *auth.TOTPE
 		OtpauthURL: *body.OtpauthURL,
 		QrCode:     *body.QrCode,
 	}
+
+	return v
+}
+
+// NewTotpGenerateRateLimited builds a auth service totp_generate endpoint
+// rate_limited error.
+func NewTotpGenerateRateLimited(body *TotpGenerateRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
 
 	return v
 }
@@ -4231,21 +4532,6 @@ func NewTotpGenerateMfaRequired(body *TotpGenerateMfaRequiredResponseBody) *goa.
 // NewTotpGenerateInvalidInput builds a auth service totp_generate endpoint
 // invalid_input error.
 func NewTotpGenerateInvalidInput(body *TotpGenerateInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewTotpGenerateRateLimited builds a auth service totp_generate endpoint
-// rate_limited error.
-func NewTotpGenerateRateLimited(body *TotpGenerateRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4363,6 +4649,18 @@ func NewTotpVerifyTOTPVerifyResultOK(body *TotpVerifyResponseBody, sessionToken 
 	return v
 }
 
+// NewTotpVerifyRateLimited builds a auth service totp_verify endpoint
+// rate_limited error.
+func NewTotpVerifyRateLimited(body *TotpVerifyRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewTotpVerifyUnauthorized builds a auth service totp_verify endpoint
 // unauthorized error.
 func NewTotpVerifyUnauthorized(body *TotpVerifyUnauthorizedResponseBody) *goa.ServiceError {
@@ -4426,21 +4724,6 @@ func NewTotpVerifyMfaRequired(body *TotpVerifyMfaRequiredResponseBody) *goa.Serv
 // NewTotpVerifyInvalidInput builds a auth service totp_verify endpoint
 // invalid_input error.
 func NewTotpVerifyInvalidInput(body *TotpVerifyInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewTotpVerifyRateLimited builds a auth service totp_verify endpoint
-// rate_limited error.
-func NewTotpVerifyRateLimited(body *TotpVerifyRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4543,6 +4826,18 @@ func NewTotpVerifyNotFound(body *TotpVerifyNotFoundResponseBody) *goa.ServiceErr
 	return v
 }
 
+// NewTotpDisableRateLimited builds a auth service totp_disable endpoint
+// rate_limited error.
+func NewTotpDisableRateLimited(body *TotpDisableRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewTotpDisableUnauthorized builds a auth service totp_disable endpoint
 // unauthorized error.
 func NewTotpDisableUnauthorized(body *TotpDisableUnauthorizedResponseBody) *goa.ServiceError {
@@ -4606,21 +4901,6 @@ func NewTotpDisableMfaRequired(body *TotpDisableMfaRequiredResponseBody) *goa.Se
 // NewTotpDisableInvalidInput builds a auth service totp_disable endpoint
 // invalid_input error.
 func NewTotpDisableInvalidInput(body *TotpDisableInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewTotpDisableRateLimited builds a auth service totp_disable endpoint
-// rate_limited error.
-func NewTotpDisableRateLimited(body *TotpDisableRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4735,6 +5015,18 @@ func NewBackupVerifyResultOK(body *BackupVerifyResponseBody, sessionToken string
 	return v
 }
 
+// NewBackupVerifyRateLimited builds a auth service backup_verify endpoint
+// rate_limited error.
+func NewBackupVerifyRateLimited(body *BackupVerifyRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewBackupVerifyUnauthorized builds a auth service backup_verify endpoint
 // unauthorized error.
 func NewBackupVerifyUnauthorized(body *BackupVerifyUnauthorizedResponseBody) *goa.ServiceError {
@@ -4798,21 +5090,6 @@ func NewBackupVerifyMfaRequired(body *BackupVerifyMfaRequiredResponseBody) *goa.
 // NewBackupVerifyInvalidInput builds a auth service backup_verify endpoint
 // invalid_input error.
 func NewBackupVerifyInvalidInput(body *BackupVerifyInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewBackupVerifyRateLimited builds a auth service backup_verify endpoint
-// rate_limited error.
-func NewBackupVerifyRateLimited(body *BackupVerifyRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4927,6 +5204,18 @@ func NewBackupRegenerateBackupCodesOK(body *BackupRegenerateResponseBody) *auth.
 	return v
 }
 
+// NewBackupRegenerateRateLimited builds a auth service backup_regenerate
+// endpoint rate_limited error.
+func NewBackupRegenerateRateLimited(body *BackupRegenerateRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
 // NewBackupRegenerateUnauthorized builds a auth service backup_regenerate
 // endpoint unauthorized error.
 func NewBackupRegenerateUnauthorized(body *BackupRegenerateUnauthorizedResponseBody) *goa.ServiceError {
@@ -4990,21 +5279,6 @@ func NewBackupRegenerateMfaRequired(body *BackupRegenerateMfaRequiredResponseBod
 // NewBackupRegenerateInvalidInput builds a auth service backup_regenerate
 // endpoint invalid_input error.
 func NewBackupRegenerateInvalidInput(body *BackupRegenerateInvalidInputResponseBody) *goa.ServiceError {
-	v := &goa.ServiceError{
-		Name:      *body.Name,
-		ID:        *body.ID,
-		Message:   *body.Message,
-		Temporary: *body.Temporary,
-		Timeout:   *body.Timeout,
-		Fault:     *body.Fault,
-	}
-
-	return v
-}
-
-// NewBackupRegenerateRateLimited builds a auth service backup_regenerate
-// endpoint rate_limited error.
-func NewBackupRegenerateRateLimited(body *BackupRegenerateRateLimitedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5239,6 +5513,22 @@ func ValidateListSessionsResponseBody(body *ListSessionsResponseBody) (err error
 	return
 }
 
+// ValidateActivityResponseBody runs the validations defined on
+// ActivityResponseBody
+func ValidateActivityResponseBody(body *ActivityResponseBody) (err error) {
+	if body.Events == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("events", "body"))
+	}
+	for _, e := range body.Events {
+		if e != nil {
+			if err2 := ValidateSecurityEventResponseBody(e); err2 != nil {
+				err = goa.MergeErrors(err, err2)
+			}
+		}
+	}
+	return
+}
+
 // ValidateTotpGenerateResponseBody runs the validations defined on
 // totp_generate_response_body
 func ValidateTotpGenerateResponseBody(body *TotpGenerateResponseBody) (err error) {
@@ -5298,6 +5588,18 @@ func ValidateBackupVerifyResponseBody(body *BackupVerifyResponseBody) (err error
 func ValidateBackupRegenerateResponseBody(body *BackupRegenerateResponseBody) (err error) {
 	if body.BackupCodes == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("backup_codes", "body"))
+	}
+	return
+}
+
+// ValidateRegisterRateLimitedResponseBody runs the validations defined on
+// register_rate_limited_response_body
+func ValidateRegisterRateLimitedResponseBody(body *RegisterRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
 	}
 	return
 }
@@ -5401,30 +5703,6 @@ func ValidateRegisterMfaRequiredResponseBody(body *RegisterMfaRequiredResponseBo
 // ValidateRegisterInvalidInputResponseBody runs the validations defined on
 // register_invalid_input_response_body
 func ValidateRegisterInvalidInputResponseBody(body *RegisterInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateRegisterRateLimitedResponseBody runs the validations defined on
-// register_rate_limited_response_body
-func ValidateRegisterRateLimitedResponseBody(body *RegisterRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -5590,6 +5868,18 @@ func ValidateRegisterNotFoundResponseBody(body *RegisterNotFoundResponseBody) (e
 	return
 }
 
+// ValidateLoginRateLimitedResponseBody runs the validations defined on
+// login_rate_limited_response_body
+func ValidateLoginRateLimitedResponseBody(body *LoginRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateLoginUnauthorizedResponseBody runs the validations defined on
 // login_unauthorized_response_body
 func ValidateLoginUnauthorizedResponseBody(body *LoginUnauthorizedResponseBody) (err error) {
@@ -5689,30 +5979,6 @@ func ValidateLoginMfaRequiredResponseBody(body *LoginMfaRequiredResponseBody) (e
 // ValidateLoginInvalidInputResponseBody runs the validations defined on
 // login_invalid_input_response_body
 func ValidateLoginInvalidInputResponseBody(body *LoginInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateLoginRateLimitedResponseBody runs the validations defined on
-// login_rate_limited_response_body
-func ValidateLoginRateLimitedResponseBody(body *LoginRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -5878,6 +6144,18 @@ func ValidateLoginNotFoundResponseBody(body *LoginNotFoundResponseBody) (err err
 	return
 }
 
+// ValidateLogoutRateLimitedResponseBody runs the validations defined on
+// logout_rate_limited_response_body
+func ValidateLogoutRateLimitedResponseBody(body *LogoutRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateLogoutUnauthorizedResponseBody runs the validations defined on
 // logout_unauthorized_response_body
 func ValidateLogoutUnauthorizedResponseBody(body *LogoutUnauthorizedResponseBody) (err error) {
@@ -5977,30 +6255,6 @@ func ValidateLogoutMfaRequiredResponseBody(body *LogoutMfaRequiredResponseBody) 
 // ValidateLogoutInvalidInputResponseBody runs the validations defined on
 // logout_invalid_input_response_body
 func ValidateLogoutInvalidInputResponseBody(body *LogoutInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateLogoutRateLimitedResponseBody runs the validations defined on
-// logout_rate_limited_response_body
-func ValidateLogoutRateLimitedResponseBody(body *LogoutRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -6166,6 +6420,18 @@ func ValidateLogoutNotFoundResponseBody(body *LogoutNotFoundResponseBody) (err e
 	return
 }
 
+// ValidateProfileRateLimitedResponseBody runs the validations defined on
+// profile_rate_limited_response_body
+func ValidateProfileRateLimitedResponseBody(body *ProfileRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateProfileUnauthorizedResponseBody runs the validations defined on
 // profile_unauthorized_response_body
 func ValidateProfileUnauthorizedResponseBody(body *ProfileUnauthorizedResponseBody) (err error) {
@@ -6265,30 +6531,6 @@ func ValidateProfileMfaRequiredResponseBody(body *ProfileMfaRequiredResponseBody
 // ValidateProfileInvalidInputResponseBody runs the validations defined on
 // profile_invalid_input_response_body
 func ValidateProfileInvalidInputResponseBody(body *ProfileInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateProfileRateLimitedResponseBody runs the validations defined on
-// profile_rate_limited_response_body
-func ValidateProfileRateLimitedResponseBody(body *ProfileRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -6454,6 +6696,18 @@ func ValidateProfileNotFoundResponseBody(body *ProfileNotFoundResponseBody) (err
 	return
 }
 
+// ValidateSessionRefreshRateLimitedResponseBody runs the validations defined
+// on session_refresh_rate_limited_response_body
+func ValidateSessionRefreshRateLimitedResponseBody(body *SessionRefreshRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateSessionRefreshUnauthorizedResponseBody runs the validations defined
 // on session_refresh_unauthorized_response_body
 func ValidateSessionRefreshUnauthorizedResponseBody(body *SessionRefreshUnauthorizedResponseBody) (err error) {
@@ -6553,30 +6807,6 @@ func ValidateSessionRefreshMfaRequiredResponseBody(body *SessionRefreshMfaRequir
 // ValidateSessionRefreshInvalidInputResponseBody runs the validations defined
 // on session_refresh_invalid_input_response_body
 func ValidateSessionRefreshInvalidInputResponseBody(body *SessionRefreshInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateSessionRefreshRateLimitedResponseBody runs the validations defined
-// on session_refresh_rate_limited_response_body
-func ValidateSessionRefreshRateLimitedResponseBody(body *SessionRefreshRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -6742,6 +6972,18 @@ func ValidateSessionRefreshNotFoundResponseBody(body *SessionRefreshNotFoundResp
 	return
 }
 
+// ValidateListSessionsRateLimitedResponseBody runs the validations defined on
+// list_sessions_rate_limited_response_body
+func ValidateListSessionsRateLimitedResponseBody(body *ListSessionsRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateListSessionsUnauthorizedResponseBody runs the validations defined on
 // list_sessions_unauthorized_response_body
 func ValidateListSessionsUnauthorizedResponseBody(body *ListSessionsUnauthorizedResponseBody) (err error) {
@@ -6841,30 +7083,6 @@ func ValidateListSessionsMfaRequiredResponseBody(body *ListSessionsMfaRequiredRe
 // ValidateListSessionsInvalidInputResponseBody runs the validations defined on
 // list_sessions_invalid_input_response_body
 func ValidateListSessionsInvalidInputResponseBody(body *ListSessionsInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateListSessionsRateLimitedResponseBody runs the validations defined on
-// list_sessions_rate_limited_response_body
-func ValidateListSessionsRateLimitedResponseBody(body *ListSessionsRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7030,6 +7248,18 @@ func ValidateListSessionsNotFoundResponseBody(body *ListSessionsNotFoundResponse
 	return
 }
 
+// ValidateDeleteSessionRateLimitedResponseBody runs the validations defined on
+// delete_session_rate_limited_response_body
+func ValidateDeleteSessionRateLimitedResponseBody(body *DeleteSessionRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateDeleteSessionUnauthorizedResponseBody runs the validations defined
 // on delete_session_unauthorized_response_body
 func ValidateDeleteSessionUnauthorizedResponseBody(body *DeleteSessionUnauthorizedResponseBody) (err error) {
@@ -7129,30 +7359,6 @@ func ValidateDeleteSessionMfaRequiredResponseBody(body *DeleteSessionMfaRequired
 // ValidateDeleteSessionInvalidInputResponseBody runs the validations defined
 // on delete_session_invalid_input_response_body
 func ValidateDeleteSessionInvalidInputResponseBody(body *DeleteSessionInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateDeleteSessionRateLimitedResponseBody runs the validations defined on
-// delete_session_rate_limited_response_body
-func ValidateDeleteSessionRateLimitedResponseBody(body *DeleteSessionRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7318,6 +7524,294 @@ func ValidateDeleteSessionNotFoundResponseBody(body *DeleteSessionNotFoundRespon
 	return
 }
 
+// ValidateActivityRateLimitedResponseBody runs the validations defined on
+// activity_rate_limited_response_body
+func ValidateActivityRateLimitedResponseBody(body *ActivityRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
+// ValidateActivityUnauthorizedResponseBody runs the validations defined on
+// activity_unauthorized_response_body
+func ValidateActivityUnauthorizedResponseBody(body *ActivityUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityInvalidCredentialsResponseBody runs the validations defined
+// on activity_invalid_credentials_response_body
+func ValidateActivityInvalidCredentialsResponseBody(body *ActivityInvalidCredentialsResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityInvalidCodeResponseBody runs the validations defined on
+// activity_invalid_code_response_body
+func ValidateActivityInvalidCodeResponseBody(body *ActivityInvalidCodeResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityMfaRequiredResponseBody runs the validations defined on
+// activity_mfa_required_response_body
+func ValidateActivityMfaRequiredResponseBody(body *ActivityMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityInvalidInputResponseBody runs the validations defined on
+// activity_invalid_input_response_body
+func ValidateActivityInvalidInputResponseBody(body *ActivityInvalidInputResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityUnavailableResponseBody runs the validations defined on
+// activity_unavailable_response_body
+func ValidateActivityUnavailableResponseBody(body *ActivityUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityEmailTakenResponseBody runs the validations defined on
+// activity_email_taken_response_body
+func ValidateActivityEmailTakenResponseBody(body *ActivityEmailTakenResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityTotpAlreadyEnabledResponseBody runs the validations defined
+// on activity_totp_already_enabled_response_body
+func ValidateActivityTotpAlreadyEnabledResponseBody(body *ActivityTotpAlreadyEnabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityTotpNotEnrolledResponseBody runs the validations defined on
+// activity_totp_not_enrolled_response_body
+func ValidateActivityTotpNotEnrolledResponseBody(body *ActivityTotpNotEnrolledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityMfaNotEnabledResponseBody runs the validations defined on
+// activity_mfa_not_enabled_response_body
+func ValidateActivityMfaNotEnabledResponseBody(body *ActivityMfaNotEnabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivityNotFoundResponseBody runs the validations defined on
+// activity_not_found_response_body
+func ValidateActivityNotFoundResponseBody(body *ActivityNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateTotpGenerateRateLimitedResponseBody runs the validations defined on
+// totp_generate_rate_limited_response_body
+func ValidateTotpGenerateRateLimitedResponseBody(body *TotpGenerateRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateTotpGenerateUnauthorizedResponseBody runs the validations defined on
 // totp_generate_unauthorized_response_body
 func ValidateTotpGenerateUnauthorizedResponseBody(body *TotpGenerateUnauthorizedResponseBody) (err error) {
@@ -7417,30 +7911,6 @@ func ValidateTotpGenerateMfaRequiredResponseBody(body *TotpGenerateMfaRequiredRe
 // ValidateTotpGenerateInvalidInputResponseBody runs the validations defined on
 // totp_generate_invalid_input_response_body
 func ValidateTotpGenerateInvalidInputResponseBody(body *TotpGenerateInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateTotpGenerateRateLimitedResponseBody runs the validations defined on
-// totp_generate_rate_limited_response_body
-func ValidateTotpGenerateRateLimitedResponseBody(body *TotpGenerateRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7606,6 +8076,18 @@ func ValidateTotpGenerateNotFoundResponseBody(body *TotpGenerateNotFoundResponse
 	return
 }
 
+// ValidateTotpVerifyRateLimitedResponseBody runs the validations defined on
+// totp_verify_rate_limited_response_body
+func ValidateTotpVerifyRateLimitedResponseBody(body *TotpVerifyRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateTotpVerifyUnauthorizedResponseBody runs the validations defined on
 // totp_verify_unauthorized_response_body
 func ValidateTotpVerifyUnauthorizedResponseBody(body *TotpVerifyUnauthorizedResponseBody) (err error) {
@@ -7705,30 +8187,6 @@ func ValidateTotpVerifyMfaRequiredResponseBody(body *TotpVerifyMfaRequiredRespon
 // ValidateTotpVerifyInvalidInputResponseBody runs the validations defined on
 // totp_verify_invalid_input_response_body
 func ValidateTotpVerifyInvalidInputResponseBody(body *TotpVerifyInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateTotpVerifyRateLimitedResponseBody runs the validations defined on
-// totp_verify_rate_limited_response_body
-func ValidateTotpVerifyRateLimitedResponseBody(body *TotpVerifyRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7894,6 +8352,18 @@ func ValidateTotpVerifyNotFoundResponseBody(body *TotpVerifyNotFoundResponseBody
 	return
 }
 
+// ValidateTotpDisableRateLimitedResponseBody runs the validations defined on
+// totp_disable_rate_limited_response_body
+func ValidateTotpDisableRateLimitedResponseBody(body *TotpDisableRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateTotpDisableUnauthorizedResponseBody runs the validations defined on
 // totp_disable_unauthorized_response_body
 func ValidateTotpDisableUnauthorizedResponseBody(body *TotpDisableUnauthorizedResponseBody) (err error) {
@@ -7993,30 +8463,6 @@ func ValidateTotpDisableMfaRequiredResponseBody(body *TotpDisableMfaRequiredResp
 // ValidateTotpDisableInvalidInputResponseBody runs the validations defined on
 // totp_disable_invalid_input_response_body
 func ValidateTotpDisableInvalidInputResponseBody(body *TotpDisableInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateTotpDisableRateLimitedResponseBody runs the validations defined on
-// totp_disable_rate_limited_response_body
-func ValidateTotpDisableRateLimitedResponseBody(body *TotpDisableRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8182,6 +8628,18 @@ func ValidateTotpDisableNotFoundResponseBody(body *TotpDisableNotFoundResponseBo
 	return
 }
 
+// ValidateBackupVerifyRateLimitedResponseBody runs the validations defined on
+// backup_verify_rate_limited_response_body
+func ValidateBackupVerifyRateLimitedResponseBody(body *BackupVerifyRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateBackupVerifyUnauthorizedResponseBody runs the validations defined on
 // backup_verify_unauthorized_response_body
 func ValidateBackupVerifyUnauthorizedResponseBody(body *BackupVerifyUnauthorizedResponseBody) (err error) {
@@ -8281,30 +8739,6 @@ func ValidateBackupVerifyMfaRequiredResponseBody(body *BackupVerifyMfaRequiredRe
 // ValidateBackupVerifyInvalidInputResponseBody runs the validations defined on
 // backup_verify_invalid_input_response_body
 func ValidateBackupVerifyInvalidInputResponseBody(body *BackupVerifyInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateBackupVerifyRateLimitedResponseBody runs the validations defined on
-// backup_verify_rate_limited_response_body
-func ValidateBackupVerifyRateLimitedResponseBody(body *BackupVerifyRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8470,6 +8904,18 @@ func ValidateBackupVerifyNotFoundResponseBody(body *BackupVerifyNotFoundResponse
 	return
 }
 
+// ValidateBackupRegenerateRateLimitedResponseBody runs the validations defined
+// on backup_regenerate_rate_limited_response_body
+func ValidateBackupRegenerateRateLimitedResponseBody(body *BackupRegenerateRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
 // ValidateBackupRegenerateUnauthorizedResponseBody runs the validations
 // defined on backup_regenerate_unauthorized_response_body
 func ValidateBackupRegenerateUnauthorizedResponseBody(body *BackupRegenerateUnauthorizedResponseBody) (err error) {
@@ -8569,30 +9015,6 @@ func ValidateBackupRegenerateMfaRequiredResponseBody(body *BackupRegenerateMfaRe
 // ValidateBackupRegenerateInvalidInputResponseBody runs the validations
 // defined on backup_regenerate_invalid_input_response_body
 func ValidateBackupRegenerateInvalidInputResponseBody(body *BackupRegenerateInvalidInputResponseBody) (err error) {
-	if body.Name == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
-	}
-	if body.ID == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
-	}
-	if body.Message == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
-	}
-	if body.Temporary == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
-	}
-	if body.Timeout == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
-	}
-	if body.Fault == nil {
-		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
-	}
-	return
-}
-
-// ValidateBackupRegenerateRateLimitedResponseBody runs the validations defined
-// on backup_regenerate_rate_limited_response_body
-func ValidateBackupRegenerateRateLimitedResponseBody(body *BackupRegenerateRateLimitedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8789,6 +9211,32 @@ func ValidateSessionViewResponseBody(body *SessionViewResponseBody) (err error) 
 	}
 	if body.ExpiresAt != nil {
 		err = goa.MergeErrors(err, goa.ValidateFormat("body.expires_at", *body.ExpiresAt, goa.FormatDateTime))
+	}
+	return
+}
+
+// ValidateSecurityEventResponseBody runs the validations defined on
+// SecurityEventResponseBody
+func ValidateSecurityEventResponseBody(body *SecurityEventResponseBody) (err error) {
+	if body.Kind == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("kind", "body"))
+	}
+	if body.Success == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("success", "body"))
+	}
+	if body.IP == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("ip", "body"))
+	}
+	if body.CreatedAt == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("created_at", "body"))
+	}
+	if body.Kind != nil {
+		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register"}))
+		}
+	}
+	if body.CreatedAt != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.created_at", *body.CreatedAt, goa.FormatDateTime))
 	}
 	return
 }

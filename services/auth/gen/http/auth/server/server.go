@@ -26,6 +26,7 @@ type Server struct {
 	SessionRefresh   http.Handler
 	ListSessions     http.Handler
 	DeleteSession    http.Handler
+	Activity         http.Handler
 	TotpGenerate     http.Handler
 	TotpVerify       http.Handler
 	TotpDisable      http.Handler
@@ -67,6 +68,7 @@ func New(
 			{"SessionRefresh", "POST", "/auth/session/refresh"},
 			{"ListSessions", "GET", "/auth/sessions"},
 			{"DeleteSession", "DELETE", "/auth/sessions/{id}"},
+			{"Activity", "GET", "/auth/activity"},
 			{"TotpGenerate", "POST", "/auth/totp/generate"},
 			{"TotpVerify", "POST", "/auth/totp/verify"},
 			{"TotpDisable", "POST", "/auth/totp/disable"},
@@ -80,6 +82,7 @@ func New(
 		SessionRefresh:   NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
 		ListSessions:     NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
 		DeleteSession:    NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
+		Activity:         NewActivityHandler(e.Activity, mux, decoder, encoder, errhandler, formatter),
 		TotpGenerate:     NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
 		TotpVerify:       NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
 		TotpDisable:      NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
@@ -100,6 +103,7 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.SessionRefresh = m(s.SessionRefresh)
 	s.ListSessions = m(s.ListSessions)
 	s.DeleteSession = m(s.DeleteSession)
+	s.Activity = m(s.Activity)
 	s.TotpGenerate = m(s.TotpGenerate)
 	s.TotpVerify = m(s.TotpVerify)
 	s.TotpDisable = m(s.TotpDisable)
@@ -119,6 +123,7 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountSessionRefreshHandler(mux, h.SessionRefresh)
 	MountListSessionsHandler(mux, h.ListSessions)
 	MountDeleteSessionHandler(mux, h.DeleteSession)
+	MountActivityHandler(mux, h.Activity)
 	MountTotpGenerateHandler(mux, h.TotpGenerate)
 	MountTotpVerifyHandler(mux, h.TotpVerify)
 	MountTotpDisableHandler(mux, h.TotpDisable)
@@ -479,6 +484,59 @@ func NewDeleteSessionHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "delete_session")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountActivityHandler configures the mux to serve the "auth" service
+// "activity" endpoint.
+func MountActivityHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("GET", "/auth/activity", f)
+}
+
+// NewActivityHandler creates a HTTP handler which loads the HTTP request and
+// calls the "auth" service "activity" endpoint.
+func NewActivityHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeActivityRequest(mux, decoder)
+		encodeResponse = EncodeActivityResponse(encoder)
+		encodeError    = EncodeActivityError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "activity")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

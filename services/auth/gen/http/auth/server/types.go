@@ -115,6 +115,13 @@ type ListSessionsResponseBody struct {
 	Sessions []*SessionViewResponseBody `form:"sessions" json:"sessions" xml:"sessions"`
 }
 
+// ActivityResponseBody is the type of the "auth" service "activity" endpoint
+// HTTP response body.
+type ActivityResponseBody struct {
+	// Events.
+	Events []*SecurityEventResponseBody `form:"events" json:"events" xml:"events"`
+}
+
 // TotpGenerateResponseBody is the type of the "auth" service "totp_generate"
 // endpoint HTTP response body.
 type TotpGenerateResponseBody struct {
@@ -149,6 +156,15 @@ type BackupVerifyResponseBody struct {
 type BackupRegenerateResponseBody struct {
 	// The 10 backup codes, shown once.
 	BackupCodes []string `form:"backup_codes" json:"backup_codes" xml:"backup_codes"`
+}
+
+// RegisterRateLimitedResponseBody is the type of the "auth" service "register"
+// endpoint HTTP response body for the "rate_limited" error.
+type RegisterRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
 }
 
 // RegisterUnauthorizedResponseBody is the type of the "auth" service
@@ -226,24 +242,6 @@ type RegisterMfaRequiredResponseBody struct {
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterRateLimitedResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "rate_limited" error.
-type RegisterRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -367,6 +365,15 @@ type RegisterNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LoginRateLimitedResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "rate_limited" error.
+type LoginRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // LoginUnauthorizedResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "unauthorized" error.
 type LoginUnauthorizedResponseBody struct {
@@ -442,24 +449,6 @@ type LoginMfaRequiredResponseBody struct {
 // LoginInvalidInputResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "invalid_input" error.
 type LoginInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginRateLimitedResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "rate_limited" error.
-type LoginRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -583,6 +572,15 @@ type LoginNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LogoutRateLimitedResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "rate_limited" error.
+type LogoutRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // LogoutUnauthorizedResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "unauthorized" error.
 type LogoutUnauthorizedResponseBody struct {
@@ -658,24 +656,6 @@ type LogoutMfaRequiredResponseBody struct {
 // LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "invalid_input" error.
 type LogoutInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutRateLimitedResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "rate_limited" error.
-type LogoutRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -799,6 +779,15 @@ type LogoutNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "rate_limited" error.
+type ProfileRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // ProfileUnauthorizedResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "unauthorized" error.
 type ProfileUnauthorizedResponseBody struct {
@@ -874,24 +863,6 @@ type ProfileMfaRequiredResponseBody struct {
 // ProfileInvalidInputResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "invalid_input" error.
 type ProfileInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "rate_limited" error.
-type ProfileRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1015,6 +986,15 @@ type ProfileNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
+type SessionRefreshRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // SessionRefreshUnauthorizedResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "unauthorized" error.
 type SessionRefreshUnauthorizedResponseBody struct {
@@ -1091,24 +1071,6 @@ type SessionRefreshMfaRequiredResponseBody struct {
 // SessionRefreshInvalidInputResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "invalid_input" error.
 type SessionRefreshInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
-type SessionRefreshRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1235,6 +1197,15 @@ type SessionRefreshNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ListSessionsRateLimitedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
+type ListSessionsRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // ListSessionsUnauthorizedResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "unauthorized" error.
 type ListSessionsUnauthorizedResponseBody struct {
@@ -1311,24 +1282,6 @@ type ListSessionsMfaRequiredResponseBody struct {
 // ListSessionsInvalidInputResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "invalid_input" error.
 type ListSessionsInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsRateLimitedResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
-type ListSessionsRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1454,6 +1407,15 @@ type ListSessionsNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "rate_limited" error.
+type DeleteSessionRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // DeleteSessionUnauthorizedResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "unauthorized" error.
 type DeleteSessionUnauthorizedResponseBody struct {
@@ -1530,24 +1492,6 @@ type DeleteSessionMfaRequiredResponseBody struct {
 // DeleteSessionInvalidInputResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "invalid_input" error.
 type DeleteSessionInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "rate_limited" error.
-type DeleteSessionRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1673,6 +1617,222 @@ type DeleteSessionNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "rate_limited" error.
+type ActivityRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// ActivityUnauthorizedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "unauthorized" error.
+type ActivityUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityInvalidCredentialsResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "invalid_credentials" error.
+type ActivityInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityInvalidCodeResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "invalid_code" error.
+type ActivityInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityMfaRequiredResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "mfa_required" error.
+type ActivityMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityInvalidInputResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "invalid_input" error.
+type ActivityInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityUnavailableResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "unavailable" error.
+type ActivityUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityEmailTakenResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "email_taken" error.
+type ActivityEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "totp_already_enabled" error.
+type ActivityTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityTotpNotEnrolledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "totp_not_enrolled" error.
+type ActivityTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityMfaNotEnabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "mfa_not_enabled" error.
+type ActivityMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityNotFoundResponseBody is the type of the "auth" service "activity"
+// endpoint HTTP response body for the "not_found" error.
+type ActivityNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
+type TotpGenerateRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // TotpGenerateUnauthorizedResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "unauthorized" error.
 type TotpGenerateUnauthorizedResponseBody struct {
@@ -1749,24 +1909,6 @@ type TotpGenerateMfaRequiredResponseBody struct {
 // TotpGenerateInvalidInputResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "invalid_input" error.
 type TotpGenerateInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
-type TotpGenerateRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1892,6 +2034,15 @@ type TotpGenerateNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpVerifyRateLimitedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "rate_limited" error.
+type TotpVerifyRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // TotpVerifyUnauthorizedResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "unauthorized" error.
 type TotpVerifyUnauthorizedResponseBody struct {
@@ -1968,24 +2119,6 @@ type TotpVerifyMfaRequiredResponseBody struct {
 // TotpVerifyInvalidInputResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_input" error.
 type TotpVerifyInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyRateLimitedResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "rate_limited" error.
-type TotpVerifyRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2110,6 +2243,15 @@ type TotpVerifyNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpDisableRateLimitedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
+type TotpDisableRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // TotpDisableUnauthorizedResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "unauthorized" error.
 type TotpDisableUnauthorizedResponseBody struct {
@@ -2186,24 +2328,6 @@ type TotpDisableMfaRequiredResponseBody struct {
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableRateLimitedResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
-type TotpDisableRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2328,6 +2452,15 @@ type TotpDisableNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupVerifyRateLimitedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "rate_limited" error.
+type BackupVerifyRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // BackupVerifyUnauthorizedResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "unauthorized" error.
 type BackupVerifyUnauthorizedResponseBody struct {
@@ -2404,24 +2537,6 @@ type BackupVerifyMfaRequiredResponseBody struct {
 // BackupVerifyInvalidInputResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "invalid_input" error.
 type BackupVerifyInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyRateLimitedResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "rate_limited" error.
-type BackupVerifyRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2547,6 +2662,15 @@ type BackupVerifyNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupRegenerateRateLimitedResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "rate_limited" error.
+type BackupRegenerateRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // BackupRegenerateUnauthorizedResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "unauthorized" error.
 type BackupRegenerateUnauthorizedResponseBody struct {
@@ -2624,24 +2748,6 @@ type BackupRegenerateMfaRequiredResponseBody struct {
 // "backup_regenerate" endpoint HTTP response body for the "invalid_input"
 // error.
 type BackupRegenerateInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateRateLimitedResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "rate_limited" error.
-type BackupRegenerateRateLimitedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2782,6 +2888,18 @@ type SessionViewResponseBody struct {
 	Current bool `form:"current" json:"current" xml:"current"`
 }
 
+// SecurityEventResponseBody is used to define fields on response body types.
+type SecurityEventResponseBody struct {
+	// What was tried.
+	Kind string `form:"kind" json:"kind" xml:"kind"`
+	// Whether it succeeded (a rate-limited attempt did not).
+	Success bool `form:"success" json:"success" xml:"success"`
+	// Client IP address.
+	IP string `form:"ip" json:"ip" xml:"ip"`
+	// When.
+	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+}
+
 // NewRegisterResponseBody builds the HTTP response body from the result of the
 // "register" endpoint of the "auth" service.
 func NewRegisterResponseBody(res *auth.RegisterResult) *RegisterResponseBody {
@@ -2850,6 +2968,25 @@ func NewListSessionsResponseBody(res *auth.SessionList) *ListSessionsResponseBod
 	return body
 }
 
+// NewActivityResponseBody builds the HTTP response body from the result of the
+// "activity" endpoint of the "auth" service.
+func NewActivityResponseBody(res *auth.ActivityList) *ActivityResponseBody {
+	body := &ActivityResponseBody{}
+	if res.Events != nil {
+		body.Events = make([]*SecurityEventResponseBody, len(res.Events))
+		for i, val := range res.Events {
+			if val == nil {
+				body.Events[i] = nil
+				continue
+			}
+			body.Events[i] = marshalAuthSecurityEventToSecurityEventResponseBody(val)
+		}
+	} else {
+		body.Events = []*SecurityEventResponseBody{}
+	}
+	return body
+}
+
 // NewTotpGenerateResponseBody builds the HTTP response body from the result of
 // the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateResponseBody(res *auth.TOTPEnrollment) *TotpGenerateResponseBody {
@@ -2899,6 +3036,16 @@ func NewBackupRegenerateResponseBody(res *auth.BackupCodes) *BackupRegenerateRes
 		}
 	} else {
 		body.BackupCodes = []string{}
+	}
+	return body
+}
+
+// NewRegisterRateLimitedResponseBody builds the HTTP response body from the
+// result of the "register" endpoint of the "auth" service.
+func NewRegisterRateLimitedResponseBody(res *auth.RateLimitedError) *RegisterRateLimitedResponseBody {
+	body := &RegisterRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
 	}
 	return body
 }
@@ -2963,20 +3110,6 @@ func NewRegisterMfaRequiredResponseBody(res *goa.ServiceError) *RegisterMfaRequi
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterInvalidInputResponseBody(res *goa.ServiceError) *RegisterInvalidInputResponseBody {
 	body := &RegisterInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterRateLimitedResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterRateLimitedResponseBody(res *goa.ServiceError) *RegisterRateLimitedResponseBody {
-	body := &RegisterRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3071,6 +3204,16 @@ func NewRegisterNotFoundResponseBody(res *goa.ServiceError) *RegisterNotFoundRes
 	return body
 }
 
+// NewLoginRateLimitedResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginRateLimitedResponseBody(res *auth.RateLimitedError) *LoginRateLimitedResponseBody {
+	body := &LoginRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewLoginUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
 func NewLoginUnauthorizedResponseBody(res *goa.ServiceError) *LoginUnauthorizedResponseBody {
@@ -3131,20 +3274,6 @@ func NewLoginMfaRequiredResponseBody(res *goa.ServiceError) *LoginMfaRequiredRes
 // result of the "login" endpoint of the "auth" service.
 func NewLoginInvalidInputResponseBody(res *goa.ServiceError) *LoginInvalidInputResponseBody {
 	body := &LoginInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginRateLimitedResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginRateLimitedResponseBody(res *goa.ServiceError) *LoginRateLimitedResponseBody {
-	body := &LoginRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3239,6 +3368,16 @@ func NewLoginNotFoundResponseBody(res *goa.ServiceError) *LoginNotFoundResponseB
 	return body
 }
 
+// NewLogoutRateLimitedResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutRateLimitedResponseBody(res *auth.RateLimitedError) *LogoutRateLimitedResponseBody {
+	body := &LogoutRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewLogoutUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutUnauthorizedResponseBody(res *goa.ServiceError) *LogoutUnauthorizedResponseBody {
@@ -3299,20 +3438,6 @@ func NewLogoutMfaRequiredResponseBody(res *goa.ServiceError) *LogoutMfaRequiredR
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutInvalidInputResponseBody(res *goa.ServiceError) *LogoutInvalidInputResponseBody {
 	body := &LogoutInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutRateLimitedResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutRateLimitedResponseBody(res *goa.ServiceError) *LogoutRateLimitedResponseBody {
-	body := &LogoutRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3407,6 +3532,16 @@ func NewLogoutNotFoundResponseBody(res *goa.ServiceError) *LogoutNotFoundRespons
 	return body
 }
 
+// NewProfileRateLimitedResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileRateLimitedResponseBody(res *auth.RateLimitedError) *ProfileRateLimitedResponseBody {
+	body := &ProfileRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewProfileUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileUnauthorizedResponseBody(res *goa.ServiceError) *ProfileUnauthorizedResponseBody {
@@ -3467,20 +3602,6 @@ func NewProfileMfaRequiredResponseBody(res *goa.ServiceError) *ProfileMfaRequire
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileInvalidInputResponseBody(res *goa.ServiceError) *ProfileInvalidInputResponseBody {
 	body := &ProfileInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileRateLimitedResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileRateLimitedResponseBody(res *goa.ServiceError) *ProfileRateLimitedResponseBody {
-	body := &ProfileRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3575,6 +3696,16 @@ func NewProfileNotFoundResponseBody(res *goa.ServiceError) *ProfileNotFoundRespo
 	return body
 }
 
+// NewSessionRefreshRateLimitedResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshRateLimitedResponseBody(res *auth.RateLimitedError) *SessionRefreshRateLimitedResponseBody {
+	body := &SessionRefreshRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewSessionRefreshUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshUnauthorizedResponseBody(res *goa.ServiceError) *SessionRefreshUnauthorizedResponseBody {
@@ -3635,20 +3766,6 @@ func NewSessionRefreshMfaRequiredResponseBody(res *goa.ServiceError) *SessionRef
 // the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshInvalidInputResponseBody(res *goa.ServiceError) *SessionRefreshInvalidInputResponseBody {
 	body := &SessionRefreshInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshRateLimitedResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshRateLimitedResponseBody(res *goa.ServiceError) *SessionRefreshRateLimitedResponseBody {
-	body := &SessionRefreshRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3743,6 +3860,16 @@ func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefres
 	return body
 }
 
+// NewListSessionsRateLimitedResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *ListSessionsRateLimitedResponseBody {
+	body := &ListSessionsRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewListSessionsUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsUnauthorizedResponseBody(res *goa.ServiceError) *ListSessionsUnauthorizedResponseBody {
@@ -3803,20 +3930,6 @@ func NewListSessionsMfaRequiredResponseBody(res *goa.ServiceError) *ListSessions
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsInvalidInputResponseBody(res *goa.ServiceError) *ListSessionsInvalidInputResponseBody {
 	body := &ListSessionsInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsRateLimitedResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsRateLimitedResponseBody(res *goa.ServiceError) *ListSessionsRateLimitedResponseBody {
-	body := &ListSessionsRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3911,6 +4024,16 @@ func NewListSessionsNotFoundResponseBody(res *goa.ServiceError) *ListSessionsNot
 	return body
 }
 
+// NewDeleteSessionRateLimitedResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionRateLimitedResponseBody(res *auth.RateLimitedError) *DeleteSessionRateLimitedResponseBody {
+	body := &DeleteSessionRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewDeleteSessionUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionUnauthorizedResponseBody(res *goa.ServiceError) *DeleteSessionUnauthorizedResponseBody {
@@ -3971,20 +4094,6 @@ func NewDeleteSessionMfaRequiredResponseBody(res *goa.ServiceError) *DeleteSessi
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionInvalidInputResponseBody(res *goa.ServiceError) *DeleteSessionInvalidInputResponseBody {
 	body := &DeleteSessionInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionRateLimitedResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionRateLimitedResponseBody(res *goa.ServiceError) *DeleteSessionRateLimitedResponseBody {
-	body := &DeleteSessionRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4079,6 +4188,180 @@ func NewDeleteSessionNotFoundResponseBody(res *goa.ServiceError) *DeleteSessionN
 	return body
 }
 
+// NewActivityRateLimitedResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityRateLimitedResponseBody(res *auth.RateLimitedError) *ActivityRateLimitedResponseBody {
+	body := &ActivityRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewActivityUnauthorizedResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityUnauthorizedResponseBody(res *goa.ServiceError) *ActivityUnauthorizedResponseBody {
+	body := &ActivityUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityInvalidCredentialsResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivityInvalidCredentialsResponseBody(res *goa.ServiceError) *ActivityInvalidCredentialsResponseBody {
+	body := &ActivityInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityInvalidCodeResponseBody(res *goa.ServiceError) *ActivityInvalidCodeResponseBody {
+	body := &ActivityInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityMfaRequiredResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityMfaRequiredResponseBody(res *goa.ServiceError) *ActivityMfaRequiredResponseBody {
+	body := &ActivityMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityInvalidInputResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityInvalidInputResponseBody(res *goa.ServiceError) *ActivityInvalidInputResponseBody {
+	body := &ActivityInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityUnavailableResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityUnavailableResponseBody(res *goa.ServiceError) *ActivityUnavailableResponseBody {
+	body := &ActivityUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityEmailTakenResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityEmailTakenResponseBody(res *goa.ServiceError) *ActivityEmailTakenResponseBody {
+	body := &ActivityEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityTotpAlreadyEnabledResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivityTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ActivityTotpAlreadyEnabledResponseBody {
+	body := &ActivityTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityTotpNotEnrolledResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivityTotpNotEnrolledResponseBody(res *goa.ServiceError) *ActivityTotpNotEnrolledResponseBody {
+	body := &ActivityTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityMfaNotEnabledResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityMfaNotEnabledResponseBody(res *goa.ServiceError) *ActivityMfaNotEnabledResponseBody {
+	body := &ActivityMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityNotFoundResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityNotFoundResponseBody(res *goa.ServiceError) *ActivityNotFoundResponseBody {
+	body := &ActivityNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateRateLimitedResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateRateLimitedResponseBody(res *auth.RateLimitedError) *TotpGenerateRateLimitedResponseBody {
+	body := &TotpGenerateRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewTotpGenerateUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateUnauthorizedResponseBody(res *goa.ServiceError) *TotpGenerateUnauthorizedResponseBody {
@@ -4139,20 +4422,6 @@ func NewTotpGenerateMfaRequiredResponseBody(res *goa.ServiceError) *TotpGenerate
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateInvalidInputResponseBody(res *goa.ServiceError) *TotpGenerateInvalidInputResponseBody {
 	body := &TotpGenerateInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateRateLimitedResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateRateLimitedResponseBody(res *goa.ServiceError) *TotpGenerateRateLimitedResponseBody {
-	body := &TotpGenerateRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4247,6 +4516,16 @@ func NewTotpGenerateNotFoundResponseBody(res *goa.ServiceError) *TotpGenerateNot
 	return body
 }
 
+// NewTotpVerifyRateLimitedResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *TotpVerifyRateLimitedResponseBody {
+	body := &TotpVerifyRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewTotpVerifyUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyUnauthorizedResponseBody(res *goa.ServiceError) *TotpVerifyUnauthorizedResponseBody {
@@ -4307,20 +4586,6 @@ func NewTotpVerifyMfaRequiredResponseBody(res *goa.ServiceError) *TotpVerifyMfaR
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyInvalidInputResponseBody(res *goa.ServiceError) *TotpVerifyInvalidInputResponseBody {
 	body := &TotpVerifyInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyRateLimitedResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyRateLimitedResponseBody(res *goa.ServiceError) *TotpVerifyRateLimitedResponseBody {
-	body := &TotpVerifyRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4415,6 +4680,16 @@ func NewTotpVerifyNotFoundResponseBody(res *goa.ServiceError) *TotpVerifyNotFoun
 	return body
 }
 
+// NewTotpDisableRateLimitedResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableRateLimitedResponseBody(res *auth.RateLimitedError) *TotpDisableRateLimitedResponseBody {
+	body := &TotpDisableRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewTotpDisableUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableUnauthorizedResponseBody(res *goa.ServiceError) *TotpDisableUnauthorizedResponseBody {
@@ -4475,20 +4750,6 @@ func NewTotpDisableMfaRequiredResponseBody(res *goa.ServiceError) *TotpDisableMf
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableInvalidInputResponseBody(res *goa.ServiceError) *TotpDisableInvalidInputResponseBody {
 	body := &TotpDisableInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableRateLimitedResponseBody builds the HTTP response body from the
-// result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableRateLimitedResponseBody(res *goa.ServiceError) *TotpDisableRateLimitedResponseBody {
-	body := &TotpDisableRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4583,6 +4844,16 @@ func NewTotpDisableNotFoundResponseBody(res *goa.ServiceError) *TotpDisableNotFo
 	return body
 }
 
+// NewBackupVerifyRateLimitedResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *BackupVerifyRateLimitedResponseBody {
+	body := &BackupVerifyRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewBackupVerifyUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyUnauthorizedResponseBody(res *goa.ServiceError) *BackupVerifyUnauthorizedResponseBody {
@@ -4643,20 +4914,6 @@ func NewBackupVerifyMfaRequiredResponseBody(res *goa.ServiceError) *BackupVerify
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyInvalidInputResponseBody(res *goa.ServiceError) *BackupVerifyInvalidInputResponseBody {
 	body := &BackupVerifyInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyRateLimitedResponseBody builds the HTTP response body from
-// the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyRateLimitedResponseBody(res *goa.ServiceError) *BackupVerifyRateLimitedResponseBody {
-	body := &BackupVerifyRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4751,6 +5008,16 @@ func NewBackupVerifyNotFoundResponseBody(res *goa.ServiceError) *BackupVerifyNot
 	return body
 }
 
+// NewBackupRegenerateRateLimitedResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateRateLimitedResponseBody(res *auth.RateLimitedError) *BackupRegenerateRateLimitedResponseBody {
+	body := &BackupRegenerateRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
 // NewBackupRegenerateUnauthorizedResponseBody builds the HTTP response body
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateUnauthorizedResponseBody(res *goa.ServiceError) *BackupRegenerateUnauthorizedResponseBody {
@@ -4812,20 +5079,6 @@ func NewBackupRegenerateMfaRequiredResponseBody(res *goa.ServiceError) *BackupRe
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateInvalidInputResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidInputResponseBody {
 	body := &BackupRegenerateInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateRateLimitedResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateRateLimitedResponseBody(res *goa.ServiceError) *BackupRegenerateRateLimitedResponseBody {
-	body := &BackupRegenerateRateLimitedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4979,6 +5232,14 @@ func NewListSessionsPayload(token *string) *auth.ListSessionsPayload {
 func NewDeleteSessionPayload(id string, token *string) *auth.DeleteSessionPayload {
 	v := &auth.DeleteSessionPayload{}
 	v.ID = id
+	v.Token = token
+
+	return v
+}
+
+// NewActivityPayload builds a auth service activity endpoint payload.
+func NewActivityPayload(token *string) *auth.ActivityPayload {
+	v := &auth.ActivityPayload{}
 	v.Token = token
 
 	return v
