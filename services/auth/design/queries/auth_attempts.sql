@@ -36,9 +36,13 @@ SELECT created_at FROM auth_attempts
 WHERE ip = @ip AND kind = @kind AND outcome <> 'rate_limited' AND created_at > @since
 ORDER BY created_at;
 
+-- InsertAttempt records an attempt; for login and register the user is
+-- found by the account's email, so that even refused attempts show in the
+-- user's activity.
 -- name: InsertAttempt :one
 INSERT INTO auth_attempts (user_id, account, ip, kind, outcome, known_ip)
-VALUES (@user_id, @account, @ip, @kind, @outcome, @known_ip)
+VALUES (COALESCE(sqlc.narg('user_id')::uuid, (SELECT u.id FROM users u WHERE u.email = @account)),
+        @account, @ip, @kind, @outcome, @known_ip)
 RETURNING id;
 
 -- name: FinishAttempt :exec

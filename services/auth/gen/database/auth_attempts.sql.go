@@ -158,7 +158,8 @@ func (q *Queries) IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.
 
 const insertAttempt = `-- name: InsertAttempt :one
 INSERT INTO auth_attempts (user_id, account, ip, kind, outcome, known_ip)
-VALUES ($1, $2, $3, $4, $5, $6)
+VALUES (COALESCE($1::uuid, (SELECT u.id FROM users u WHERE u.email = $2)),
+        $2, $3, $4, $5, $6)
 RETURNING id
 `
 
@@ -171,6 +172,9 @@ type InsertAttemptParams struct {
 	KnownIp bool
 }
 
+// InsertAttempt records an attempt; for login and register the user is
+// found by the account's email, so that even refused attempts show in the
+// user's activity.
 func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) (int64, error) {
 	row := q.db.QueryRow(ctx, insertAttempt,
 		arg.UserID,

@@ -43,6 +43,9 @@ type Querier interface {
 	// IPFailures returns the times of the failed (or pending) attempts from
 	// the IP in the window, oldest first.
 	IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.Time, error)
+	// InsertAttempt records an attempt; for login and register the user is
+	// found by the account's email, so that even refused attempts show in the
+	// user's activity.
 	InsertAttempt(ctx context.Context, arg InsertAttemptParams) (int64, error)
 	InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error)
 	// IsKnownIP reports whether the IP succeeded for the account lately.
