@@ -26,8 +26,9 @@ type Options struct {
 	CodeHasher ports.CodeHasher
 	// BcryptCost is the password hashing cost.
 	BcryptCost int
-	// HashConcurrency bounds the bcrypt computations in flight (the number
-	// of CPUs when zero); HashWait is how long a request waits for a slot
+	// HashConcurrency bounds the bcrypt computations in flight (one less
+	// than the CPUs, at least one, when zero: a core stays free for session
+	// validation and health checks); HashWait is how long a request waits for a slot
 	// before it gets 503 (2s when zero).
 	HashConcurrency int
 	HashWait        time.Duration
@@ -77,7 +78,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("controllers: the TOTP issuer is required")
 	}
 	if o.HashConcurrency == 0 {
-		o.HashConcurrency = runtime.NumCPU()
+		o.HashConcurrency = max(1, runtime.NumCPU()-1)
 	}
 	if o.HashWait == 0 {
 		o.HashWait = 2 * time.Second
