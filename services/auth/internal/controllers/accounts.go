@@ -20,7 +20,7 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 	}
 	hash, err := s.passwords.hash(ctx, p.Password)
 	if err != nil {
-		s.finish(ctx, attempt, false, uuid.Nil)
+		s.abandon(ctx, attempt, uuid.Nil)
 		return nil, toGoa(ctx, err)
 	}
 	token, tokenHash := newToken()
@@ -48,7 +48,7 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	}
 	ok, err := s.passwords.matches(ctx, user.PasswordHash, p.Password)
 	if err != nil {
-		s.finish(ctx, attempt, false, user.ID)
+		s.abandon(ctx, attempt, user.ID)
 		return nil, toGoa(ctx, err)
 	}
 	s.finish(ctx, attempt, ok, user.ID)

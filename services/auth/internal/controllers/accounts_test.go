@@ -26,6 +26,7 @@ var base = time.Date(2025, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
 func TestRegister(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.allowAttempts()
 	userID := uuid.New()
 	var gotUser ports.NewUser
 	var gotSession ports.NewSession
@@ -46,10 +47,10 @@ func TestRegister(t *testing.T) {
 	if bytes.Contains(gotUser.PasswordHash, []byte(testPassword)) {
 		t.Error("the stored hash contains the password")
 	}
-	if !f.svc.passwords.matches(gotUser.PasswordHash, testPassword) {
+	if !mustMatch(t, f.svc.passwords, gotUser.PasswordHash, testPassword) {
 		t.Error("the stored hash does not match the password")
 	}
-	if f.svc.passwords.matches(gotUser.PasswordHash, testPassword+"!") {
+	if mustMatch(t, f.svc.passwords, gotUser.PasswordHash, testPassword+"!") {
 		t.Error("the stored hash matches another password")
 	}
 	if cost, err := bcrypt.Cost(gotUser.PasswordHash); err != nil || cost != testCost {
@@ -106,6 +107,7 @@ func TestRegisterErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).
 				Return(ports.User{}, ports.Session{}, tt.err)
 
@@ -129,13 +131,9 @@ func TestRegisterErrors(t *testing.T) {
 // password.
 func credentialsFor(t *testing.T, f fixture, mfa bool, password string) ports.UserCredentials {
 	t.Helper()
-	hash, err := f.svc.passwords.hash(password)
-	if err != nil {
-		t.Fatalf("hash: %v", err)
-	}
 	return ports.UserCredentials{
 		User:         ports.User{ID: uuid.New(), Email: "ada@example.com", MFAEnabled: mfa, CreatedAt: base},
-		PasswordHash: hash,
+		PasswordHash: mustHash(t, f.svc.passwords, password),
 	}
 }
 
@@ -155,6 +153,7 @@ func TestLogin(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			creds := credentialsFor(t, f, tt.mfa, testPassword)
 			sessionID := uuid.New()
 			var got ports.NewSession
@@ -221,6 +220,7 @@ func TestLoginInvalidCredentials(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			creds, credsErr := tt.creds(t, f)
 			f.users.EXPECT().ByEmail(gomock.Any(), "ada@example.com").Return(creds, credsErr)
 			f.sessions.EXPECT().Create(gomock.Any(), gomock.Any()).Times(0)
@@ -257,6 +257,7 @@ func TestLoginErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			var creds ports.UserCredentials // what a failed read returns
 			if tt.byEmail == nil {
 				creds = credentialsFor(t, f, false, testPassword)

@@ -28,6 +28,8 @@ func toGoa(ctx context.Context, err error) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, context.Canceled): // the client left; nothing to log
+		return genauth.MakeUnavailable(errMsgBusy)
 	case errors.Is(err, errPasswordsBusy):
 		return genauth.MakeUnavailable(errMsgBusy)
 	case errors.Is(err, ports.ErrUnavailable):

@@ -31,6 +31,7 @@ func TestBackupVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			ident := identity(true, ports.AAL1)
 			reqToken := testToken(t)
 			var rot ports.Rotation
@@ -80,6 +81,7 @@ func TestBackupVerifyErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			ident := identity(!tt.mfaOff, ports.AAL1)
 			reqToken := testToken(t)
 			ctx := f.withSession(ident, reqToken)
@@ -171,6 +173,7 @@ func TestBackupRegenerateErrors(t *testing.T) {
 func TestBackupVerifyDuringRotation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.allowAttempts()
 	oldKey, newKey := make([]byte, 32), make([]byte, 32)
 	_, _ = rand.Read(oldKey)
 	_, _ = rand.Read(newKey)

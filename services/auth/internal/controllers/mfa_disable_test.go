@@ -44,6 +44,7 @@ func TestTotpDisable(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			ident := identity(true, ports.AAL2)
 			reqToken := testToken(t)
 			ctx := f.withSession(ident, reqToken)

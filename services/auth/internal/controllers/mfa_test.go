@@ -158,6 +158,7 @@ func TestTotpGenerateErrors(t *testing.T) {
 func TestTotpVerifyEnroll(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
+	f.allowAttempts()
 	ident := identity(false, ports.AAL1)
 	reqToken := testToken(t)
 	cred, secret := totpCredential(t, f, ident.UserID, false)
@@ -215,6 +216,7 @@ func TestTotpVerifySteps(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			ident := identity(true, ports.AAL1)
 			reqToken := testToken(t)
 			cred, secret := totpCredential(t, f, ident.UserID, true)
@@ -327,6 +329,7 @@ func TestTotpVerifyErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
+			f.allowAttempts()
 			ident := identity(tt.active, ports.AAL1)
 			reqToken := testToken(t)
 			ctx := f.withSession(ident, reqToken)

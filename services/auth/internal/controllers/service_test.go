@@ -2,10 +2,12 @@ package controllers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +28,10 @@ const (
 	testCost     = bcrypt.MinCost
 	testIdle     = 15 * time.Minute
 	testAbsolute = 12 * time.Hour
+	// testHashConcurrency and testHashWait leave room enough that no test
+	// waits for a hashing slot unless it holds them on purpose.
+	testHashConcurrency = 4
+	testHashWait        = time.Minute
 )
 
 // fixture is a service over fresh mocks, with a context whose log lines are
@@ -36,6 +42,7 @@ type fixture struct {
 	sessions *mocks.MockSessions
 	dir      *mocks.MockSessionDirectory
 	revs     *mocks.MockRevocations
+	throttle *mocks.MockThrottle
 	totp     *mocks.MockTOTPCredentials
 	backup   *mocks.MockBackupCodes
 	keys     *keyring.Keyring
@@ -71,21 +78,35 @@ func newFixture(t *testing.T) fixture {
 	// Waiting for the revocation feed has no effect the unit tests can see;
 	// the end-to-end tests check what it is for.
 	revs.EXPECT().Await(gomock.Any(), gomock.Any()).AnyTimes()
+	// The throttle is strict: a test that reaches it sets expectations,
+	// strict ones when throttling is its subject, allowAttempts otherwise.
+	// A call nobody expected fails the test, which holds the methods that
+	// are never throttled (ValidateSession above all) to it.
+	throttle := mocks.NewMockThrottle(ctrl)
 	totp := mocks.NewMockTOTPCredentials(ctrl)
 	backup := mocks.NewMockBackupCodes(ctrl)
 	keys := newTestKeyring(t)
 	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
-		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, TOTP: totp, BackupCodes: backup,
+		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, Throttle: throttle, TOTP: totp, BackupCodes: backup,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
-		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
+		BcryptCost: testCost, HashConcurrency: testHashConcurrency, HashWait: testHashWait,
+		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	logs := &bytes.Buffer{}
 	ctx := log.Context(context.Background(), log.WithOutput(logs))
-	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, revs: revs, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
+	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, revs: revs, throttle: throttle, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
+}
+
+// allowAttempts lets every attempt through the throttle, for the tests of
+// throttled methods that are about something else. Tests about throttling
+// set strict expectations instead (see throttle_test.go).
+func (f fixture) allowAttempts() {
+	f.throttle.EXPECT().Begin(gomock.Any(), gomock.Any()).Return(int64(1), nil).AnyTimes()
+	f.throttle.EXPECT().Finish(gomock.Any(), int64(1), gomock.Any(), gomock.Any()).Return(nil).AnyTimes()
 }
 
 // withSession returns the fixture's context as APIKeyAuth leaves it for a
@@ -152,16 +173,25 @@ func TestNew(t *testing.T) {
 	keys := newTestKeyring(t)
 	valid := Options{
 		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl), Revocations: mocks.NewMockRevocations(ctrl),
-		TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
+		Throttle: mocks.NewMockThrottle(ctrl), TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
-		BcryptCost: testCost, IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
+		BcryptCost: testCost, HashConcurrency: 3, HashWait: 5 * time.Second,
+		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
 	}
 	tests := []struct {
-		name    string
-		change  func(*Options)
-		wantErr bool
+		name            string
+		change          func(*Options)
+		wantErr         bool
+		wantConcurrency int           // when no error: 3 unless set
+		wantWait        time.Duration // when no error: 5s unless set
 	}{
 		{name: "case=valid", change: func(*Options) {}},
+		// A core stays free for session validation and health checks.
+		{name: "case=default hash concurrency", change: func(o *Options) { o.HashConcurrency = 0 }, wantConcurrency: max(1, runtime.NumCPU()-1)},
+		{name: "case=default hash wait", change: func(o *Options) { o.HashWait = 0 }, wantWait: 2 * time.Second},
+		{name: "case=one hash at a time", change: func(o *Options) { o.HashConcurrency = 1 }, wantConcurrency: 1},
+		{name: "case=negative hash concurrency", change: func(o *Options) { o.HashConcurrency = -1 }, wantErr: true},
+		{name: "case=nil throttle", change: func(o *Options) { o.Throttle = nil }, wantErr: true},
 		{name: "case=nil users", change: func(o *Options) { o.Users = nil }, wantErr: true},
 		{name: "case=nil sessions", change: func(o *Options) { o.Sessions = nil }, wantErr: true},
 		{name: "case=nil directory", change: func(o *Options) { o.Directory = nil }, wantErr: true},
@@ -199,6 +229,16 @@ func TestNew(t *testing.T) {
 			}
 			if len(svc.passwords.dummy) == 0 {
 				t.Error("no dummy hash: unknown emails would cost less than real ones")
+			}
+			if svc.throttle != o.Throttle {
+				t.Error("the throttle is not kept")
+			}
+			wantConcurrency, wantWait := cmp.Or(tt.wantConcurrency, 3), cmp.Or(tt.wantWait, 5*time.Second)
+			if got := cap(svc.passwords.slots); got != wantConcurrency {
+				t.Errorf("hash concurrency = %d, want %d", got, wantConcurrency)
+			}
+			if svc.passwords.wait != wantWait {
+				t.Errorf("hash wait = %v, want %v", svc.passwords.wait, wantWait)
 			}
 		})
 	}

@@ -32,6 +32,15 @@ func (s *Service) begin(ctx context.Context, kind ports.AttemptKind, account str
 	return id, nil
 }
 
+// abandon records that an attempt was refused before its secret was
+// checked (no hashing slot): it does not count against the account, so
+// that a flood cannot use up a real user's budget.
+func (s *Service) abandon(ctx context.Context, id int64, userID uuid.UUID) {
+	if err := s.throttle.Finish(ctx, id, ports.OutcomeRateLimited, userID); err != nil {
+		log.Error(ctx, err, log.KV{K: "msg", V: "cannot record the outcome of an attempt"})
+	}
+}
+
 // finish records how an attempt ended. A failure to record leaves the
 // attempt pending, which counts as a failure: the throttle errs on the
 // safe side, so the request goes on.
