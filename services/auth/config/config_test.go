@@ -53,6 +53,15 @@ func TestLoadDefaults(t *testing.T) {
 		ShutdownTimeout:        15 * time.Second,
 		SessionCleanupInterval: 10 * time.Minute,
 		SessionRetention:       7 * 24 * time.Hour,
+		Throttle: config.Throttle{
+			LoginFailures: 10, LoginWindow: 15 * time.Minute,
+			SecondFactorFailures: 5, SecondFactorWindow: 15 * time.Minute,
+			IPFailures: 100, IPWindow: 15 * time.Minute,
+			Registrations: 20, RegistrationWindow: time.Hour,
+			KnownIPMemory: 90 * 24 * time.Hour,
+		},
+		AttemptsRetention: 90 * 24 * time.Hour,
+		PasswordHashWait:  2 * time.Second,
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", *c, want)
