@@ -18,6 +18,7 @@ import (
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 	gengrpc "github.com/infrastructure/platform/services/auth/gen/grpc/auth/server"
+	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
 
 // healthInterval is how often the gRPC health status follows PostgreSQL.
@@ -31,11 +32,14 @@ type grpcServer struct {
 	db     health.Pinger
 }
 
-func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger, tlsConfig *tls.Config) *grpcServer {
+func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger, tlsConfig *tls.Config, tel *telemetry) *grpcServer {
 	opts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(log.UnaryServerInterceptor(ctx)),
+		grpc.ChainUnaryInterceptor(
+			log.UnaryServerInterceptor(ctx, log.WithDisableCallLogging()),
+			middleware.UnaryAccessLog,
+		),
 		grpc.ChainStreamInterceptor(log.StreamServerInterceptor(ctx)),
-		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+		grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(tel.tracer), otelgrpc.WithMeterProvider(tel.meter))),
 	}
 	if tlsConfig != nil {
 		// With GRPC_CLIENT_CA, the handshake itself refuses clients

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"regexp"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
@@ -24,7 +23,7 @@ import (
 
 // newHTTPServer mounts the REST API and the health endpoints behind the
 // middleware that the design cannot express.
-func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.Endpoints, db health.Pinger) *http.Server {
+func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.Endpoints, db health.Pinger, tel *telemetry) *http.Server {
 	mux := goahttp.NewMuxer()
 	server := genhttp.New(endpoints, mux, middleware.RequestDecoder, goahttp.ResponseEncoder,
 		httpErrorHandler(), middleware.FormatError)
@@ -36,6 +35,13 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle(http.MethodGet, "/healthz", health.Handler(health.NewChecker(db)))
+	if cfg.MetricsAddr == "" {
+		// Without a separate address, /metrics is on this port, and the
+		// debug log switch (GET /debug?debug-logs=on|off) answers only
+		// from the machine itself.
+		mux.Handle(http.MethodGet, "/metrics", tel.metrics.ServeHTTP)
+		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogSwitch()).ServeHTTP)
+	}
 
 	var handler http.Handler = mux
 	handler = middleware.SessionCookie(middleware.CookieOptions{
@@ -47,8 +53,16 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	handler = clientip.Middleware(cfg.TrustedProxies)(handler)
 	handler = corsHandler(cfg.CORSAllowedOrigins)(handler)
 	handler = middleware.SecurityHeaders(handler)
-	handler = log.HTTP(ctx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(handler)
-	handler = otelhttp.NewHandler(handler, "auth.http")
+	handler = middleware.AccessLog(handler)
+	// log.HTTP gives each request a logger with a request id; the access
+	// line is AccessLog's.
+	handler = log.HTTP(ctx, log.WithDisableRequestLogging())(handler)
+	handler = otelhttp.NewHandler(handler, "auth.http",
+		otelhttp.WithTracerProvider(tel.tracer), otelhttp.WithMeterProvider(tel.meter),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }),
+		otelhttp.WithFilter(func(r *http.Request) bool {
+			return r.URL.Path != "/livez" && r.URL.Path != "/healthz" && r.URL.Path != "/metrics"
+		}))
 
 	return &http.Server{
 		Handler:           handler,
@@ -60,6 +74,19 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		// Requests keep the logger but not the cancellation of ctx: on
 		// shutdown, in-flight requests finish their work.
 		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+}
+
+// newMetricsServer serves /metrics and the debug log switch on
+// METRICS_ADDR, apart from the public API.
+func newMetricsServer(ctx context.Context, tel *telemetry) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", tel.metrics)
+	mux.Handle("GET /debug", debugLogSwitch())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 5 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,23 +15,40 @@ import (
 
 	"goa.design/clue/log"
 
+	"github.com/exaring/otelpgx"
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/controllers"
 	"github.com/infrastructure/platform/services/auth/internal/database"
 	"github.com/infrastructure/platform/services/auth/internal/janitor"
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
+	"github.com/infrastructure/platform/services/auth/internal/middleware"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
 	"github.com/jackc/pgx/v5/pgxpool"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
 // openDatabase waits for PostgreSQL and applies the migrations under an
 // advisory lock.
-func openDatabase(ctx context.Context, cfg *config.Config) (*pgxpool.Pool, error) {
-	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout)
+func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgxpool.Pool, error) {
+	var configure []func(*pgxpool.Config)
+	if tel != nil {
+		configure = append(configure, func(pc *pgxpool.Config) {
+			// Statements are recorded, their parameters never (the
+			// default): no secret reaches a span.
+			pc.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tel.tracer), otelpgx.WithMeterProvider(tel.meter))
+		})
+	}
+	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout, configure...)
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if tel != nil {
+		if err := otelpgx.RecordStats(pool, otelpgx.WithStatsMeterProvider(tel.meter)); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("pool metrics: %w", err)
+		}
 	}
 	if err := database.Migrate(ctx, pool); err != nil {
 		pool.Close()
@@ -62,7 +80,7 @@ func main() {
 	var cmdErr error
 	switch command := commandName(); command {
 	case "serve":
-		cmdErr = run(ctx, cfg, hooks{})
+		cmdErr = run(ctx, cfg, hooks{globals: true})
 	case "rotate-keys":
 		cmdErr = rotateKeys(ctx, cfg)
 	default:
@@ -95,6 +113,11 @@ type hooks struct {
 	ready func(httpAddr, grpcAddr net.Addr)
 	// now replaces the clock of TOTP codes.
 	now func() time.Time
+	// spans, when set, receives every span (tests).
+	spans sdktrace.SpanExporter
+	// globals makes the telemetry otel's global providers (main only:
+	// tests run several services in one process).
+	globals bool
 }
 
 // newLogContext returns a context carrying the clue logger.
@@ -103,24 +126,36 @@ func newLogContext(debug bool) context.Context {
 	if log.IsTerminal() {
 		format = log.FormatTerminal
 	}
-	opts := []log.LogOption{log.WithFormat(format)}
-	if debug {
-		opts = append(opts, log.WithDebug())
-	}
-	return log.Context(context.Background(), opts...)
+	// Every line carries the trace and span ids of its request. Debug
+	// entries are always made and written only while the switch is on
+	// (LOG_LEVEL=debug at start, GET /debug?debug-logs=on at run time).
+	debugLogs.Store(debug)
+	return log.Context(context.Background(),
+		log.WithFormat(switchableDebug(format)), log.WithFunc(log.Span), log.WithDebug())
 }
 
 // run wires the service and serves it until ctx is done, then shuts down
 // gracefully.
 func run(ctx context.Context, cfg *config.Config, h hooks) error {
-	// 5. Database: wait for PostgreSQL, then migrate under an advisory lock.
-	pool, err := openDatabase(ctx, cfg)
+	// 5. Telemetry: traces (OTLP when configured), Prometheus metrics.
+	tel, err := newTelemetry(ctx, cfg, h.spans)
+	if err != nil {
+		return err
+	}
+	if h.globals {
+		tel.setGlobals()
+	}
+	defer func() { _ = tel.shutdown(context.WithoutCancel(ctx)) }()
+
+	// 6. Database: wait for PostgreSQL, then migrate under an advisory lock;
+	// every query is traced (without its parameters).
+	pool, err := openDatabase(ctx, cfg, tel)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
 
-	// 6. Service over its ports.
+	// 7. Service over its ports.
 	keys, err := keyring.New(cfg.TOTPEncryptionKey, cfg.TOTPPreviousEncryptionKey)
 	if err != nil {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
@@ -146,16 +181,18 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
 		TOTPIssuer:      cfg.TOTPIssuer,
 		Now:             h.now,
+		Meter:           tel.meter.Meter(serviceName),
 	})
 	if err != nil {
 		return err
 	}
 
-	// 7. One set of endpoints for both transports.
+	// 8. One set of endpoints for both transports.
 	endpoints := genauth.NewEndpoints(svc)
 	endpoints.Use(log.Endpoint)
+	endpoints.Use(middleware.RouteEndpoint)
 
-	// 8. Transports.
+	// 9. Transports.
 	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
@@ -166,10 +203,21 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		return fmt.Errorf("GRPC_ADDR: %w", err)
 	}
 	pinger := database.Pinger{Pool: pool}
-	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger)
-	grpcSrv := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS)
+	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger, tel)
+	grpcSrv := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS, tel)
+	var metricsSrv *http.Server
+	if cfg.MetricsAddr != "" {
+		metricsLn, err := net.Listen("tcp", cfg.MetricsAddr)
+		if err != nil {
+			httpLn.Close()
+			grpcLn.Close()
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		metricsSrv = newMetricsServer(ctx, tel)
+		go func() { _ = serveHTTP(metricsSrv, metricsLn) }()
+	}
 
-	// 9. Serve until a server fails or ctx is done; meanwhile delete
+	// 10. Serve until a server fails or ctx is done; meanwhile delete
 	// long-ended sessions and old attempts in the background.
 	go janitor.Run(ctx, sessions, janitor.Options{What: "sessions",
 		Every: cfg.SessionCleanupInterval, Retention: cfg.SessionRetention, Batch: 1000, Pause: 100 * time.Millisecond,
@@ -192,12 +240,15 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	case serveErr = <-errc:
 	}
 
-	// 10. Graceful shutdown: stop accepting, finish in-flight requests
+	// 11. Graceful shutdown: stop accepting, finish in-flight requests
 	// within the deadline, then close the pool (deferred).
 	log.Print(ctx, log.KV{K: "msg", V: "shutting down"})
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	shutdownErr := errors.Join(shutdownHTTP(shutdownCtx, httpSrv), grpcSrv.shutdown(shutdownCtx))
+	if metricsSrv != nil {
+		shutdownErr = errors.Join(shutdownErr, shutdownHTTP(shutdownCtx, metricsSrv))
+	}
 	return errors.Join(serveErr, shutdownErr)
 }
 

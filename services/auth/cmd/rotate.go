@@ -24,7 +24,7 @@ func rotateKeys(ctx context.Context, cfg *config.Config) error {
 	if err != nil {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
-	pool, err := openDatabase(ctx, cfg)
+	pool, err := openDatabase(ctx, cfg, nil)
 	if err != nil {
 		return err
 	}

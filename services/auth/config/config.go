@@ -57,6 +57,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// MetricsAddr, when set, serves /metrics there (METRICS_ADDR).
 	MetricsAddr string
+	// OTLPEndpoint, when set, exports traces over OTLP
+	// (OTEL_EXPORTER_OTLP_ENDPOINT, the standard variable; the exporter
+	// reads the other OTEL_EXPORTER_OTLP_* variables itself).
+	OTLPEndpoint string
 	// Debug turns on debug logs (LOG_LEVEL=debug).
 	Debug bool
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT).
@@ -121,6 +125,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		CORSAllowedOrigins:        r.origins("CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:            r.prefixes("TRUSTED_PROXIES"),
 		MetricsAddr:               r.addr("METRICS_ADDR", "", false),
+		OTLPEndpoint:              r.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
 		Debug:                     r.logLevel("LOG_LEVEL"),
 		ShutdownTimeout:           r.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),

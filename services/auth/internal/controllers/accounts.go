@@ -29,6 +29,7 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.metrics.sessionCreated(ctx)
 	return mappers.RegisterResult(user, token), nil
 }
 
@@ -62,6 +63,7 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.metrics.sessionCreated(ctx)
 	return mappers.LoginResult(session, user.MFAEnabled, token), nil
 }
 
@@ -79,6 +81,7 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.metrics.sessionsRevoked(ctx, "logout", 1)
 	s.revocations.Await(ctx, ident.ID)
 	return &genauth.LogoutResult{SessionToken: ""}, nil
 }

@@ -141,31 +141,31 @@ func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegener
 // only, or pending too), as a throttled attempt. It does not consume the
 // step: the caller does, in the same transaction as the effect of the
 // code, then finishes the attempt.
-func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, int64, error) {
+func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, attempt, error) {
 	cred, err := s.totp.Get(ctx, userID)
 	if errors.Is(err, ports.ErrNotFound) || (err == nil && (cred.Expired || (activeOnly && !cred.Active))) {
-		return cred, 0, 0, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
+		return cred, 0, attempt{}, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
 	}
 	if err != nil {
-		return cred, 0, 0, toGoa(ctx, err)
+		return cred, 0, attempt{}, toGoa(ctx, err)
 	}
-	attempt, err := s.begin(ctx, ports.KindTOTP, secondFactorAccount(userID), userID)
+	a, err := s.begin(ctx, ports.KindTOTP, secondFactorAccount(userID), userID)
 	if err != nil {
-		return cred, 0, 0, err
+		return cred, 0, attempt{}, err
 	}
 	secret, err := s.box.Open(userID, cred.Secret)
 	if err != nil {
 		// A wrong key or a tampered row: an error, never a pass.
-		s.finish(ctx, attempt, false, userID)
-		return cred, 0, 0, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
+		s.finish(ctx, a, false, userID)
+		return cred, 0, attempt{}, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
 	}
 	step := matchStep(secret, code, s.now())
 	clear(secret)
 	if step < 0 || step <= cred.LastStep {
-		s.finish(ctx, attempt, false, userID)
-		return cred, 0, 0, genauth.MakeInvalidCode(errMsgInvalidCode)
+		s.finish(ctx, a, false, userID)
+		return cred, 0, attempt{}, genauth.MakeInvalidCode(errMsgInvalidCode)
 	}
-	return cred, step, attempt, nil
+	return cred, step, a, nil
 }
 
 // elevation prepares the rotation of the current session to aal2 under a

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"time"
 
+	"go.opentelemetry.io/otel/metric"
+
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
@@ -40,6 +42,8 @@ type Options struct {
 	TOTPIssuer string
 	// Now is the clock of TOTP codes (time.Now when nil).
 	Now func() time.Time
+	// Meter makes the service's metrics (none when nil).
+	Meter metric.Meter
 }
 
 // Service implements genauth.Service and genauth.Auther.
@@ -58,6 +62,7 @@ type Service struct {
 	absolute    time.Duration
 	issuer      string
 	now         func() time.Time
+	metrics     *metrics
 }
 
 var (
@@ -91,6 +96,10 @@ func New(o Options) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
+	m, err := newMetrics(o.Meter)
+	if err != nil {
+		return nil, fmt.Errorf("controllers: metrics: %w", err)
+	}
 	return &Service{
 		users:       o.Users,
 		sessions:    o.Sessions,
@@ -106,5 +115,6 @@ func New(o Options) (*Service, error) {
 		absolute:    o.AbsoluteTimeout,
 		issuer:      o.TOTPIssuer,
 		now:         now,
+		metrics:     m,
 	}, nil
 }

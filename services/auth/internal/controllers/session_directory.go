@@ -42,6 +42,7 @@ func (s *Service) DeleteSession(ctx context.Context, p *genauth.DeleteSessionPay
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
+	s.metrics.sessionsRevoked(ctx, "delete", 1)
 	s.revocations.Await(ctx, id)
 	return nil
 }
@@ -57,6 +58,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *genauth.RevokeSessionPay
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
+	s.metrics.sessionsRevoked(ctx, "revoke", 1)
 	s.revocations.Await(ctx, id)
 	return nil
 }
@@ -75,6 +77,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserS
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	s.metrics.sessionsRevoked(ctx, "revoke_user", len(ids))
 	s.revocations.Await(ctx, ids...)
 	return &genauth.RevokeUserSessionsResult{Revoked: len(ids)}, nil
 }
