@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -59,6 +60,7 @@ type options struct {
 	cacheSize int
 	cacheTTL  time.Duration
 	dial      []grpc.DialOption
+	tracer    trace.TracerProvider
 }
 
 // WithTLS dials over TLS; give the config a client certificate for mutual
@@ -76,6 +78,11 @@ func WithCache(size int, ttl time.Duration) Option {
 	return func(o *options) { o.cacheSize, o.cacheTTL = size, ttl }
 }
 
+// WithTracerProvider traces calls with tp instead of otel's global
+// provider. The trace context of the caller is propagated either way, so
+// that ValidateSession spans join the sibling's trace.
+func WithTracerProvider(tp trace.TracerProvider) Option { return func(o *options) { o.tracer = tp } }
+
 // WithDialOptions adds gRPC dial options.
 func WithDialOptions(opts ...grpc.DialOption) Option {
 	return func(o *options) { o.dial = append(o.dial, opts...) }
@@ -91,9 +98,13 @@ func New(addr string, opts ...Option) (*Client, error) {
 	if o.tls != nil {
 		creds = credentials.NewTLS(o.tls)
 	}
+	var otelOpts []otelgrpc.Option
+	if o.tracer != nil {
+		otelOpts = append(otelOpts, otelgrpc.WithTracerProvider(o.tracer))
+	}
 	dial := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()), // propagates the trace context
+		grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelOpts...)), // propagates the trace context
 	}, o.dial...)
 	conn, err := grpc.NewClient(addr, dial...)
 	if err != nil {

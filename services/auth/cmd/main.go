@@ -58,6 +58,12 @@ func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgx
 }
 
 func main() {
+	// 0. `auth healthcheck` (the image's HEALTHCHECK) needs only HTTP_ADDR:
+	// it runs before config.Load, which requires DATABASE_URL and the keys.
+	if commandName() == "healthcheck" {
+		os.Exit(runHealthcheck())
+	}
+
 	// 1. Configuration, read once. A bad value stops start-up and names
 	// the variable.
 	cfg, warnings, err := config.Load(os.Getenv)
@@ -98,6 +104,7 @@ commands:
   serve        serve the REST and gRPC APIs (the default)
   rotate-keys  re-encrypt every TOTP secret under TOTP_ENCRYPTION_KEY
                (set TOTP_PREVIOUS_ENCRYPTION_KEY to the key being retired)
+  healthcheck  exit 0 if the server on HTTP_ADDR answers GET /livez (for HEALTHCHECK)
 `
 
 func commandName() string {

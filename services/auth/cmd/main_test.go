@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"goa.design/clue/log"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
@@ -70,6 +71,8 @@ type stackOptions struct {
 	dbURL string
 	// now is the TOTP clock (time.Now when nil).
 	now func() time.Time
+	// spans receives the service's spans (none when nil).
+	spans sdktrace.SpanExporter
 }
 
 // testKey is the TOTP_ENCRYPTION_KEY of every test stack, so that stacks
@@ -107,7 +110,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 	s := &stack{ctx: ctx, cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {
-		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now})
+		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now, spans: o.spans})
 	}()
 	select {
 	case addrs := <-ready:
