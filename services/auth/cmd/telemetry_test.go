@@ -126,12 +126,12 @@ func TestNoSecretInTelemetry(t *testing.T) {
 	for _, sp := range spans.GetSpans().Snapshots() {
 		telemetry.WriteString(sp.Name())
 		for _, kv := range sp.Attributes() {
-			telemetry.WriteString(string(kv.Key) + "=" + kv.Value.Emit() + "\n")
+			telemetry.WriteString(string(kv.Key) + "=" + kv.Value.String() + "\n")
 		}
 		for _, ev := range sp.Events() {
 			telemetry.WriteString(ev.Name)
 			for _, kv := range ev.Attributes {
-				telemetry.WriteString(kv.Value.Emit())
+				telemetry.WriteString(kv.Value.String())
 			}
 		}
 	}

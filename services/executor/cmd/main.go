@@ -1,0 +1,135 @@
+// Command executor is the first sibling of the auth service: an HTTP API
+// whose routes trust the auth service for who is calling, through the auth
+// client library (services/auth/client).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"goa.design/clue/health"
+	"goa.design/clue/log"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/infrastructure/platform/services/auth/client"
+	"github.com/infrastructure/platform/services/executor/config"
+	"github.com/infrastructure/platform/services/executor/internal/api"
+)
+
+func main() {
+	// 0. `executor healthcheck`: the image's HEALTHCHECK (healthcheck.go).
+	if len(os.Args) == 2 && os.Args[1] == "healthcheck" {
+		os.Exit(runHealthcheck())
+	}
+
+	// 1. Configuration, read once. A bad value stops start-up and names
+	// the variable.
+	cfg, warnings, err := config.Load(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "executor: invalid configuration:\n%v\n", err)
+		os.Exit(2)
+	}
+
+	// 2. Logger: JSON unless on a terminal.
+	ctx := newLogContext(cfg.Debug)
+	for _, w := range warnings {
+		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
+	}
+
+	// 3. Stop on SIGTERM or SIGINT.
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+
+	if err := run(ctx, cfg, nil); err != nil {
+		log.Error(ctx, err, log.KV{K: "msg", V: "executor stopped"})
+		os.Exit(1)
+	}
+}
+
+// newLogContext returns a context carrying the clue logger.
+func newLogContext(debug bool) context.Context {
+	format := log.FormatJSON
+	if log.IsTerminal() {
+		format = log.FormatTerminal
+	}
+	opts := []log.LogOption{log.WithFormat(format)}
+	if debug {
+		opts = append(opts, log.WithDebug())
+	}
+	return log.Context(context.Background(), opts...)
+}
+
+// run serves until ctx is done, then shuts down gracefully. ready, when not
+// nil, receives the bound HTTP address (tests listen on port 0).
+func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
+	// 4. Auth client: validates sessions over gRPC, with a cache that the
+	// revocation stream keeps honest. It connects lazily: the executor
+	// starts even when the auth service is not up yet (see /healthz).
+	opts := []client.Option{}
+	if cfg.AuthTLS != nil {
+		opts = append(opts, client.WithTLS(cfg.AuthTLS))
+	}
+	if cfg.CacheEnabled() {
+		opts = append(opts, client.WithCache(cfg.AuthCacheSize, cfg.AuthCacheTTL))
+	}
+	auth, err := client.New(cfg.AuthGRPCAddr, opts...)
+	if err != nil {
+		return fmt.Errorf("AUTH_GRPC_ADDR: %w", err)
+	}
+	defer auth.Close()
+
+	// 5. Health of the auth service (grpc.health.v1), on a connection of
+	// its own: the client does not expose its connection.
+	creds := insecure.NewCredentials()
+	if cfg.AuthTLS != nil {
+		creds = credentials.NewTLS(cfg.AuthTLS)
+	}
+	healthConn, err := grpc.NewClient(cfg.AuthGRPCAddr, grpc.WithTransportCredentials(creds))
+	if err != nil {
+		return fmt.Errorf("AUTH_GRPC_ADDR: %w", err)
+	}
+	defer healthConn.Close()
+
+	// 6. HTTP API.
+	handler := api.New(ctx, api.Options{Auth: auth, Health: health.NewChecker(api.NewAuthPinger(healthConn))})
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("HTTP_ADDR: %w", err)
+	}
+	srv := api.NewServer(ctx, handler)
+
+	// 7. Serve until the server fails or ctx is done.
+	errc := make(chan error, 1)
+	go func() {
+		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+		close(errc)
+	}()
+	log.Print(ctx, log.KV{K: "msg", V: "executor serving"}, log.KV{K: "http", V: ln.Addr().String()},
+		log.KV{K: "auth", V: cfg.AuthGRPCAddr}, log.KV{K: "auth_tls", V: cfg.AuthTLS != nil},
+		log.KV{K: "auth_cache", V: cfg.CacheEnabled()})
+	if ready != nil {
+		ready(ln.Addr())
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+
+	// 8. Graceful shutdown: stop accepting, let in-flight requests finish
+	// within the deadline; the auth client closes after them (deferred).
+	log.Print(ctx, log.KV{K: "msg", V: "shutting down"})
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	return errors.Join(serveErr, srv.Shutdown(shutdownCtx))
+}

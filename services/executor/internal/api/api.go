@@ -1,0 +1,85 @@
+// Package api is the executor's HTTP API. Every /executor route sits behind
+// the auth client's middleware, which resolves the session cookie or bearer
+// token to the identity the auth service vouches for; the handlers only
+// read that identity from the request context.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"net"
+	"net/http"
+	"regexp"
+	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"goa.design/clue/health"
+	"goa.design/clue/log"
+
+	"github.com/infrastructure/platform/services/auth/client"
+)
+
+// Authenticator guards handlers with the auth service; *client.Client is
+// one.
+type Authenticator interface {
+	Middleware(opts ...client.GuardOption) func(http.Handler) http.Handler
+}
+
+// Options are the dependencies of the API.
+type Options struct {
+	// Auth authenticates every /executor request.
+	Auth Authenticator
+	// Health checks the dependencies for /healthz (see NewAuthPinger).
+	Health health.Checker
+}
+
+// New returns the executor's HTTP handler. logCtx carries the logger that
+// request logs go to.
+func New(logCtx context.Context, o Options) http.Handler {
+	session := o.Auth.Middleware()
+	aal2 := o.Auth.Middleware(client.RequireAAL("aal2"))
+
+	mux := http.NewServeMux()
+	mux.Handle("GET /executor/whoami", session(http.HandlerFunc(whoami)))
+	// An example of a route that needs a second factor: 403 mfa_required
+	// for an aal1 session.
+	mux.Handle("GET /executor/admin/whoami", aal2(http.HandlerFunc(whoami)))
+	// /livez: the process runs. /healthz: the auth service says it is
+	// SERVING (503 if not, or if it does not answer).
+	mux.HandleFunc("GET /livez", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.Handle("GET /healthz", health.Handler(o.Health))
+
+	var h http.Handler = mux
+	h = log.HTTP(logCtx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(h)
+	return otelhttp.NewHandler(h, "executor.http")
+}
+
+// NewServer returns an HTTP server for h with the timeouts of a public
+// endpoint. Requests keep the values of ctx (the logger) but not its
+// cancellation: on shutdown, in-flight requests finish.
+func NewServer(ctx context.Context, h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    16 << 10,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+}
+
+// errorBody has the shape of the auth client's error answers.
+type errorBody struct {
+	Name    string `json:"name"`
+	Message string `json:"message"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
