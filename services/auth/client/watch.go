@@ -30,7 +30,7 @@ func (c *Client) watch(ctx context.Context) {
 func (c *Client) follow(ctx context.Context) bool {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	stream, err := c.pb.WatchRevocations(ctx, &genpb.WatchRevocationsRequest{})
+	stream, err := c.pb.WatchRevocations(ctx)
 	if err != nil {
 		return false
 	}
@@ -45,6 +45,11 @@ func (c *Client) follow(ctx context.Context) bool {
 			return true
 		}
 		c.cache.invalidate(ev.SessionId)
+		// The call that revoked the session waits for this: once it
+		// answers, this cache has forgotten the session.
+		if err := stream.Send(&genpb.WatchRevocationsStreamingRequest{SessionId: ev.SessionId}); err != nil {
+			return true
+		}
 	}
 }
 

@@ -90,7 +90,8 @@ func sessionManagementMethods() {
 // revocationMethods declares the stream that keeps sibling caches honest.
 func revocationMethods() {
 	Method("watch_revocations", func() {
-		Description("Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. A client that caches validations must drop its cache whenever the stream breaks.")
+		Description("Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. The client acknowledges each id once it has forgotten the session; the call that revoked it answers after the acknowledgements of this replica's subscribers (within a short bound). A client that caches validations must drop its cache whenever the stream breaks.")
+		StreamingPayload(RevocationAck)
 		StreamingResult(RevocationEvent)
 		GRPC(func() {
 			Response(CodeOK)

@@ -299,3 +299,12 @@ var ActivityList = Type("ActivityList", func() {
 	Field(1, "events", ArrayOf(SecurityEvent), "Events.")
 	Required("events")
 })
+
+// RevocationAck acknowledges a RevocationEvent.
+var RevocationAck = Type("RevocationAck", func() {
+	Description("The client has forgotten the session.")
+	Field(1, "session_id", String, "The session of the event acknowledged.", func() {
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	Required("session_id")
+})

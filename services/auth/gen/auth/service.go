@@ -40,8 +40,11 @@ type Service interface {
 	RevokeUserSessions(context.Context, *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error)
 	// Stream the ids of sessions that stop being valid as they are (revoked,
 	// rotated, deleted), from every replica. The first message has
-	// subscribed=true: from then on no change is missed. A client that caches
-	// validations must drop its cache whenever the stream breaks.
+	// subscribed=true: from then on no change is missed. The client acknowledges
+	// each id once it has forgotten the session; the call that revoked it answers
+	// after the acknowledgements of this replica's subscribers (within a short
+	// bound). A client that caches validations must drop its cache whenever the
+	// stream breaks.
 	WatchRevocations(context.Context, WatchRevocationsServerStream) (err error)
 	// The signed-in user's last 50 security events (logins, second factors,
 	// registration), newest first, so that failed attempts on the account can be
@@ -97,18 +100,29 @@ type WatchRevocationsServerStream interface {
 	Send(*RevocationEvent) error
 	// SendWithContext streams instances of "RevocationEvent" with context.
 	SendWithContext(context.Context, *RevocationEvent) error
+	// Recv reads instances of "RevocationAck" from the stream.
+	Recv() (*RevocationAck, error)
+	// RecvWithContext reads instances of "RevocationAck" from the stream with
+	// context.
+	RecvWithContext(context.Context) (*RevocationAck, error)
 	// Close closes the stream.
 	Close() error
 }
 
-// WatchRevocationsClientStream allows streaming instances of *RevocationEvent
-// to the client.
+// WatchRevocationsClientStream allows streaming instances of *RevocationAck to
+// the client.
 type WatchRevocationsClientStream interface {
+	// Send streams instances of "RevocationAck".
+	Send(*RevocationAck) error
+	// SendWithContext streams instances of "RevocationAck" with context.
+	SendWithContext(context.Context, *RevocationAck) error
 	// Recv reads instances of "RevocationEvent" from the stream.
 	Recv() (*RevocationEvent, error)
 	// RecvWithContext reads instances of "RevocationEvent" from the stream with
 	// context.
 	RecvWithContext(context.Context) (*RevocationEvent, error)
+	// Close closes the stream.
+	Close() error
 }
 
 // AccountProfile is the result type of the auth service profile method.
@@ -270,6 +284,13 @@ type RegisterResult struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+}
+
+// RevocationAck is the streaming payload type of the auth service
+// watch_revocations method.
+type RevocationAck struct {
+	// The session of the event acknowledged.
+	SessionID string
 }
 
 // RevocationEvent is the result type of the auth service watch_revocations

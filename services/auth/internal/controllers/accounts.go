@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -74,6 +75,7 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 	if err != nil {
 		return nil, err
 	}
+	since := time.Now()
 	err = s.sessions.Revoke(ctx, ident.ID)
 	if errors.Is(err, ports.ErrNotFound) { // revoked by a concurrent request
 		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
@@ -82,7 +84,7 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "logout", 1)
-	s.revocations.Await(ctx, ident.ID)
+	s.revocations.Await(ctx, since, ident.ID)
 	return &genauth.LogoutResult{SessionToken: ""}, nil
 }
 

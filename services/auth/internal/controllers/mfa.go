@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -57,6 +58,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 		return nil, err
 	}
 	token, rot := s.elevation(ctx, ident)
+	since := time.Now()
 	codes := []string{}
 	if cred.Active {
 		_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
@@ -69,7 +71,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
-	s.revocations.Await(ctx, ident.ID)
+	s.revocations.Await(ctx, since, ident.ID)
 	return &genauth.TOTPVerifyResult{Aal: ports.AAL2.String(), BackupCodes: codes, SessionToken: token}, nil
 }
 
@@ -112,12 +114,13 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 		return nil, genauth.MakeInvalidCode(errMsgInvalidCode)
 	}
 	token, rot := s.elevation(ctx, ident)
+	since := time.Now()
 	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(code), rot)
 	s.finish(ctx, attempt, err == nil, ident.UserID)
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
-	s.revocations.Await(ctx, ident.ID)
+	s.revocations.Await(ctx, since, ident.ID)
 	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
 }
 

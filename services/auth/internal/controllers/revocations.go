@@ -4,28 +4,45 @@ import (
 	"context"
 	"errors"
 
+	"github.com/google/uuid"
+
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 )
 
 var errMsgFeedBroken = errors.New("the revocation feed was interrupted: drop cached validations and subscribe again")
 
 // WatchRevocations implements genauth.Service: it confirms the subscription,
-// then streams the id of every session that stops being valid. It ends with
-// unavailable when the feed breaks, so that the client knows that it may
-// have missed events.
+// then streams the id of every session that stops being valid, and passes
+// the client's acknowledgements on to the feed (revoking calls wait for
+// them). It ends with unavailable when the feed breaks, so that the client
+// knows that it may have missed events.
 func (s *Service) WatchRevocations(ctx context.Context, stream genauth.WatchRevocationsServerStream) error {
-	events, err := s.revocations.Subscribe(ctx)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := s.revocations.Subscribe(ctx)
 	if err != nil {
 		return toGoa(ctx, err)
 	}
 	if err := stream.SendWithContext(ctx, &genauth.RevocationEvent{Subscribed: true}); err != nil {
 		return err
 	}
+	go func() {
+		defer cancel() // the client went away: end the subscription
+		for {
+			ack, err := stream.RecvWithContext(ctx)
+			if err != nil {
+				return
+			}
+			if id, err := uuid.Parse(ack.SessionID); err == nil {
+				sub.Ack(id)
+			}
+		}
+	}()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
-		case id, ok := <-events:
+		case id, ok := <-sub.Events:
 			if !ok {
 				if ctx.Err() != nil {
 					return nil

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -37,13 +38,14 @@ func (s *Service) DeleteSession(ctx context.Context, p *genauth.DeleteSessionPay
 	if err != nil {
 		return err
 	}
+	since := time.Now()
 	if err := s.directory.RevokeOwn(ctx, id, ident.UserID); errors.Is(err, ports.ErrNotFound) {
 		return genauth.MakeNotFound(errMsgSessionNotFound)
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "delete", 1)
-	s.revocations.Await(ctx, id)
+	s.revocations.Await(ctx, since, id)
 	return nil
 }
 
@@ -53,13 +55,14 @@ func (s *Service) RevokeSession(ctx context.Context, p *genauth.RevokeSessionPay
 	if err != nil {
 		return err
 	}
+	since := time.Now()
 	if err := s.sessions.Revoke(ctx, id); errors.Is(err, ports.ErrNotFound) {
 		return genauth.MakeNotFound(errMsgSessionNotFound)
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "revoke", 1)
-	s.revocations.Await(ctx, id)
+	s.revocations.Await(ctx, since, id)
 	return nil
 }
 
@@ -73,12 +76,13 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserS
 	if _, err := s.users.ByID(ctx, id); err != nil {
 		return nil, toGoa(ctx, err)
 	}
+	since := time.Now()
 	ids, err := s.directory.RevokeAll(ctx, id)
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "revoke_user", len(ids))
-	s.revocations.Await(ctx, ids...)
+	s.revocations.Await(ctx, since, ids...)
 	return &genauth.RevokeUserSessionsResult{Revoked: len(ids)}, nil
 }
 

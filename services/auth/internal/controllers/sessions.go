@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"time"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/mappers"
@@ -39,6 +40,7 @@ func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshP
 		return nil, err
 	}
 	token, hash := newToken()
+	since := time.Now()
 	session, err := s.sessions.Rotate(ctx, ports.Rotation{
 		SessionID:    ident.ID,
 		OldTokenHash: tokenHashFrom(ctx),
@@ -50,6 +52,6 @@ func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshP
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	s.revocations.Await(ctx, ident.ID)
+	s.revocations.Await(ctx, since, ident.ID)
 	return mappers.RefreshResult(session, token), nil
 }

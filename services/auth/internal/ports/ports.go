@@ -5,6 +5,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -100,16 +101,24 @@ type CodeHasher interface {
 // Revocations is the feed of sessions that stop being valid, from every
 // replica.
 type Revocations interface {
-	// Subscribe returns a channel of session ids, open from the moment
-	// Subscribe returns: no later change is missed. The channel closes
+	// Subscribe returns a subscription whose Events are open from the
+	// moment Subscribe returns: no later change is missed. Events closes
 	// when the feed breaks (the subscriber must then forget what it
 	// cached) or ctx ends. ErrUnavailable when the feed is down.
-	Subscribe(ctx context.Context) (<-chan uuid.UUID, error)
-	// Await returns once this replica has passed the changes of the
-	// sessions on to its subscribers (so that a revocation is answered
-	// only after the caches have been told), or after a short bound. It
-	// returns at once when the feed is down: caches are then off.
-	Await(ctx context.Context, ids ...uuid.UUID)
+	Subscribe(ctx context.Context) (Subscription, error)
+	// Await returns once this replica's subscribers have acknowledged the
+	// changes of the sessions made since since (so that a revocation is
+	// answered only after the caches have forgotten it), or after a short
+	// bound. It returns at once when the feed is down: caches are then off.
+	Await(ctx context.Context, since time.Time, ids ...uuid.UUID)
+}
+
+// Subscription is one subscriber of the revocation feed.
+type Subscription struct {
+	// Events carries the ids of sessions that stopped being valid.
+	Events <-chan uuid.UUID
+	// Ack tells that the subscriber has forgotten the session.
+	Ack func(uuid.UUID)
 }
 
 // Throttle counts authentication attempts in PostgreSQL, so that limits

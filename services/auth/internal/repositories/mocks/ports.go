@@ -12,6 +12,7 @@ package mocks
 import (
 	context "context"
 	reflect "reflect"
+	time "time"
 
 	uuid "github.com/google/uuid"
 	ports "github.com/infrastructure/platform/services/auth/internal/ports"
@@ -536,9 +537,9 @@ func (m *MockRevocations) EXPECT() *MockRevocationsMockRecorder {
 }
 
 // Await mocks base method.
-func (m *MockRevocations) Await(ctx context.Context, ids ...uuid.UUID) {
+func (m *MockRevocations) Await(ctx context.Context, since time.Time, ids ...uuid.UUID) {
 	m.ctrl.T.Helper()
-	varargs := []any{ctx}
+	varargs := []any{ctx, since}
 	for _, a := range ids {
 		varargs = append(varargs, a)
 	}
@@ -546,17 +547,17 @@ func (m *MockRevocations) Await(ctx context.Context, ids ...uuid.UUID) {
 }
 
 // Await indicates an expected call of Await.
-func (mr *MockRevocationsMockRecorder) Await(ctx any, ids ...any) *gomock.Call {
+func (mr *MockRevocationsMockRecorder) Await(ctx, since any, ids ...any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	varargs := append([]any{ctx}, ids...)
+	varargs := append([]any{ctx, since}, ids...)
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Await", reflect.TypeOf((*MockRevocations)(nil).Await), varargs...)
 }
 
 // Subscribe mocks base method.
-func (m *MockRevocations) Subscribe(ctx context.Context) (<-chan uuid.UUID, error) {
+func (m *MockRevocations) Subscribe(ctx context.Context) (ports.Subscription, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Subscribe", ctx)
-	ret0, _ := ret[0].(<-chan uuid.UUID)
+	ret0, _ := ret[0].(ports.Subscription)
 	ret1, _ := ret[1].(error)
 	return ret0, ret1
 }

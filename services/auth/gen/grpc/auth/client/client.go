@@ -199,3 +199,22 @@ func (s *WatchRevocationsClientStream) Recv() (*auth.RevocationEvent, error) {
 func (s *WatchRevocationsClientStream) RecvWithContext(ctx context.Context) (*auth.RevocationEvent, error) {
 	return s.Recv()
 }
+
+// Send streams instances of "authpb.WatchRevocationsStreamingRequest" to the
+// "watch_revocations" endpoint gRPC stream.
+func (s *WatchRevocationsClientStream) Send(res *auth.RevocationAck) error {
+	v := NewProtoRevocationAckWatchRevocationsStreamingRequest(res)
+	return s.stream.Send(v)
+}
+
+// SendWithContext streams instances of
+// "authpb.WatchRevocationsStreamingRequest" to the "watch_revocations"
+// endpoint gRPC stream with context.
+func (s *WatchRevocationsClientStream) SendWithContext(ctx context.Context, res *auth.RevocationAck) error {
+	return s.Send(res)
+}
+
+func (s *WatchRevocationsClientStream) Close() error {
+	// Close the send direction of the stream
+	return s.stream.CloseSend()
+}

@@ -87,9 +87,9 @@ func BuildWatchRevocationsFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOp
 			opts = append(opts, opt)
 		}
 		if reqpb != nil {
-			return grpccli.WatchRevocations(ctx, reqpb.(*authpb.WatchRevocationsRequest), opts...)
+			return grpccli.WatchRevocations(ctx, opts...)
 		}
-		return grpccli.WatchRevocations(ctx, &authpb.WatchRevocationsRequest{}, opts...)
+		return grpccli.WatchRevocations(ctx, opts...)
 	}
 }
 

@@ -65,19 +65,19 @@ func NewRevokeUserSessionsRateLimitedError(message *authpb.RevokeUserSessionsRat
 	return er
 }
 
-// NewProtoWatchRevocationsRequest builds the gRPC request type from the
-// payload of the "watch_revocations" endpoint of the "auth" service.
-func NewProtoWatchRevocationsRequest() *authpb.WatchRevocationsRequest {
-	message := &authpb.WatchRevocationsRequest{}
-	return message
-}
-
 func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsResponse) *auth.RevocationEvent {
 	result := &auth.RevocationEvent{
 		SessionID:  v.SessionId,
 		Subscribed: v.Subscribed,
 	}
 	return result
+}
+
+func NewProtoRevocationAckWatchRevocationsStreamingRequest(spayload *auth.RevocationAck) *authpb.WatchRevocationsStreamingRequest {
+	v := &authpb.WatchRevocationsStreamingRequest{
+		SessionId: spayload.SessionID,
+	}
+	return v
 }
 
 // NewWatchRevocationsRateLimitedError builds the error type of the

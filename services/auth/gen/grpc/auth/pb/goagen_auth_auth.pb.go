@@ -388,26 +388,29 @@ func (x *WatchRevocationsRateLimitedError) GetRetryAfter() int32 {
 	return 0
 }
 
-type WatchRevocationsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
+// The client has forgotten the session.
+type WatchRevocationsStreamingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The session of the event acknowledged.
+	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *WatchRevocationsRequest) Reset() {
-	*x = WatchRevocationsRequest{}
+func (x *WatchRevocationsStreamingRequest) Reset() {
+	*x = WatchRevocationsStreamingRequest{}
 	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *WatchRevocationsRequest) String() string {
+func (x *WatchRevocationsStreamingRequest) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*WatchRevocationsRequest) ProtoMessage() {}
+func (*WatchRevocationsStreamingRequest) ProtoMessage() {}
 
-func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
+func (x *WatchRevocationsStreamingRequest) ProtoReflect() protoreflect.Message {
 	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -419,9 +422,16 @@ func (x *WatchRevocationsRequest) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use WatchRevocationsRequest.ProtoReflect.Descriptor instead.
-func (*WatchRevocationsRequest) Descriptor() ([]byte, []int) {
+// Deprecated: Use WatchRevocationsStreamingRequest.ProtoReflect.Descriptor instead.
+func (*WatchRevocationsStreamingRequest) Descriptor() ([]byte, []int) {
 	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *WatchRevocationsStreamingRequest) GetSessionId() string {
+	if x != nil {
+		return x.SessionId
+	}
+	return ""
 }
 
 type WatchRevocationsResponse struct {
@@ -874,8 +884,10 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
 	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"\x19\n" +
-	"\x17WatchRevocationsRequest\"Y\n" +
+	"retryAfter\"A\n" +
+	" WatchRevocationsStreamingRequest\x12\x1d\n" +
+	"\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\"Y\n" +
 	"\x18WatchRevocationsResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1e\n" +
@@ -910,11 +922,11 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x86\x03\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x91\x03\n" +
 	"\x04Auth\x12H\n" +
 	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
-	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12S\n" +
-	"\x10WatchRevocations\x12\x1d.auth.WatchRevocationsRequest\x1a\x1e.auth.WatchRevocationsResponse0\x01\x12N\n" +
+	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12^\n" +
+	"\x10WatchRevocations\x12&.auth.WatchRevocationsStreamingRequest\x1a\x1e.auth.WatchRevocationsResponse(\x010\x01\x12N\n" +
 	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x126\n" +
 	"\aGetUser\x12\x14.auth.GetUserRequest\x1a\x15.auth.GetUserResponseB\tZ\a/authpbb\x06proto3"
 
@@ -939,7 +951,7 @@ var file_goagen_auth_auth_proto_goTypes = []any{
 	(*RevokeUserSessionsRequest)(nil),          // 4: auth.RevokeUserSessionsRequest
 	(*RevokeUserSessionsResponse)(nil),         // 5: auth.RevokeUserSessionsResponse
 	(*WatchRevocationsRateLimitedError)(nil),   // 6: auth.WatchRevocationsRateLimitedError
-	(*WatchRevocationsRequest)(nil),            // 7: auth.WatchRevocationsRequest
+	(*WatchRevocationsStreamingRequest)(nil),   // 7: auth.WatchRevocationsStreamingRequest
 	(*WatchRevocationsResponse)(nil),           // 8: auth.WatchRevocationsResponse
 	(*ValidateSessionRateLimitedError)(nil),    // 9: auth.ValidateSessionRateLimitedError
 	(*ValidateSessionRequest)(nil),             // 10: auth.ValidateSessionRequest
@@ -951,7 +963,7 @@ var file_goagen_auth_auth_proto_goTypes = []any{
 var file_goagen_auth_auth_proto_depIdxs = []int32{
 	1,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
 	4,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
-	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsRequest
+	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsStreamingRequest
 	10, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
 	13, // 4: auth.Auth.GetUser:input_type -> auth.GetUserRequest
 	2,  // 5: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse

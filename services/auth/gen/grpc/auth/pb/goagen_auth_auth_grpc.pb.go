@@ -45,9 +45,12 @@ type AuthClient interface {
 	RevokeUserSessions(ctx context.Context, in *RevokeUserSessionsRequest, opts ...grpc.CallOption) (*RevokeUserSessionsResponse, error)
 	// Stream the ids of sessions that stop being valid as they are (revoked,
 	// rotated, deleted), from every replica. The first message has
-	// subscribed=true: from then on no change is missed. A client that caches
-	// validations must drop its cache whenever the stream breaks.
-	WatchRevocations(ctx context.Context, in *WatchRevocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchRevocationsResponse], error)
+	// subscribed=true: from then on no change is missed. The client acknowledges
+	// each id once it has forgotten the session; the call that revoked it answers
+	// after the acknowledgements of this replica's subscribers (within a short
+	// bound). A client that caches validations must drop its cache whenever the
+	// stream breaks.
+	WatchRevocations(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[WatchRevocationsStreamingRequest, WatchRevocationsResponse], error)
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error)
@@ -83,24 +86,18 @@ func (c *authClient) RevokeUserSessions(ctx context.Context, in *RevokeUserSessi
 	return out, nil
 }
 
-func (c *authClient) WatchRevocations(ctx context.Context, in *WatchRevocationsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WatchRevocationsResponse], error) {
+func (c *authClient) WatchRevocations(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[WatchRevocationsStreamingRequest, WatchRevocationsResponse], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &Auth_ServiceDesc.Streams[0], Auth_WatchRevocations_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	x := &grpc.GenericClientStream[WatchRevocationsRequest, WatchRevocationsResponse]{ClientStream: stream}
-	if err := x.ClientStream.SendMsg(in); err != nil {
-		return nil, err
-	}
-	if err := x.ClientStream.CloseSend(); err != nil {
-		return nil, err
-	}
+	x := &grpc.GenericClientStream[WatchRevocationsStreamingRequest, WatchRevocationsResponse]{ClientStream: stream}
 	return x, nil
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Auth_WatchRevocationsClient = grpc.ServerStreamingClient[WatchRevocationsResponse]
+type Auth_WatchRevocationsClient = grpc.BidiStreamingClient[WatchRevocationsStreamingRequest, WatchRevocationsResponse]
 
 func (c *authClient) ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
@@ -134,9 +131,12 @@ type AuthServer interface {
 	RevokeUserSessions(context.Context, *RevokeUserSessionsRequest) (*RevokeUserSessionsResponse, error)
 	// Stream the ids of sessions that stop being valid as they are (revoked,
 	// rotated, deleted), from every replica. The first message has
-	// subscribed=true: from then on no change is missed. A client that caches
-	// validations must drop its cache whenever the stream breaks.
-	WatchRevocations(*WatchRevocationsRequest, grpc.ServerStreamingServer[WatchRevocationsResponse]) error
+	// subscribed=true: from then on no change is missed. The client acknowledges
+	// each id once it has forgotten the session; the call that revoked it answers
+	// after the acknowledgements of this replica's subscribers (within a short
+	// bound). A client that caches validations must drop its cache whenever the
+	// stream breaks.
+	WatchRevocations(grpc.BidiStreamingServer[WatchRevocationsStreamingRequest, WatchRevocationsResponse]) error
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error)
@@ -158,7 +158,7 @@ func (UnimplementedAuthServer) RevokeSession(context.Context, *RevokeSessionRequ
 func (UnimplementedAuthServer) RevokeUserSessions(context.Context, *RevokeUserSessionsRequest) (*RevokeUserSessionsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RevokeUserSessions not implemented")
 }
-func (UnimplementedAuthServer) WatchRevocations(*WatchRevocationsRequest, grpc.ServerStreamingServer[WatchRevocationsResponse]) error {
+func (UnimplementedAuthServer) WatchRevocations(grpc.BidiStreamingServer[WatchRevocationsStreamingRequest, WatchRevocationsResponse]) error {
 	return status.Error(codes.Unimplemented, "method WatchRevocations not implemented")
 }
 func (UnimplementedAuthServer) ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error) {
@@ -225,15 +225,11 @@ func _Auth_RevokeUserSessions_Handler(srv interface{}, ctx context.Context, dec 
 }
 
 func _Auth_WatchRevocations_Handler(srv interface{}, stream grpc.ServerStream) error {
-	m := new(WatchRevocationsRequest)
-	if err := stream.RecvMsg(m); err != nil {
-		return err
-	}
-	return srv.(AuthServer).WatchRevocations(m, &grpc.GenericServerStream[WatchRevocationsRequest, WatchRevocationsResponse]{ServerStream: stream})
+	return srv.(AuthServer).WatchRevocations(&grpc.GenericServerStream[WatchRevocationsStreamingRequest, WatchRevocationsResponse]{ServerStream: stream})
 }
 
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
-type Auth_WatchRevocationsServer = grpc.ServerStreamingServer[WatchRevocationsResponse]
+type Auth_WatchRevocationsServer = grpc.BidiStreamingServer[WatchRevocationsStreamingRequest, WatchRevocationsResponse]
 
 func _Auth_ValidateSession_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ValidateSessionRequest)
@@ -300,6 +296,7 @@ var Auth_ServiceDesc = grpc.ServiceDesc{
 			StreamName:    "WatchRevocations",
 			Handler:       _Auth_WatchRevocations_Handler,
 			ServerStreams: true,
+			ClientStreams: true,
 		},
 	},
 	Metadata: "goagen_auth_auth.proto",

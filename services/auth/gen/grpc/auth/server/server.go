@@ -160,11 +160,11 @@ func NewWatchRevocationsHandler(endpoint goa.Endpoint, h goagrpc.StreamHandler) 
 
 // WatchRevocations implements the "WatchRevocations" method in
 // authpb.AuthServer interface.
-func (s *Server) WatchRevocations(message *authpb.WatchRevocationsRequest, stream authpb.Auth_WatchRevocationsServer) error {
+func (s *Server) WatchRevocations(stream authpb.Auth_WatchRevocationsServer) error {
 	ctx := stream.Context()
 	ctx = context.WithValue(ctx, goa.MethodKey, "watch_revocations")
 	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
-	_, err := s.WatchRevocationsH.Decode(ctx, message)
+	_, err := s.WatchRevocationsH.Decode(ctx, nil)
 	if err != nil {
 		var en goa.GoaErrorNamer
 		if errors.As(err, &en) {
@@ -354,6 +354,23 @@ func (s *WatchRevocationsServerStream) Send(res *auth.RevocationEvent) error {
 // the "watch_revocations" endpoint gRPC stream with context.
 func (s *WatchRevocationsServerStream) SendWithContext(ctx context.Context, res *auth.RevocationEvent) error {
 	return s.Send(res)
+}
+
+// Recv reads instances of "authpb.WatchRevocationsStreamingRequest" from the
+// "watch_revocations" endpoint gRPC stream.
+func (s *WatchRevocationsServerStream) Recv() (*auth.RevocationAck, error) {
+	var res *auth.RevocationAck
+	v, err := s.stream.Recv()
+	if err != nil {
+		return res, err
+	}
+	return NewWatchRevocationsStreamingRequestRevocationAck(v), nil
+}
+
+// RecvWithContext reads instances of "authpb.WatchRevocationsStreamingRequest"
+// from the "watch_revocations" endpoint gRPC stream with context.
+func (s *WatchRevocationsServerStream) RecvWithContext(ctx context.Context) (*auth.RevocationAck, error) {
+	return s.Recv()
 }
 
 func (s *WatchRevocationsServerStream) Close() error {

@@ -88,6 +88,13 @@ func NewProtoRevocationEventWatchRevocationsResponse(result *auth.RevocationEven
 	return v
 }
 
+func NewWatchRevocationsStreamingRequestRevocationAck(v *authpb.WatchRevocationsStreamingRequest) *auth.RevocationAck {
+	spayload := &auth.RevocationAck{
+		SessionID: v.SessionId,
+	}
+	return spayload
+}
+
 // NewWatchRevocationsRateLimitedError builds the gRPC error response type from
 // the error of the "watch_revocations" endpoint of the "auth" service.
 func NewWatchRevocationsRateLimitedError(er *auth.RateLimitedError) *authpb.WatchRevocationsRateLimitedError {

@@ -167,7 +167,7 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, "COMMAND:")
 	fmt.Fprintln(os.Stderr, `    revoke-session: Revoke a session by ID, at once, on every replica.`)
 	fmt.Fprintln(os.Stderr, `    revoke-user-sessions: Revoke every live session of a user.`)
-	fmt.Fprintln(os.Stderr, `    watch-revocations: Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. A client that caches validations must drop its cache whenever the stream breaks.`)
+	fmt.Fprintln(os.Stderr, `    watch-revocations: Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. The client acknowledges each id once it has forgotten the session; the call that revoked it answers after the acknowledgements of this replica's subscribers (within a short bound). A client that caches validations must drop its cache whenever the stream breaks.`)
 	fmt.Fprintln(os.Stderr, `    validate-session: Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.`)
 	fmt.Fprintln(os.Stderr, `    get-user: Look up a user by ID.`)
 	fmt.Fprintln(os.Stderr)
@@ -217,7 +217,7 @@ func authWatchRevocationsUsage() {
 
 	// Description
 	fmt.Fprintln(os.Stderr)
-	fmt.Fprintln(os.Stderr, `Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. A client that caches validations must drop its cache whenever the stream breaks.`)
+	fmt.Fprintln(os.Stderr, `Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. The client acknowledges each id once it has forgotten the session; the call that revoked it answers after the acknowledgements of this replica's subscribers (within a short bound). A client that caches validations must drop its cache whenever the stream breaks.`)
 
 	// Flags list
 
