@@ -14,6 +14,7 @@ import (
 
 	"github.com/rs/cors"
 
+	"github.com/infrastructure/platform/internal/httpserver"
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
@@ -64,17 +65,7 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 			return r.URL.Path != "/livez" && r.URL.Path != "/healthz" && r.URL.Path != "/metrics"
 		}))
 
-	return &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		// Requests keep the logger but not the cancellation of ctx: on
-		// shutdown, in-flight requests finish their work.
-		BaseContext: func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
+	return httpserver.New(ctx, handler)
 }
 
 // newMetricsServer serves /metrics and the debug log switch on

@@ -16,6 +16,7 @@ import (
 	"goa.design/clue/log"
 
 	"github.com/exaring/otelpgx"
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/controllers"
@@ -129,16 +130,12 @@ type hooks struct {
 
 // newLogContext returns a context carrying the clue logger.
 func newLogContext(debug bool) context.Context {
-	format := log.FormatJSON
-	if log.IsTerminal() {
-		format = log.FormatTerminal
-	}
 	// Every line carries the trace and span ids of its request. Debug
 	// entries are always made and written only while the switch is on
 	// (LOG_LEVEL=debug at start, GET /debug?debug-logs=on at run time).
 	debugLogs.Store(debug)
 	return log.Context(context.Background(),
-		log.WithFormat(switchableDebug(format)), log.WithFunc(log.Span), log.WithDebug())
+		log.WithFormat(switchableDebug(logging.Format())), log.WithFunc(log.Span), log.WithDebug())
 }
 
 // run wires the service and serves it until ctx is done, then shuts down

@@ -5,17 +5,15 @@ package config
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"net/url"
-	"os"
-	"strconv"
 	"strings"
 	"time"
+
+	"github.com/infrastructure/platform/internal/envconfig"
 )
 
 // Config is the whole configuration of the auth service.
@@ -109,44 +107,44 @@ const MinRecommendedBcryptCost = 10
 // returns every invalid or missing variable at once, each error naming its
 // variable, and warnings about values that are valid but unwise.
 func Load(getenv func(string) string) (*Config, []string, error) {
-	r := reader{getenv: getenv}
+	r := reader{envconfig.New(getenv)}
 	c := &Config{
 		DatabaseURL:               r.databaseURL("DATABASE_URL"),
-		DatabaseConnectTimeout:    r.duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
-		HTTPAddr:                  r.addr("HTTP_ADDR", ":8080", true),
-		GRPCAddr:                  r.addr("GRPC_ADDR", ":9090", true),
+		DatabaseConnectTimeout:    r.Duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
+		HTTPAddr:                  r.ListenAddr("HTTP_ADDR", ":8080"),
+		GRPCAddr:                  r.ListenAddr("GRPC_ADDR", ":9090"),
 		TOTPEncryptionKey:         r.key("TOTP_ENCRYPTION_KEY", true),
 		TOTPPreviousEncryptionKey: r.key("TOTP_PREVIOUS_ENCRYPTION_KEY", false),
 		TOTPIssuer:                r.issuer("TOTP_ISSUER", "Infrastructure"),
-		CookieSecure:              r.boolean("COOKIE_SECURE", true),
-		SessionIdleTimeout:        r.duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
-		SessionAbsoluteTimeout:    r.duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
-		BcryptCost:                r.intRange("BCRYPT_COST", 12, 4, 31),
+		CookieSecure:              r.Bool("COOKIE_SECURE", true),
+		SessionIdleTimeout:        r.Duration("SESSION_IDLE_TIMEOUT", 30*time.Minute),
+		SessionAbsoluteTimeout:    r.Duration("SESSION_ABSOLUTE_TIMEOUT", 12*time.Hour),
+		BcryptCost:                r.Int("BCRYPT_COST", 12, 4, 31),
 		CORSAllowedOrigins:        r.origins("CORS_ALLOWED_ORIGINS"),
 		TrustedProxies:            r.prefixes("TRUSTED_PROXIES"),
-		MetricsAddr:               r.addr("METRICS_ADDR", "", false),
-		OTLPEndpoint:              r.get("OTEL_EXPORTER_OTLP_ENDPOINT"),
-		Debug:                     r.logLevel("LOG_LEVEL"),
-		ShutdownTimeout:           r.duration("SHUTDOWN_TIMEOUT", 15*time.Second),
+		MetricsAddr:               r.ListenAddr("METRICS_ADDR", ""),
+		OTLPEndpoint:              r.String("OTEL_EXPORTER_OTLP_ENDPOINT"),
+		Debug:                     r.Debug("LOG_LEVEL"),
+		ShutdownTimeout:           r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),
-		SessionCleanupInterval:    r.duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
-		SessionRetention:          r.duration("SESSION_RETENTION", 7*24*time.Hour),
+		SessionCleanupInterval:    r.Duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
+		SessionRetention:          r.Duration("SESSION_RETENTION", 7*24*time.Hour),
 		Throttle: Throttle{
-			LoginFailures:        r.intRange("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
-			LoginWindow:          r.duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
-			SecondFactorFailures: r.intRange("THROTTLE_SECOND_FACTOR_FAILURES", 5, 1, 1_000_000),
-			SecondFactorWindow:   r.duration("THROTTLE_SECOND_FACTOR_WINDOW", 15*time.Minute),
-			IPFailures:           r.intRange("THROTTLE_IP_FAILURES", 100, 1, 1_000_000),
-			IPWindow:             r.duration("THROTTLE_IP_WINDOW", 15*time.Minute),
-			Registrations:        r.intRange("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
-			RegistrationWindow:   r.duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
-			KnownIPMemory:        r.duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
+			LoginFailures:        r.Int("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
+			LoginWindow:          r.Duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
+			SecondFactorFailures: r.Int("THROTTLE_SECOND_FACTOR_FAILURES", 5, 1, 1_000_000),
+			SecondFactorWindow:   r.Duration("THROTTLE_SECOND_FACTOR_WINDOW", 15*time.Minute),
+			IPFailures:           r.Int("THROTTLE_IP_FAILURES", 100, 1, 1_000_000),
+			IPWindow:             r.Duration("THROTTLE_IP_WINDOW", 15*time.Minute),
+			Registrations:        r.Int("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
+			RegistrationWindow:   r.Duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
+			KnownIPMemory:        r.Duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
 		},
-		AttemptsRetention:       r.duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
-		PasswordHashConcurrency: r.intRange("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
-		PasswordHashWait:        r.duration("PASSWORD_HASH_WAIT", 2*time.Second),
+		AttemptsRetention:       r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
+		PasswordHashConcurrency: r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
+		PasswordHashWait:        r.Duration("PASSWORD_HASH_WAIT", 2*time.Second),
 	}
-	if err := errors.Join(r.errs...); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, nil, err
 	}
 	var warnings []string
@@ -175,131 +173,61 @@ func (c *Config) SessionCookieName() string {
 	return "session"
 }
 
-// reader collects one error per bad variable.
-type reader struct {
-	getenv func(string) string
-	errs   []error
-}
+// reader adds the auth service's own variables to the shared reader.
+type reader struct{ *envconfig.Reader }
 
-func (r *reader) fail(name, format string, args ...any) {
-	r.errs = append(r.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
-}
-
-func (r *reader) get(name string) string { return strings.TrimSpace(r.getenv(name)) }
-
-func (r *reader) databaseURL(name string) string {
-	v := r.get(name)
+func (r reader) databaseURL(name string) string {
+	v := r.String(name)
 	if v == "" {
-		r.fail(name, "is required (for example postgres://auth:auth@127.0.0.1:5432/auth?sslmode=disable)")
+		r.Fail(name, "is required (for example postgres://auth:auth@127.0.0.1:5432/auth?sslmode=disable)")
 		return ""
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.Host == "" {
 		// The value may hold a password: do not echo it.
-		r.fail(name, "must be a postgres:// URL with a host")
+		r.Fail(name, "must be a postgres:// URL with a host")
 	}
 	return v
 }
 
-func (r *reader) addr(name, def string, required bool) string {
-	v := r.get(name)
-	if v == "" {
-		v = def
-	}
-	if v == "" && !required {
-		return ""
-	}
-	_, port, err := net.SplitHostPort(v)
-	if err != nil {
-		r.fail(name, "must be host:port or :port, got %q", v)
-		return v
-	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		r.fail(name, "has an invalid port %q", port)
-	}
-	return v
-}
-
-func (r *reader) key(name string, required bool) []byte {
-	v := r.get(name)
+func (r reader) key(name string, required bool) []byte {
+	v := r.String(name)
 	if v == "" {
 		if required {
-			r.fail(name, "is required: base64 of 32 random bytes (openssl rand -base64 32)")
+			r.Fail(name, "is required: base64 of 32 random bytes (openssl rand -base64 32)")
 		}
 		return nil
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if k, err := enc.DecodeString(v); err == nil {
 			if len(k) != 32 {
-				r.fail(name, "must decode to 32 bytes, got %d", len(k))
+				r.Fail(name, "must decode to 32 bytes, got %d", len(k))
 				return nil
 			}
 			return k
 		}
 	}
-	r.fail(name, "is not valid base64")
+	r.Fail(name, "is not valid base64")
 	return nil
 }
 
-func (r *reader) issuer(name, def string) string {
-	v := r.get(name)
+func (r reader) issuer(name, def string) string {
+	v := r.String(name)
 	if v == "" {
 		return def
 	}
 	if strings.Contains(v, ":") {
-		r.fail(name, "must not contain ':' (it separates issuer and account in otpauth URLs)")
+		r.Fail(name, "must not contain ':' (it separates issuer and account in otpauth URLs)")
 	}
 	return v
 }
 
-func (r *reader) boolean(name string, def bool) bool {
-	v := r.get(name)
-	if v == "" {
-		return def
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		r.fail(name, "must be true or false, got %q", v)
-		return def
-	}
-	return b
-}
-
-func (r *reader) duration(name string, def time.Duration) time.Duration {
-	v := r.get(name)
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		r.fail(name, "must be a duration such as 30m or 12h, got %q", v)
-		return def
-	}
-	if d <= 0 {
-		r.fail(name, "must be positive, got %q", v)
-	}
-	return d
-}
-
-func (r *reader) intRange(name string, def, lo, hi int) int {
-	v := r.get(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		r.fail(name, "must be an integer from %d to %d, got %q", lo, hi, v)
-		return def
-	}
-	return n
-}
-
-func (r *reader) origins(name string) []string {
+func (r reader) origins(name string) []string {
 	var out []string
-	for _, o := range splitList(r.get(name)) {
+	for _, o := range r.List(name) {
 		u, err := url.Parse(o)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
-			r.fail(name, "%q is not an origin such as https://app.example.com", o)
+			r.Fail(name, "%q is not an origin such as https://app.example.com", o)
 			continue
 		}
 		out = append(out, u.Scheme+"://"+strings.ToLower(u.Host))
@@ -307,9 +235,9 @@ func (r *reader) origins(name string) []string {
 	return out
 }
 
-func (r *reader) prefixes(name string) []netip.Prefix {
+func (r reader) prefixes(name string) []netip.Prefix {
 	var out []netip.Prefix
-	for _, s := range splitList(r.get(name)) {
+	for _, s := range r.List(name) {
 		if p, err := netip.ParsePrefix(s); err == nil {
 			out = append(out, p.Masked())
 			continue
@@ -318,66 +246,30 @@ func (r *reader) prefixes(name string) []netip.Prefix {
 			out = append(out, netip.PrefixFrom(a, a.BitLen()))
 			continue
 		}
-		r.fail(name, "%q is not a CIDR such as 10.0.0.0/8", s)
+		r.Fail(name, "%q is not a CIDR such as 10.0.0.0/8", s)
 	}
 	return out
-}
-
-func (r *reader) logLevel(name string) bool {
-	switch v := strings.ToLower(r.get(name)); v {
-	case "", "info":
-		return false
-	case "debug":
-		return true
-	default:
-		r.fail(name, "must be info or debug, got %q", v)
-		return false
-	}
 }
 
 // grpcTLS reads the server certificate and, for mutual TLS, the CA of the
 // clients.
-func (r *reader) grpcTLS(certVar, keyVar, caVar string) *tls.Config {
-	certFile, keyFile, caFile := r.get(certVar), r.get(keyVar), r.get(caVar)
-	if certFile == "" && keyFile == "" {
-		if caFile != "" {
-			r.fail(caVar, "needs %s and %s: mutual TLS runs over TLS", certVar, keyVar)
+func (r reader) grpcTLS(certVar, keyVar, caVar string) *tls.Config {
+	if r.String(certVar) == "" && r.String(keyVar) == "" {
+		if r.String(caVar) != "" {
+			r.Fail(caVar, "needs %s and %s: mutual TLS runs over TLS", certVar, keyVar)
 		}
 		return nil
 	}
-	if certFile == "" || keyFile == "" {
-		r.fail(certVar, "and %s must be set together", keyVar)
+	cert := r.KeyPair(certVar, keyVar)
+	if cert == nil {
 		return nil
 	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		r.fail(certVar, "cannot load the certificate and key: %v", err)
-		return nil
-	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
-	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
-		if err != nil {
-			r.fail(caVar, "cannot read the CA: %v", err)
+	cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
+	if r.String(caVar) != "" {
+		if cfg.ClientCAs = r.CertPool(caVar); cfg.ClientCAs == nil {
 			return nil
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			r.fail(caVar, "holds no PEM certificate")
-			return nil
-		}
-		cfg.ClientCAs = pool
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

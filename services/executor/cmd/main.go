@@ -19,6 +19,8 @@ import (
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/infrastructure/platform/internal/httpserver"
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/client"
 	"github.com/infrastructure/platform/services/executor/config"
 	"github.com/infrastructure/platform/services/executor/internal/api"
@@ -39,7 +41,7 @@ func main() {
 	}
 
 	// 2. Logger: JSON unless on a terminal.
-	ctx := newLogContext(cfg.Debug)
+	ctx := logging.Context(cfg.Debug)
 	for _, w := range warnings {
 		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
 	}
@@ -52,19 +54,6 @@ func main() {
 		log.Error(ctx, err, log.KV{K: "msg", V: "executor stopped"})
 		os.Exit(1)
 	}
-}
-
-// newLogContext returns a context carrying the clue logger.
-func newLogContext(debug bool) context.Context {
-	format := log.FormatJSON
-	if log.IsTerminal() {
-		format = log.FormatTerminal
-	}
-	opts := []log.LogOption{log.WithFormat(format)}
-	if debug {
-		opts = append(opts, log.WithDebug())
-	}
-	return log.Context(context.Background(), opts...)
 }
 
 // run serves until ctx is done, then shuts down gracefully. ready, when not
@@ -104,7 +93,7 @@ func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
-	srv := api.NewServer(ctx, handler)
+	srv := httpserver.New(ctx, handler)
 
 	// 7. Serve until the server fails or ctx is done.
 	errc := make(chan error, 1)

@@ -1,20 +1,10 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/infrastructure/platform/internal/pkitest"
 	"github.com/infrastructure/platform/services/auth/authtest"
 )
 
@@ -23,11 +13,11 @@ import (
 // TLS, and an executor without a client certificate is refused.
 func TestMutualTLS(t *testing.T) {
 	t.Parallel()
-	pki := newPKI(t)
+	pki := pkitest.New(t)
 	srv := authtest.Start(t, authtest.Options{Env: map[string]string{
-		"GRPC_TLS_CERT":  pki.serverCert,
-		"GRPC_TLS_KEY":   pki.serverKey,
-		"GRPC_CLIENT_CA": pki.ca,
+		"GRPC_TLS_CERT":  pki.ServerCert,
+		"GRPC_TLS_KEY":   pki.ServerKey,
+		"GRPC_CLIENT_CA": pki.CA,
 	}})
 	token, err := srv.Register(t.Context(), "ada@example.com", "password1")
 	if err != nil {
@@ -39,8 +29,8 @@ func TestMutualTLS(t *testing.T) {
 		env    map[string]string
 		status int
 	}{
-		{"case=client certificate", map[string]string{"AUTH_TLS_CA": pki.ca, "AUTH_TLS_CERT": pki.clientCert, "AUTH_TLS_KEY": pki.clientKey}, http.StatusOK},
-		{"case=no client certificate", map[string]string{"AUTH_TLS_CA": pki.ca}, http.StatusServiceUnavailable},
+		{"case=client certificate", map[string]string{"AUTH_TLS_CA": pki.CA, "AUTH_TLS_CERT": pki.ClientCert, "AUTH_TLS_KEY": pki.ClientKey}, http.StatusOK},
+		{"case=no client certificate", map[string]string{"AUTH_TLS_CA": pki.CA}, http.StatusServiceUnavailable},
 		{"case=plaintext", nil, http.StatusServiceUnavailable},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,73 +48,4 @@ func TestMutualTLS(t *testing.T) {
 			}
 		})
 	}
-}
-
-// pki is a throw-away CA with a server certificate for 127.0.0.1 and a
-// client certificate, as PEM files.
-type pki struct {
-	ca, serverCert, serverKey, clientCert, clientKey string
-}
-
-func newPKI(t *testing.T) pki {
-	t.Helper()
-	dir := t.TempDir()
-	caKey := newKey(t)
-	caTmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "test CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-		KeyUsage:              x509.KeyUsageCertSign,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caCert, _ := x509.ParseCertificate(caDER)
-	p := pki{ca: writePEM(t, dir, "ca.pem", "CERTIFICATE", caDER)}
-	leaf := func(name string, serial int64, usage x509.ExtKeyUsage, ips []net.IP) (string, string) {
-		key := newKey(t)
-		tmpl := &x509.Certificate{
-			SerialNumber: big.NewInt(serial),
-			Subject:      pkix.Name{CommonName: name},
-			NotBefore:    time.Now().Add(-time.Hour),
-			NotAfter:     time.Now().Add(time.Hour),
-			KeyUsage:     x509.KeyUsageDigitalSignature,
-			ExtKeyUsage:  []x509.ExtKeyUsage{usage},
-			IPAddresses:  ips,
-		}
-		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &key.PublicKey, caKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		keyDER, err := x509.MarshalECPrivateKey(key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return writePEM(t, dir, name+".pem", "CERTIFICATE", der), writePEM(t, dir, name+"-key.pem", "EC PRIVATE KEY", keyDER)
-	}
-	p.serverCert, p.serverKey = leaf("auth", 2, x509.ExtKeyUsageServerAuth, []net.IP{net.IPv4(127, 0, 0, 1)})
-	p.clientCert, p.clientKey = leaf("executor", 3, x509.ExtKeyUsageClientAuth, nil)
-	return p
-}
-
-func newKey(t *testing.T) *ecdsa.PrivateKey {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return key
-}
-
-func writePEM(t *testing.T, dir, name, kind string, der []byte) string {
-	t.Helper()
-	path := filepath.Join(dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }

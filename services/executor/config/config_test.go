@@ -1,13 +1,6 @@
 package config_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/infrastructure/platform/internal/pkitest"
 	"github.com/infrastructure/platform/services/executor/config"
 )
 
@@ -173,43 +167,14 @@ func TestLoadInvalidValues(t *testing.T) {
 // certFiles are PEM files for the TLS variables.
 type certFiles struct{ ca, cert, key, garbage string }
 
-// writeCerts writes a self-signed certificate (also used as the CA) and its
-// key.
+// writeCerts writes a CA, a certificate it signs with its key, and a file
+// that holds no certificate.
 func writeCerts(t *testing.T) certFiles {
 	t.Helper()
-	dir := t.TempDir()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
+	pki := pkitest.New(t)
+	garbage := filepath.Join(t.TempDir(), "garbage.pem")
+	if err := os.WriteFile(garbage, []byte("not a certificate\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "executor"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IsCA:                  true,
-		BasicConstraintsValid: true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	write := func(name string, data []byte) string {
-		path := filepath.Join(dir, name)
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return path
-	}
-	cert := write("cert.pem", pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-	return certFiles{
-		ca:      cert,
-		cert:    cert,
-		key:     write("key.pem", pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})),
-		garbage: write("garbage.pem", []byte("not a certificate\n")),
-	}
+	return certFiles{ca: pki.CA, cert: pki.ClientCert, key: pki.ClientKey, garbage: garbage}
 }

@@ -7,10 +7,8 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"regexp"
-	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"goa.design/clue/health"
@@ -54,21 +52,6 @@ func New(logCtx context.Context, o Options) http.Handler {
 	var h http.Handler = mux
 	h = log.HTTP(logCtx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(h)
 	return otelhttp.NewHandler(h, "executor.http")
-}
-
-// NewServer returns an HTTP server for h with the timeouts of a public
-// endpoint. Requests keep the values of ctx (the logger) but not its
-// cancellation: on shutdown, in-flight requests finish.
-func NewServer(ctx context.Context, h http.Handler) *http.Server {
-	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    16 << 10,
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
-	}
 }
 
 // errorBody has the shape of the auth client's error answers.

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/infrastructure/platform/internal/httpserver"
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/auth/client"
 	"github.com/infrastructure/platform/services/executor/internal/api"
@@ -57,7 +58,7 @@ func startExecutor(t *testing.T, srv *authtest.Server, opts ...client.Option) *e
 	logCtx := log.Context(context.Background(), log.WithOutput(io.Discard))
 	h := api.New(logCtx, api.Options{Auth: c, Health: health.NewChecker(api.NewAuthPinger(conn))})
 	ts := httptest.NewUnstartedServer(h)
-	ts.Config = api.NewServer(logCtx, h)
+	ts.Config = httpserver.New(logCtx, h)
 	ts.Start()
 	t.Cleanup(ts.Close)
 	return &executor{url: ts.URL, auth: c, validations: validations}
