@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/infrastructure/platform/services/auth/authtest"
+	"github.com/infrastructure/platform/services/auth/client"
+	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
+)
+
+// stack is what the four cases call: the real auth binary on a fresh
+// database, and the reference server reading the same database.
+type stack struct {
+	auth      *authtest.Server
+	pool      *pgxpool.Pool
+	refAddr   string
+	stopRef   func()
+	token     string
+	sessionID string
+}
+
+// startStack starts the auth binary on dbURL (which it migrates), registers
+// a user and starts the reference server on a pool over the same database.
+func startStack(ctx context.Context, dbURL string) (s *stack, err error) {
+	s = &stack{}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, s.close())
+		}
+	}()
+	if s.auth, err = authtest.StartProcess(ctx, authtest.Options{DatabaseURL: dbURL}); err != nil {
+		return s, fmt.Errorf("start auth: %w", err)
+	}
+	if s.token, err = s.auth.Register(ctx, "bench@example.com", "bench password 1"); err != nil {
+		return s, fmt.Errorf("register: %w", err)
+	}
+	if s.sessionID, err = sessionOf(ctx, s.auth.GRPCAddr, s.token); err != nil {
+		return s, err
+	}
+	// Default pool settings, as the auth binary uses (max(4, NumCPU)
+	// connections): case (b) must not get a bigger pool than case (c).
+	if s.pool, err = pgxpool.New(ctx, dbURL); err != nil {
+		return s, fmt.Errorf("pool: %w", err)
+	}
+	if err = s.pool.Ping(ctx); err != nil {
+		return s, fmt.Errorf("ping database: %w", err)
+	}
+	if s.refAddr, s.stopRef, err = startReference(s.pool); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func (s *stack) close() error {
+	if s.stopRef != nil {
+		s.stopRef()
+	}
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if s.auth != nil {
+		if err := s.auth.Stop(); err != nil {
+			return fmt.Errorf("stop auth: %w", err)
+		}
+	}
+	return nil
+}
+
+// sessionOf asks the auth service which session the token opens: case (b)
+// reads that row by primary key.
+func sessionOf(ctx context.Context, addr, token string) (string, error) {
+	conn, err := dial(addr)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close()
+	res, err := genpb.NewAuthClient(conn).ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: token})
+	if err != nil {
+		return "", fmt.Errorf("validate the registered session: %w", err)
+	}
+	return res.SessionId, nil
+}
+
+// benchCase is one line of the requirement. open returns the call to
+// measure over one connection (shared by every goroutine and every
+// concurrency of the case) and what closes it.
+type benchCase struct {
+	id, name string
+	open     func(ctx context.Context) (call, func() error, error)
+}
+
+func (s *stack) cases() []benchCase {
+	return []benchCase{
+		{"a", "a  bare grpc-go echo", func(context.Context) (call, func() error, error) {
+			conn, err := dial(s.refAddr)
+			if err != nil {
+				return nil, nil, err
+			}
+			return echoCall(conn), conn.Close, nil
+		}},
+		{"b", "b  grpc-go + pgx primary-key lookup", func(context.Context) (call, func() error, error) {
+			conn, err := dial(s.refAddr)
+			if err != nil {
+				return nil, nil, err
+			}
+			return lookupCall(conn, s.sessionID), conn.Close, nil
+		}},
+		{"c", "c  ValidateSession", func(context.Context) (call, func() error, error) {
+			conn, err := dial(s.auth.GRPCAddr)
+			if err != nil {
+				return nil, nil, err
+			}
+			pb := genpb.NewAuthClient(conn)
+			req := &genpb.ValidateSessionRequest{Token: s.token}
+			return func(ctx context.Context) error {
+				_, err := pb.ValidateSession(ctx, req)
+				return err
+			}, conn.Close, nil
+		}},
+		{"d", "d  client.Validate with cache", s.openCachedClient},
+	}
+}
+
+// openCachedClient is case (d). Its cache answers only once the revocation
+// stream is up, so it waits for that; the warm-up fills the cache.
+func (s *stack) openCachedClient(ctx context.Context) (call, func() error, error) {
+	c, err := client.New(s.auth.GRPCAddr, client.WithCache(10000, time.Minute))
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for !c.CacheLive() {
+		if !sleep(ctx, 10*time.Millisecond) {
+			return nil, nil, errors.Join(errors.New("client cache not live within 10s"), c.Close())
+		}
+	}
+	return func(ctx context.Context) error {
+		_, err := c.Validate(ctx, s.token)
+		return err
+	}, c.Close, nil
+}

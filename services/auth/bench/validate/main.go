@@ -1,0 +1,141 @@
+// Command validate measures, in one run on loopback, what a session
+// validation costs against what it could cost: requests per second and
+// p50/p99 latency, at several concurrencies, of (a) a bare grpc-go unary
+// echo, (b) the same server doing one pgx primary-key lookup, (c) the auth
+// service's ValidateSession and (d) ValidateSession through the client
+// package with its cache. It prints the ratios c/b and d/a against the
+// targets. See README.md beside this file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+const defaultAdminURL = "postgres://auth_test:auth_test@127.0.0.1:5432/postgres?sslmode=disable"
+
+type options struct {
+	adminURL      string
+	concurrencies []int
+	warmup        time.Duration
+	duration      time.Duration
+	json          bool
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.adminURL, "admin-url", defaultAdminURL, "URL of a PostgreSQL role that may create databases (TEST_DATABASE_URL, when set, replaces the default)")
+	concurrency := flag.String("concurrency", "1,8,32,64", "comma-separated numbers of concurrent callers")
+	flag.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured time before each measurement")
+	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per case and concurrency")
+	flag.BoolVar(&o.json, "json", false, "print the results as JSON instead of a table")
+	flag.Parse()
+	if env := os.Getenv("TEST_DATABASE_URL"); env != "" && !flagSet("admin-url") {
+		o.adminURL = env
+	}
+	var err error
+	if o.concurrencies, err = parseConcurrencies(*concurrency); err != nil || o.duration <= 0 || o.warmup < 0 {
+		fmt.Fprintln(os.Stderr, "validate: -concurrency needs positive integers, -duration a positive and -warmup a non-negative duration")
+		os.Exit(2)
+	}
+
+	// Ctrl-C ends the run early; run still stops the auth binary and
+	// drops the database before returning.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err = run(ctx, o, os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "validate: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func parseConcurrencies(s string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("concurrency %q: not a positive integer", f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// run sets everything up on a fresh database, measures every case at every
+// concurrency and prints the results; the database is dropped at the end
+// whatever happened.
+func run(ctx context.Context, o options, stdout io.Writer) (err error) {
+	dbURL, drop, err := createDatabase(ctx, o.adminURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		dropCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		err = errors.Join(err, drop(dropCtx))
+	}()
+	s, err := startStack(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, s.close()) }()
+
+	table := io.Discard
+	if !o.json {
+		table = stdout
+	}
+	printHeader(table, o.warmup, o.duration)
+	var results []result
+	for _, bc := range s.cases() {
+		rs, err := runCase(ctx, bc, o, table)
+		results = append(results, rs...)
+		if err != nil {
+			return err
+		}
+	}
+	rs := ratios(results, o.concurrencies)
+	if o.json {
+		return printJSON(stdout, o.warmup, o.duration, results, rs)
+	}
+	printRatios(stdout, rs)
+	return nil
+}
+
+// runCase measures one case at every concurrency over one connection,
+// printing each row as it is done (a full run takes about a minute).
+func runCase(ctx context.Context, bc benchCase, o options, table io.Writer) (_ []result, err error) {
+	fn, closeFn, err := bc.open(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("case %s: %w", bc.id, err)
+	}
+	defer func() { err = errors.Join(err, closeFn()) }()
+	var results []result
+	for _, n := range o.concurrencies {
+		runtime.GC() // each row starts from a clean heap, not the last row's garbage
+		r, err := measure(ctx, fn, n, o.warmup, o.duration)
+		if err != nil {
+			return results, fmt.Errorf("case %s at concurrency %d: %w", bc.id, n, err)
+		}
+		r.ID, r.Case = bc.id, bc.name
+		printRow(table, r)
+		results = append(results, r)
+	}
+	return results, nil
+}
