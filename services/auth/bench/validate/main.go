@@ -95,7 +95,13 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, s.close()) }()
+	defer func() {
+		// After Ctrl-C the auth binary got the terminal's SIGINT too and
+		// has already exited: Stop's complaint about that is noise.
+		if cerr := s.close(); ctx.Err() == nil {
+			err = errors.Join(err, cerr)
+		}
+	}()
 
 	table := io.Discard
 	if !o.json {
