@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/propagation"
@@ -40,7 +41,8 @@ type telemetry struct {
 }
 
 // newTelemetry sets up tracing and metrics. Spans are exported over OTLP
-// (gRPC) when OTEL_EXPORTER_OTLP_ENDPOINT is set, to spans when a test
+// (gRPC, or HTTP with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf) when
+// OTEL_EXPORTER_OTLP_ENDPOINT is set, to spans when a test
 // gives its own exporter, and nowhere otherwise (a no-op tracer: no cost).
 // Metrics are always collected for the Prometheus endpoint.
 func newTelemetry(ctx context.Context, cfg *config.Config, spans sdktrace.SpanExporter) (*telemetry, error) {
@@ -53,7 +55,14 @@ func newTelemetry(ctx context.Context, cfg *config.Config, spans sdktrace.SpanEx
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithResource(res))
 		t.tracer, shutdowns = tp, append(shutdowns, tp.Shutdown)
 	case cfg.OTLPEndpoint != "":
-		exp, err := otlptracegrpc.New(ctx) // reads the standard OTEL_EXPORTER_OTLP_* variables
+		// Both exporters read the standard OTEL_EXPORTER_OTLP_* variables.
+		var exp sdktrace.SpanExporter
+		var err error
+		if cfg.OTLPProtocol == "http/protobuf" {
+			exp, err = otlptracehttp.New(ctx)
+		} else {
+			exp, err = otlptracegrpc.New(ctx)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 		}

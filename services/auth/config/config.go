@@ -59,6 +59,9 @@ type Config struct {
 	// (OTEL_EXPORTER_OTLP_ENDPOINT, the standard variable; the exporter
 	// reads the other OTEL_EXPORTER_OTLP_* variables itself).
 	OTLPEndpoint string
+	// OTLPProtocol is grpc (the default) or http/protobuf
+	// (OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL).
+	OTLPProtocol string
 	// Debug turns on debug logs (LOG_LEVEL=debug).
 	Debug bool
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT).
@@ -124,6 +127,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		TrustedProxies:            r.prefixes("TRUSTED_PROXIES"),
 		MetricsAddr:               r.ListenAddr("METRICS_ADDR", ""),
 		OTLPEndpoint:              r.String("OTEL_EXPORTER_OTLP_ENDPOINT"),
+		OTLPProtocol:              otlpProtocol(r),
 		Debug:                     r.Debug("LOG_LEVEL"),
 		ShutdownTimeout:           r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),
@@ -272,4 +276,23 @@ func (r reader) grpcTLS(certVar, keyVar, caVar string) *tls.Config {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
 	return cfg
+}
+
+// otlpProtocol reads the OTLP protocol of traces: grpc or http/protobuf.
+func otlpProtocol(r reader) string {
+	name := "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+	v := r.String(name)
+	if v == "" {
+		name = "OTEL_EXPORTER_OTLP_PROTOCOL"
+		v = r.String(name)
+	}
+	switch v {
+	case "", "grpc":
+		return "grpc"
+	case "http/protobuf":
+		return v
+	default:
+		r.Fail(name, "must be grpc or http/protobuf, got %q", v)
+		return "grpc"
+	}
 }

@@ -51,6 +51,7 @@ func TestLoadDefaults(t *testing.T) {
 		SessionAbsoluteTimeout: 12 * time.Hour,
 		BcryptCost:             12,
 		ShutdownTimeout:        15 * time.Second,
+		OTLPProtocol:           "grpc",
 		SessionCleanupInterval: 10 * time.Minute,
 		SessionRetention:       7 * 24 * time.Hour,
 		Throttle: config.Throttle{
