@@ -27,6 +27,7 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
 	"github.com/jackc/pgx/v5/pgxpool"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
@@ -38,7 +39,8 @@ func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgx
 		configure = append(configure, func(pc *pgxpool.Config) {
 			// Statements are recorded, their parameters never (the
 			// default): no secret reaches a span.
-			pc.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tel.tracer), otelpgx.WithMeterProvider(tel.meter))
+			pc.ConnConfig.Tracer = otelpgx.NewTracer(otelpgx.WithTracerProvider(tel.tracer),
+				otelpgx.WithMeterProvider(metricnoop.NewMeterProvider()), otelpgx.WithDisableAcquireTracer())
 		})
 	}
 	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout, configure...)
