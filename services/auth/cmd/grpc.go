@@ -34,11 +34,9 @@ type grpcServer struct {
 
 func newGRPCServer(ctx context.Context, endpoints *genauth.Endpoints, db health.Pinger, tlsConfig *tls.Config, tel *telemetry) *grpcServer {
 	opts := []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(
-			log.UnaryServerInterceptor(ctx, log.WithDisableCallLogging()),
-			middleware.UnaryAccessLog,
-		),
+		grpc.UnaryInterceptor(middleware.UnaryLog(ctx)),
 		grpc.ChainStreamInterceptor(log.StreamServerInterceptor(ctx)),
+		grpc.NumStreamWorkers(64),
 		grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(tel.tracer), otelgrpc.WithMeterProvider(tel.meter))),
 	}
 	if tlsConfig != nil {

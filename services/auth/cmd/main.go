@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -61,22 +62,32 @@ func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgx
 }
 
 func main() {
+	os.Exit(mainCode())
+}
+
+// mainCode is main without os.Exit, so that the deferred flush of the log
+// writer runs whatever the outcome.
+func mainCode() int {
 	// 0. `auth healthcheck` (the image's HEALTHCHECK) needs only HTTP_ADDR:
 	// it runs before config.Load, which requires DATABASE_URL and the keys.
 	if commandName() == "healthcheck" {
-		os.Exit(runHealthcheck())
+		return runHealthcheck()
 	}
+	tuneGC(os.Getenv)
 
 	// 1. Configuration, read once. A bad value stops start-up and names
 	// the variable.
 	cfg, warnings, err := config.Load(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "auth: invalid configuration:\n%v\n", err)
-		os.Exit(2)
+		return 2
 	}
 
-	// 2. Logger: JSON unless on a terminal.
-	ctx := newLogContext(cfg.Debug)
+	// 2. Logger: JSON unless on a terminal, written to stdout by a
+	// background goroutine (requests never wait for the write).
+	out := logging.NewAsyncWriter(os.Stdout, 0)
+	defer out.Close()
+	ctx := newLogContext(cfg.Debug, out)
 	for _, w := range warnings {
 		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
 	}
@@ -94,12 +105,13 @@ func main() {
 		cmdErr = rotateKeys(ctx, cfg)
 	default:
 		fmt.Fprintf(os.Stderr, "auth: unknown command %q\n%s", command, usage)
-		os.Exit(2)
+		return 2
 	}
 	if cmdErr != nil {
 		log.Error(ctx, cmdErr, log.KV{K: "msg", V: "auth stopped"})
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }
 
 const usage = `usage: auth [command]
@@ -130,14 +142,14 @@ type hooks struct {
 	globals bool
 }
 
-// newLogContext returns a context carrying the clue logger.
-func newLogContext(debug bool) context.Context {
+// newLogContext returns a context carrying the clue logger, writing to out.
+func newLogContext(debug bool, out io.Writer) context.Context {
 	// Every line carries the trace and span ids of its request. Debug
 	// entries are always made and written only while the switch is on
 	// (LOG_LEVEL=debug at start, GET /debug?debug-logs=on at run time).
 	debugLogs.Store(debug)
 	return log.Context(context.Background(),
-		log.WithFormat(switchableDebug(logging.Format())), log.WithFunc(log.Span), log.WithDebug())
+		log.WithOutput(out), log.WithFormat(switchableDebug(logging.Format())), log.WithFunc(log.Span), log.WithDebug())
 }
 
 // run wires the service and serves it until ctx is done, then shuts down

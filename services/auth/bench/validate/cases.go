@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/auth/client"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
@@ -17,15 +15,15 @@ import (
 // database, and the reference server reading the same database.
 type stack struct {
 	auth      *authtest.Server
-	pool      *pgxpool.Pool
 	refAddr   string
-	stopRef   func()
+	stopRef   func() error
 	token     string
 	sessionID string
 }
 
 // startStack starts the auth binary on dbURL (which it migrates), registers
-// a user and starts the reference server on a pool over the same database.
+// a user and starts the reference server, in a process of its own, on the
+// same database.
 func startStack(ctx context.Context, dbURL string) (s *stack, err error) {
 	s = &stack{}
 	defer func() {
@@ -42,33 +40,23 @@ func startStack(ctx context.Context, dbURL string) (s *stack, err error) {
 	if s.sessionID, err = sessionOf(ctx, s.auth.GRPCAddr, s.token); err != nil {
 		return s, err
 	}
-	// Default pool settings, as the auth binary uses (max(4, NumCPU)
-	// connections): case (b) must not get a bigger pool than case (c).
-	if s.pool, err = pgxpool.New(ctx, dbURL); err != nil {
-		return s, fmt.Errorf("pool: %w", err)
-	}
-	if err = s.pool.Ping(ctx); err != nil {
-		return s, fmt.Errorf("ping database: %w", err)
-	}
-	if s.refAddr, s.stopRef, err = startReference(s.pool); err != nil {
+	if s.refAddr, s.stopRef, err = startReferenceProcess(ctx, dbURL); err != nil {
 		return s, err
 	}
 	return s, nil
 }
 
 func (s *stack) close() error {
+	var errs []error
 	if s.stopRef != nil {
-		s.stopRef()
-	}
-	if s.pool != nil {
-		s.pool.Close()
+		errs = append(errs, s.stopRef())
 	}
 	if s.auth != nil {
 		if err := s.auth.Stop(); err != nil {
-			return fmt.Errorf("stop auth: %w", err)
+			errs = append(errs, fmt.Errorf("stop auth: %w", err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // sessionOf asks the auth service which session the token opens: case (b)

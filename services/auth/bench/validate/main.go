@@ -27,15 +27,24 @@ const defaultAdminURL = "postgres://auth_test:auth_test@127.0.0.1:5432/postgres?
 type options struct {
 	adminURL      string
 	concurrencies []int
+	cases         map[string]bool
 	warmup        time.Duration
 	duration      time.Duration
 	json          bool
 }
 
 func main() {
+	if referenceMode() {
+		if err := serveReference(); err != nil {
+			fmt.Fprintf(os.Stderr, "validate: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	flag.StringVar(&o.adminURL, "admin-url", defaultAdminURL, "URL of a PostgreSQL role that may create databases (TEST_DATABASE_URL, when set, replaces the default)")
 	concurrency := flag.String("concurrency", "1,8,32,64", "comma-separated numbers of concurrent callers")
+	cases := flag.String("cases", "a,b,c,d", "comma-separated cases to run (the ratios need all four)")
 	flag.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured time before each measurement")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per case and concurrency")
 	flag.BoolVar(&o.json, "json", false, "print the results as JSON instead of a table")
@@ -46,6 +55,10 @@ func main() {
 	var err error
 	if o.concurrencies, err = parseConcurrencies(*concurrency); err != nil || o.duration <= 0 || o.warmup < 0 {
 		fmt.Fprintln(os.Stderr, "validate: -concurrency needs positive integers, -duration a positive and -warmup a non-negative duration")
+		os.Exit(2)
+	}
+	if o.cases, err = parseCases(*cases); err != nil {
+		fmt.Fprintf(os.Stderr, "validate: -cases: %v\n", err)
 		os.Exit(2)
 	}
 
@@ -74,6 +87,20 @@ func parseConcurrencies(s string) ([]int, error) {
 			return nil, fmt.Errorf("concurrency %q: not a positive integer", f)
 		}
 		out = append(out, n)
+	}
+	return out, nil
+}
+
+// parseCases reads a comma-separated subset of a, b, c and d.
+func parseCases(s string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for f := range strings.SplitSeq(s, ",") {
+		switch id := strings.TrimSpace(f); id {
+		case "a", "b", "c", "d":
+			out[id] = true
+		default:
+			return nil, fmt.Errorf("case %q: not one of a, b, c, d", f)
+		}
 	}
 	return out, nil
 }
@@ -110,6 +137,9 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 	printHeader(table, o.warmup, o.duration)
 	var results []result
 	for _, bc := range s.cases() {
+		if !o.cases[bc.id] {
+			continue
+		}
 		rs, err := runCase(ctx, bc, o, table)
 		results = append(results, rs...)
 		if err != nil {

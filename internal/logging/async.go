@@ -1,0 +1,136 @@
+package logging
+
+import (
+	"errors"
+	"io"
+	"sync"
+)
+
+// DefaultAsyncLimit bounds the bytes an AsyncWriter holds before writers
+// wait for the output.
+const DefaultAsyncLimit = 1 << 20
+
+// ErrClosed is returned by Write after Close.
+var ErrClosed = errors.New("logging: writer closed")
+
+// AsyncWriter writes log lines to an output from one background goroutine,
+// in the order they were written, so that a request does not wait for a
+// write system call. The goroutine writes as soon as it runs: when the
+// service is quiet each line goes out on its own at once; under load, the
+// lines written while it was busy go out together in one call (a group
+// commit for logs, which saves a system call per line and the wake-up of
+// whatever reads the output). It holds at most limit bytes: beyond that,
+// Write waits for the output instead of dropping lines or growing without
+// bound. Each Write must be whole lines, as clue's formats produce.
+//
+// Close flushes what is held; a process that crashes can lose only the
+// lines of the batch not yet written.
+type AsyncWriter struct {
+	out   io.Writer
+	limit int
+
+	mu      sync.Mutex
+	room    *sync.Cond // signalled when a batch was written
+	pending []byte     // lines not yet handed to the goroutine
+	spare   []byte     // the last batch's buffer, reused
+	writing bool       // a batch is being written
+	closed  bool
+	err     error // the first error of the output
+
+	wake chan struct{} // capacity 1: pending has lines
+	done chan struct{} // closed when the goroutine returned
+}
+
+// NewAsyncWriter starts an AsyncWriter on out holding at most limit bytes
+// (DefaultAsyncLimit when limit <= 0). Close it to flush and stop.
+func NewAsyncWriter(out io.Writer, limit int) *AsyncWriter {
+	if limit <= 0 {
+		limit = DefaultAsyncLimit
+	}
+	w := &AsyncWriter{out: out, limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w.room = sync.NewCond(&w.mu)
+	go w.run()
+	return w
+}
+
+// Write queues a copy of p; it waits only when the writer already holds
+// its limit.
+func (w *AsyncWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	for !w.closed && len(w.pending) > 0 && len(w.pending)+len(p) > w.limit {
+		w.room.Wait()
+	}
+	if w.closed {
+		w.mu.Unlock()
+		return 0, ErrClosed
+	}
+	w.pending = append(w.pending, p...)
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default: // already signalled: the goroutine will take this line too
+	}
+	return len(p), nil
+}
+
+// Flush returns once every line written before it has reached the output.
+func (w *AsyncWriter) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for (len(w.pending) > 0 || w.writing) && !w.closed {
+		w.room.Wait()
+	}
+	return w.err
+}
+
+// Close writes what is held, stops the goroutine and returns the first
+// error of the output. Writes after Close fail with ErrClosed.
+func (w *AsyncWriter) Close() error {
+	w.mu.Lock()
+	if w.closed {
+		w.mu.Unlock()
+		<-w.done
+		return w.err
+	}
+	w.closed = true
+	w.room.Broadcast()
+	w.mu.Unlock()
+	close(w.wake)
+	<-w.done
+	return w.err
+}
+
+// run writes batches until Close, then writes the rest.
+func (w *AsyncWriter) run() {
+	defer close(w.done)
+	for range w.wake {
+		w.writeBatch()
+	}
+	w.writeBatch()
+}
+
+func (w *AsyncWriter) writeBatch() {
+	w.mu.Lock()
+	batch := w.pending
+	if len(batch) == 0 {
+		w.mu.Unlock()
+		return
+	}
+	w.pending, w.spare = w.spare[:0], nil
+	w.writing = true
+	w.mu.Unlock()
+	_, err := w.out.Write(batch)
+	w.mu.Lock()
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	// Keep the buffer for the next batch unless a burst made it large.
+	if cap(batch) <= 64<<10 {
+		w.spare = batch
+	} else {
+		w.spare = nil
+	}
+	w.writing = false
+	w.room.Broadcast()
+	w.mu.Unlock()
+}

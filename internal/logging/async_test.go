@@ -1,0 +1,172 @@
+package logging_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/infrastructure/platform/internal/logging"
+)
+
+// lockedBuffer is an output that records every Write call.
+type lockedBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+	gate   chan struct{} // when set, each Write waits until it is closed
+	busy   chan struct{} // when set, each Write sends on it first
+	err    error
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	if b.busy != nil {
+		b.busy <- struct{}{}
+	}
+	if b.gate != nil {
+		<-b.gate
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.writes++
+	if b.err != nil {
+		return 0, b.err
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestAsyncWriterKeepsEveryLineWhole(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name             string
+		writers, perEach int
+		limit            int
+	}{
+		{"case=one writer", 1, 500, 0},
+		{"case=16 writers", 16, 200, 0},
+		{"case=16 writers, limit below a few lines", 16, 200, 64},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := &lockedBuffer{}
+			w := logging.NewAsyncWriter(out, tt.limit)
+			var wg sync.WaitGroup
+			for g := range tt.writers {
+				wg.Go(func() {
+					for i := range tt.perEach {
+						line := fmt.Sprintf("writer %d line %d\n", g, i)
+						if n, err := w.Write([]byte(line)); err != nil || n != len(line) {
+							t.Errorf("Write = %d, %v", n, err)
+						}
+					}
+				})
+			}
+			wg.Wait()
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(lines) != tt.writers*tt.perEach {
+				t.Fatalf("%d lines, want %d", len(lines), tt.writers*tt.perEach)
+			}
+			next := make([]int, tt.writers) // each writer's lines in order
+			for _, l := range lines {
+				var g, i int
+				if _, err := fmt.Sscanf(l, "writer %d line %d", &g, &i); err != nil {
+					t.Fatalf("line %q is not whole: %v", l, err)
+				}
+				if i != next[g] {
+					t.Fatalf("writer %d: line %d after %d", g, i, next[g]-1)
+				}
+				next[g]++
+			}
+		})
+	}
+}
+
+// TestAsyncWriterBatchesWhileBusy: lines written while the output is busy
+// go out in one call, and Write does not wait for the output.
+func TestAsyncWriterBatchesWhileBusy(t *testing.T) {
+	t.Parallel()
+	out := &lockedBuffer{gate: make(chan struct{})}
+	w := logging.NewAsyncWriter(out, 0)
+	_, _ = w.Write([]byte("first\n"))
+	// The goroutine is now blocked in the first Write (it waits on gate);
+	// these return at once and pile up.
+	for i := range 100 {
+		_, _ = fmt.Fprintf(w, "line %d\n", i)
+	}
+	close(out.gate)
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(out.String(), "\n"); got != 101 {
+		t.Fatalf("%d lines after Flush, want 101", got)
+	}
+	out.mu.Lock()
+	writes := out.writes
+	out.mu.Unlock()
+	if writes > 3 {
+		t.Errorf("%d writes for 101 lines written while the output was busy, want at most 3", writes)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAsyncWriterBoundsWhatItHolds: with the output stuck, Write waits once
+// the limit is reached instead of holding more.
+func TestAsyncWriterBoundsWhatItHolds(t *testing.T) {
+	t.Parallel()
+	out := &lockedBuffer{gate: make(chan struct{}), busy: make(chan struct{}, 10)}
+	w := logging.NewAsyncWriter(out, 32)
+	line := []byte("0123456789abcde\n") // 16 bytes
+	_, _ = w.Write(line)                // taken by the goroutine, stuck in the output
+	<-out.busy
+	_, _ = w.Write(line) // held: 16 bytes
+	_, _ = w.Write(line) // held: 32 bytes, the limit
+	blocked := make(chan struct{})
+	go func() {
+		_, _ = w.Write(line) // must wait
+		close(blocked)
+	}()
+	select {
+	case <-blocked:
+		t.Fatal("Write returned although the writer held its limit")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(out.gate)
+	<-blocked
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Count(out.String(), "\n"); got != 4 {
+		t.Errorf("%d lines, want 4", got)
+	}
+}
+
+func TestAsyncWriterCloseAndErrors(t *testing.T) {
+	t.Parallel()
+	boom := errors.New("disk full")
+	out := &lockedBuffer{err: boom}
+	w := logging.NewAsyncWriter(out, 0)
+	_, _ = w.Write([]byte("lost\n"))
+	if err := w.Close(); !errors.Is(err, boom) {
+		t.Errorf("Close = %v, want the output's error", err)
+	}
+	if err := w.Close(); !errors.Is(err, boom) {
+		t.Errorf("second Close = %v, want the same error", err)
+	}
+	if _, err := w.Write([]byte("late\n")); !errors.Is(err, logging.ErrClosed) {
+		t.Errorf("Write after Close = %v, want ErrClosed", err)
+	}
+}
