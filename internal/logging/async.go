@@ -4,30 +4,36 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"time"
 )
 
 // DefaultAsyncLimit bounds the bytes an AsyncWriter holds before writers
 // wait for the output.
 const DefaultAsyncLimit = 1 << 20
 
+// DefaultAsyncPause is the AsyncWriter's pause after each write: at most
+// 200 writes a second however many lines are logged.
+const DefaultAsyncPause = 5 * time.Millisecond
+
 // ErrClosed is returned by Write after Close.
 var ErrClosed = errors.New("logging: writer closed")
 
 // AsyncWriter writes log lines to an output from one background goroutine,
 // in the order they were written, so that a request does not wait for a
-// write system call. The goroutine writes as soon as it runs: when the
-// service is quiet each line goes out on its own at once; under load, the
-// lines written while it was busy go out together in one call (a group
-// commit for logs, which saves a system call per line and the wake-up of
-// whatever reads the output). It holds at most limit bytes: beyond that,
-// Write waits for the output instead of dropping lines or growing without
-// bound. Each Write must be whole lines, as clue's formats produce.
+// write system call. A line written after a quiet spell goes out at once;
+// after each write the goroutine pauses, and the lines written meanwhile go
+// out together in one call (a group commit for logs: under load, one
+// system call, and one wake-up of whatever reads the output, per pause
+// instead of per line). It holds at most limit bytes: beyond that, Write
+// waits for the output instead of dropping lines or growing without bound.
+// Each Write must be whole lines, as clue's formats produce.
 //
 // Close flushes what is held; a process that crashes can lose only the
-// lines of the batch not yet written.
+// lines of its last pause.
 type AsyncWriter struct {
 	out   io.Writer
 	limit int
+	pause time.Duration
 
 	mu      sync.Mutex
 	room    *sync.Cond // signalled when a batch was written
@@ -37,17 +43,22 @@ type AsyncWriter struct {
 	closed  bool
 	err     error // the first error of the output
 
-	wake chan struct{} // capacity 1: pending has lines
-	done chan struct{} // closed when the goroutine returned
+	wake    chan struct{} // capacity 1: pending has lines
+	closing chan struct{} // closed by Close: ends a pause
+	done    chan struct{} // closed when the goroutine returned
 }
 
 // NewAsyncWriter starts an AsyncWriter on out holding at most limit bytes
-// (DefaultAsyncLimit when limit <= 0). Close it to flush and stop.
-func NewAsyncWriter(out io.Writer, limit int) *AsyncWriter {
+// (DefaultAsyncLimit when limit <= 0) and pausing for pause after each
+// write (none when pause <= 0). Close it to flush and stop.
+func NewAsyncWriter(out io.Writer, limit int, pause time.Duration) *AsyncWriter {
 	if limit <= 0 {
 		limit = DefaultAsyncLimit
 	}
-	w := &AsyncWriter{out: out, limit: limit, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	w := &AsyncWriter{
+		out: out, limit: limit, pause: pause,
+		wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{}),
+	}
 	w.room = sync.NewCond(&w.mu)
 	go w.run()
 	return w
@@ -95,18 +106,36 @@ func (w *AsyncWriter) Close() error {
 	w.closed = true
 	w.room.Broadcast()
 	w.mu.Unlock()
+	close(w.closing)
 	close(w.wake)
 	<-w.done
 	return w.err
 }
 
-// run writes batches until Close, then writes the rest.
+// run writes batches, pausing after each, until Close; then it writes the
+// rest.
 func (w *AsyncWriter) run() {
 	defer close(w.done)
-	for range w.wake {
+	var pause *time.Timer
+	for {
+		_, open := <-w.wake
 		w.writeBatch()
+		if !open {
+			return
+		}
+		if w.pause <= 0 {
+			continue
+		}
+		if pause == nil {
+			pause = time.NewTimer(w.pause)
+		} else {
+			pause.Reset(w.pause)
+		}
+		select {
+		case <-pause.C:
+		case <-w.closing:
+		}
 	}
-	w.writeBatch()
 }
 
 func (w *AsyncWriter) writeBatch() {

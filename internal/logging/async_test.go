@@ -50,15 +50,18 @@ func TestAsyncWriterKeepsEveryLineWhole(t *testing.T) {
 		name             string
 		writers, perEach int
 		limit            int
+		pause            time.Duration
 	}{
-		{"case=one writer", 1, 500, 0},
-		{"case=16 writers", 16, 200, 0},
-		{"case=16 writers, limit below a few lines", 16, 200, 64},
+		{"case=one writer", 1, 500, 0, 0},
+		{"case=16 writers", 16, 200, 0, 0},
+		{"case=16 writers, limit below a few lines", 16, 200, 64, 0},
+		{"case=16 writers, pausing", 16, 200, 0, time.Millisecond},
+		{"case=16 writers, pausing, limit below a few lines", 16, 200, 64, 100 * time.Microsecond},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			out := &lockedBuffer{}
-			w := logging.NewAsyncWriter(out, tt.limit)
+			w := logging.NewAsyncWriter(out, tt.limit, tt.pause)
 			var wg sync.WaitGroup
 			for g := range tt.writers {
 				wg.Go(func() {
@@ -98,7 +101,7 @@ func TestAsyncWriterKeepsEveryLineWhole(t *testing.T) {
 func TestAsyncWriterBatchesWhileBusy(t *testing.T) {
 	t.Parallel()
 	out := &lockedBuffer{gate: make(chan struct{})}
-	w := logging.NewAsyncWriter(out, 0)
+	w := logging.NewAsyncWriter(out, 0, 0)
 	_, _ = w.Write([]byte("first\n"))
 	// The goroutine is now blocked in the first Write (it waits on gate);
 	// these return at once and pile up.
@@ -123,12 +126,41 @@ func TestAsyncWriterBatchesWhileBusy(t *testing.T) {
 	}
 }
 
+// TestAsyncWriterPausesBetweenWrites: a line after a quiet spell goes out
+// at once; the lines written during the pause that follows go out
+// together when it ends; Close ends a pause at once.
+func TestAsyncWriterPausesBetweenWrites(t *testing.T) {
+	t.Parallel()
+	out := &lockedBuffer{busy: make(chan struct{}, 10)}
+	w := logging.NewAsyncWriter(out, 0, time.Hour)
+	_, _ = w.Write([]byte("first\n"))
+	select {
+	case <-out.busy:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first line was not written")
+	}
+	for i := range 50 {
+		_, _ = fmt.Fprintf(w, "line %d\n", i)
+	}
+	select {
+	case <-out.busy:
+		t.Fatal("a line was written during the pause")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if err := w.Close(); err != nil { // does not wait for the hour
+		t.Fatal(err)
+	}
+	if got := strings.Count(out.String(), "\n"); got != 51 || out.writes != 2 {
+		t.Errorf("%d lines in %d writes, want 51 in 2", got, out.writes)
+	}
+}
+
 // TestAsyncWriterBoundsWhatItHolds: with the output stuck, Write waits once
 // the limit is reached instead of holding more.
 func TestAsyncWriterBoundsWhatItHolds(t *testing.T) {
 	t.Parallel()
 	out := &lockedBuffer{gate: make(chan struct{}), busy: make(chan struct{}, 10)}
-	w := logging.NewAsyncWriter(out, 32)
+	w := logging.NewAsyncWriter(out, 32, 0)
 	line := []byte("0123456789abcde\n") // 16 bytes
 	_, _ = w.Write(line)                // taken by the goroutine, stuck in the output
 	<-out.busy
@@ -158,7 +190,7 @@ func TestAsyncWriterCloseAndErrors(t *testing.T) {
 	t.Parallel()
 	boom := errors.New("disk full")
 	out := &lockedBuffer{err: boom}
-	w := logging.NewAsyncWriter(out, 0)
+	w := logging.NewAsyncWriter(out, 0, 0)
 	_, _ = w.Write([]byte("lost\n"))
 	if err := w.Close(); !errors.Is(err, boom) {
 		t.Errorf("Close = %v, want the output's error", err)

@@ -85,9 +85,10 @@ func mainCode() int {
 
 	// 2. Logger: JSON unless on a terminal, written to stdout by a
 	// background goroutine (requests never wait for the write).
-	out := logging.NewAsyncWriter(os.Stdout, 0)
+	out := logging.NewAsyncWriter(os.Stdout, 0, logging.DefaultAsyncPause)
 	defer out.Close()
-	ctx := newLogContext(cfg.Debug, out)
+	debugLogs.Store(cfg.Debug)
+	ctx := newLogContext(out, logging.Format())
 	for _, w := range warnings {
 		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
 	}
@@ -142,14 +143,17 @@ type hooks struct {
 	globals bool
 }
 
-// newLogContext returns a context carrying the clue logger, writing to out.
-func newLogContext(debug bool, out io.Writer) context.Context {
-	// Every line carries the trace and span ids of its request. Debug
-	// entries are always made and written only while the switch is on
-	// (LOG_LEVEL=debug at start, GET /debug?debug-logs=on at run time).
-	debugLogs.Store(debug)
-	return log.Context(context.Background(),
-		log.WithOutput(out), log.WithFormat(switchableDebug(logging.Format())), log.WithFunc(log.Span), log.WithDebug())
+// newLogContext returns a context carrying the clue logger and the
+// direct line writer of the gRPC access lines (middleware.Lines), both
+// writing format to out. Every line carries the request id, the Goa
+// method and the trace and span ids of its request. Debug entries are
+// always made and written only while the switch is on (LOG_LEVEL=debug at
+// start, GET /debug?debug-logs=on at run time).
+func newLogContext(out io.Writer, format log.FormatFunc) context.Context {
+	format = switchableDebug(format)
+	ctx := log.Context(context.Background(),
+		log.WithOutput(out), log.WithFormat(format), log.WithFunc(middleware.ContextFields), log.WithDebug())
+	return middleware.WithLines(ctx, middleware.Lines{Format: format, Out: out})
 }
 
 // run wires the service and serves it until ctx is done, then shuts down
@@ -207,7 +211,6 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 
 	// 8. One set of endpoints for both transports.
 	endpoints := genauth.NewEndpoints(svc)
-	endpoints.Use(log.Endpoint)
 	endpoints.Use(middleware.RouteEndpoint)
 
 	// 9. Transports.

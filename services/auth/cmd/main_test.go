@@ -106,7 +106,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 	}
 
 	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(log.Context(context.Background(), log.WithOutput(logs), log.WithFormat(log.FormatJSON)))
+	ctx, cancel := context.WithCancel(newLogContext(logs, log.FormatJSON))
 	s := &stack{ctx: ctx, cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"goa.design/clue/log"
 	goa "goa.design/goa/v3/pkg"
 	"google.golang.org/grpc"
@@ -69,22 +71,82 @@ func (s *statusRecorder) WriteHeader(code int) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
+// Lines writes log lines straight to the format and output of the
+// service's clue logger. The gRPC access line, written for every call of
+// the platform's hot path, goes through it: clue's Print copies and
+// merges the logger's fields and formats every value with fmt to truncate
+// it (about thirty allocations a line), where these few short values need
+// none of that.
+type Lines struct {
+	Format log.FormatFunc
+	Out    io.Writer
+}
+
+// write formats one info line of kvs followed by ContextFields(ctx).
+func (l Lines) write(ctx context.Context, kvs []log.KV) {
+	kvs = appendContextFields(kvs, ctx)
+	_, _ = l.Out.Write(l.Format(&log.Entry{Time: time.Now().UTC(), Severity: log.SeverityInfo, KeyVals: kvs}))
+}
+
+type (
+	requestIDKey struct{}
+	linesKey     struct{}
+)
+
+// WithLines returns ctx carrying lines, for UnaryLog.
+func WithLines(ctx context.Context, lines Lines) context.Context {
+	return context.WithValue(ctx, linesKey{}, lines)
+}
+
+// ContextFields is the clue logger's field function (log.WithFunc): every
+// line carries the request id UnaryLog gave the call, the Goa service and
+// method of the endpoint, and the trace and span ids.
+func ContextFields(ctx context.Context) []log.KV {
+	return appendContextFields(nil, ctx)
+}
+
+func appendContextFields(kvs []log.KV, ctx context.Context) []log.KV {
+	if id, ok := ctx.Value(requestIDKey{}).(string); ok {
+		kvs = append(kvs, log.KV{K: log.RequestIDKey, V: id})
+	}
+	if s, ok := ctx.Value(goa.ServiceKey).(string); ok {
+		kvs = append(kvs, log.KV{K: log.GoaServiceKey, V: s})
+	}
+	if m, ok := ctx.Value(goa.MethodKey).(string); ok {
+		kvs = append(kvs, log.KV{K: log.GoaMethodKey, V: m})
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		kvs = append(kvs, log.KV{K: log.TraceIDKey, V: sc.TraceID().String()},
+			log.KV{K: log.SpanIDKey, V: sc.SpanID().String()})
+	}
+	return kvs
+}
+
 // UnaryLog is the gRPC server's logging interceptor: it puts the logger of
 // logCtx and a request id in the call's context, then writes one line per
-// call after it: method, code, duration. It replaces clue's interceptor
-// for unary calls because ValidateSession is the platform's hot path:
-// the request id comes from math/rand (an id, not a secret) instead of a
-// crypto/rand system call, and the logger is copied once per call.
+// call after it, through the Lines of logCtx (WithLines): method, code,
+// duration. It replaces
+// clue's interceptor for unary calls because ValidateSession is the
+// platform's hot path: the request id comes from math/rand (an id, not a
+// secret) instead of a crypto/rand system call, and it travels as a
+// context value that ContextFields reads, instead of a copy of the logger
+// per call.
 func UnaryLog(logCtx context.Context) grpc.UnaryServerInterceptor {
 	log.MustContainLogger(logCtx)
+	lines, ok := logCtx.Value(linesKey{}).(Lines)
+	if !ok {
+		panic("middleware.UnaryLog: the context has no Lines (see WithLines)")
+	}
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		start := time.Now()
-		ctx = log.With(log.WithContext(ctx, logCtx), log.KV{K: log.RequestIDKey, V: requestID()})
+		ctx = context.WithValue(log.WithContext(ctx, logCtx), requestIDKey{}, requestID())
 		res, err := handler(ctx, req)
-		log.Print(ctx, log.KV{K: "msg", V: "call"},
+		kvs := make([]log.KV, 0, 8)
+		kvs = append(kvs, log.KV{K: "msg", V: "call"},
 			log.KV{K: "grpc.method", V: path.Base(info.FullMethod)},
 			log.KV{K: "grpc.code", V: status.Code(err).String()},
 			log.KV{K: "grpc.duration_ms", V: float64(time.Since(start).Microseconds()) / 1000})
+		lines.write(ctx, kvs)
 		return res, err
 	}
 }

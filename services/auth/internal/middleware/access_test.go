@@ -31,7 +31,9 @@ func TestUnaryLog(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			var buf bytes.Buffer
-			logCtx := log.Context(context.Background(), log.WithOutput(&buf), log.WithFormat(log.FormatJSON))
+			logCtx := log.Context(context.Background(), log.WithOutput(&buf), log.WithFormat(log.FormatJSON),
+				log.WithFunc(middleware.ContextFields))
+			logCtx = middleware.WithLines(logCtx, middleware.Lines{Format: log.FormatJSON, Out: &buf})
 			intercept := middleware.UnaryLog(logCtx)
 			info := &grpc.UnaryServerInfo{FullMethod: "/auth.Auth/ValidateSession"}
 			handler := func(ctx context.Context, _ any) (any, error) {
