@@ -2,9 +2,82 @@ package main
 
 import (
 	"context"
+	"os"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+
+	"github.com/infrastructure/platform/services/auth/internal/database/dbtest"
 )
+
+// TestMain lets this test binary be the reference server, as the command
+// is: startReferenceProcess re-executes os.Executable().
+func TestMain(m *testing.M) {
+	if referenceMode() {
+		if err := serveReference(); err != nil {
+			os.Stderr.WriteString(err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestReferenceProcess starts the reference server in its own process on
+// a migrated database: Echo answers, Lookup reads the sessions table (an
+// unknown id is NotFound), and stop ends the process cleanly.
+func TestReferenceProcess(t *testing.T) {
+	addr, stop, err := startReferenceProcess(t.Context(), dbtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = stop()
+		}
+	})
+	conn, err := dial(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	out := new(wrapperspb.StringValue)
+	if err := conn.Invoke(t.Context(), echoMethod, wrapperspb.String("ping"), out); err != nil || out.GetValue() != "ping" {
+		t.Fatalf("Echo = %q, %v", out.GetValue(), err)
+	}
+	err = lookupCall(conn, uuid.NewString())(t.Context())
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("Lookup of an unknown session = %v, want NotFound", err)
+	}
+	stopped = true
+	if err := stop(); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+}
+
+func TestParseCases(t *testing.T) {
+	for _, tt := range []struct {
+		in      string
+		want    int
+		wantErr bool
+	}{
+		{"a,b,c,d", 4, false},
+		{" c ", 1, false},
+		{"b,c", 2, false},
+		{"e", 0, true},
+		{"", 0, true},
+	} {
+		got, err := parseCases(tt.in)
+		if (err != nil) != tt.wantErr || len(got) != tt.want {
+			t.Errorf("parseCases(%q) = %v, %v; want %d cases, error %v", tt.in, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
 
 // TestMeasureEcho runs the harness briefly on case (a). It checks that calls
 // are counted, not how fast they are: timings belong to the benchmark run.
