@@ -22,9 +22,9 @@ type stack struct {
 }
 
 // startStack starts the auth binary on dbURL (which it migrates), registers
-// a user and starts the reference server, in a process of its own, on the
-// same database.
-func startStack(ctx context.Context, dbURL string) (s *stack, err error) {
+// a user and starts the reference server on the same database: in a
+// process of its own, or in this one when inProcess is set.
+func startStack(ctx context.Context, dbURL string, inProcess bool) (s *stack, err error) {
 	s = &stack{}
 	defer func() {
 		if err != nil {
@@ -40,7 +40,12 @@ func startStack(ctx context.Context, dbURL string) (s *stack, err error) {
 	if s.sessionID, err = sessionOf(ctx, s.auth.GRPCAddr, s.token); err != nil {
 		return s, err
 	}
-	if s.refAddr, s.stopRef, err = startReferenceProcess(ctx, dbURL); err != nil {
+	if inProcess {
+		s.refAddr, s.stopRef, err = startReferenceInProcess(ctx, dbURL)
+	} else {
+		s.refAddr, s.stopRef, err = startReferenceProcess(ctx, dbURL)
+	}
+	if err != nil {
 		return s, err
 	}
 	return s, nil

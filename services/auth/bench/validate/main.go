@@ -28,6 +28,7 @@ type options struct {
 	adminURL      string
 	concurrencies []int
 	cases         map[string]bool
+	inProcess     bool
 	warmup        time.Duration
 	duration      time.Duration
 	json          bool
@@ -48,6 +49,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured time before each measurement")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per case and concurrency")
 	flag.BoolVar(&o.json, "json", false, "print the results as JSON instead of a table")
+	flag.BoolVar(&o.inProcess, "reference-in-process", false, "serve cases a and b from this process, beside the load generator, instead of a process of their own (for comparison)")
 	flag.Parse()
 	if env := os.Getenv("TEST_DATABASE_URL"); env != "" && !flagSet("admin-url") {
 		o.adminURL = env
@@ -118,7 +120,7 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 		defer cancel()
 		err = errors.Join(err, drop(dropCtx))
 	}()
-	s, err := startStack(ctx, dbURL)
+	s, err := startStack(ctx, dbURL, o.inProcess)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 	if !o.json {
 		table = stdout
 	}
-	printHeader(table, o.warmup, o.duration)
+	printHeader(table, o)
 	var results []result
 	for _, bc := range s.cases() {
 		if !o.cases[bc.id] {
@@ -148,7 +150,7 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 	}
 	rs := ratios(results, o.concurrencies)
 	if o.json {
-		return printJSON(stdout, o.warmup, o.duration, results, rs)
+		return printJSON(stdout, o, results, rs)
 	}
 	printRatios(stdout, rs)
 	return nil

@@ -58,9 +58,17 @@ func ratios(results []result, concurrencies []int) []ratio {
 	return out
 }
 
-func printHeader(w io.Writer, warmup, duration time.Duration) {
-	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS=%d, NumCPU=%d; warm-up %s, measured %s per row; client, servers and PostgreSQL share this machine\n\n",
-		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), warmup, duration)
+// referencePlace says where cases a and b are served.
+func referencePlace(inProcess bool) string {
+	if inProcess {
+		return "in the load generator's process"
+	}
+	return "own process"
+}
+
+func printHeader(w io.Writer, o options) {
+	fmt.Fprintf(w, "%s %s/%s, GOMAXPROCS=%d, NumCPU=%d; warm-up %s, measured %s per row; client, servers and PostgreSQL share this machine; reference server (a, b): %s\n\n",
+		runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0), runtime.NumCPU(), o.warmup, o.duration, referencePlace(o.inProcess))
 	fmt.Fprintf(w, "%-36s %5s %12s %10s %10s\n", "case", "conc", "req/s", "p50 µs", "p99 µs")
 }
 
@@ -95,15 +103,16 @@ type report struct {
 	NumCPU     int           `json:"num_cpu"`
 	Warmup     time.Duration `json:"warmup_ns"`
 	Duration   time.Duration `json:"duration_ns"`
+	Reference  string        `json:"reference_server"`
 	Results    []result      `json:"results"`
 	Ratios     []ratio       `json:"ratios"`
 }
 
-func printJSON(w io.Writer, warmup, duration time.Duration, results []result, rs []ratio) error {
+func printJSON(w io.Writer, o options, results []result, rs []ratio) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(report{
 		GoVersion: runtime.Version(), GOMAXPROCS: runtime.GOMAXPROCS(0), NumCPU: runtime.NumCPU(),
-		Warmup: warmup, Duration: duration, Results: results, Ratios: rs,
+		Warmup: o.warmup, Duration: o.duration, Reference: referencePlace(o.inProcess), Results: results, Ratios: rs,
 	})
 }

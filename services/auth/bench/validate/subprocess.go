@@ -27,15 +27,42 @@ const (
 	addrPrefix       = "listening on "
 )
 
+// startReferenceInProcess serves the reference from this process, beside
+// the load generator (-reference-in-process): for comparison only, since
+// the calls then skip the cross-process wake-ups of a real server.
+func startReferenceInProcess(ctx context.Context, dbURL string) (addr string, stop func() error, err error) {
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return "", nil, errors.New("reference: pool: invalid database URL")
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return "", nil, fmt.Errorf("reference: ping database: %w", err)
+	}
+	addr, stopServer, err := startReference(pool)
+	if err != nil {
+		pool.Close()
+		return "", nil, err
+	}
+	return addr, func() error {
+		stopServer()
+		pool.Close()
+		return nil
+	}, nil
+}
+
 // referenceMode reports whether this process is the reference server.
 func referenceMode() bool { return os.Getenv(referenceModeEnv) == "serve" }
 
 // serveReference is main in reference mode: it opens a default pool on the
 // database, serves on 127.0.0.1:0, prints the address on stdout and serves
-// until SIGTERM, SIGINT or the end of stdin (the parent died).
+// until the end of stdin (the parent asks it to stop, or died), SIGTERM or
+// SIGINT (Ctrl-C in the terminal reaches it too).
 func serveReference() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	// Default pool settings, as the auth binary uses (max(4, NumCPU)
 	// connections): case (b) must not get a bigger pool than case (c).
 	pool, err := pgxpool.New(ctx, os.Getenv(referenceDBEnv))
@@ -54,7 +81,7 @@ func serveReference() error {
 	fmt.Printf("%s%s\n", addrPrefix, addr)
 	go func() {
 		_, _ = io.Copy(io.Discard, os.Stdin)
-		stop()
+		cancel()
 	}()
 	<-ctx.Done()
 	return nil
@@ -93,9 +120,10 @@ func startReferenceProcess(ctx context.Context, dbURL string) (addr string, stop
 		}
 		exited <- cmd.Wait()
 	}()
+	// Closing stdin asks the child to stop (a signal could arrive after
+	// it has restored the default handlers on its way out, and kill it).
 	stop = func() error {
 		stdin.Close()
-		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-exited:
 			if err != nil {
