@@ -76,11 +76,13 @@ func (w *AsyncWriter) Write(p []byte) (int, error) {
 		return 0, ErrClosed
 	}
 	w.pending = append(w.pending, p...)
-	w.mu.Unlock()
+	// Signalled under the lock, so that Close cannot close wake between
+	// the append and the send.
 	select {
 	case w.wake <- struct{}{}:
 	default: // already signalled: the goroutine will take this line too
 	}
+	w.mu.Unlock()
 	return len(p), nil
 }
 
@@ -105,9 +107,9 @@ func (w *AsyncWriter) Close() error {
 	}
 	w.closed = true
 	w.room.Broadcast()
-	w.mu.Unlock()
 	close(w.closing)
 	close(w.wake)
+	w.mu.Unlock()
 	<-w.done
 	return w.err
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -200,5 +201,35 @@ func TestAsyncWriterCloseAndErrors(t *testing.T) {
 	}
 	if _, err := w.Write([]byte("late\n")); !errors.Is(err, logging.ErrClosed) {
 		t.Errorf("Write after Close = %v, want ErrClosed", err)
+	}
+}
+
+// TestAsyncWriterCloseWhileWriting: Close racing with writers neither
+// panics nor loses a line that Write accepted.
+func TestAsyncWriterCloseWhileWriting(t *testing.T) {
+	t.Parallel()
+	for range 50 {
+		out := &lockedBuffer{}
+		w := logging.NewAsyncWriter(out, 0, time.Millisecond)
+		var accepted atomic.Int64
+		var wg sync.WaitGroup
+		for range 4 {
+			wg.Go(func() {
+				for {
+					if _, err := w.Write([]byte("line\n")); err != nil {
+						return
+					}
+					accepted.Add(1)
+				}
+			})
+		}
+		time.Sleep(time.Millisecond)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		if got := int64(strings.Count(out.String(), "\n")); got != accepted.Load() {
+			t.Fatalf("%d lines written, %d accepted", got, accepted.Load())
+		}
 	}
 }
