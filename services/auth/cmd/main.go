@@ -33,10 +33,11 @@ import (
 )
 
 // openDatabase waits for PostgreSQL and applies the migrations under an
-// advisory lock.
+// advisory lock. Queries are traced when spans are exported (tel.tracing);
+// the pool's statistics are metrics whenever tel is set.
 func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgxpool.Pool, error) {
 	var configure []func(*pgxpool.Config)
-	if tel != nil {
+	if tel != nil && tel.tracing {
 		configure = append(configure, func(pc *pgxpool.Config) {
 			// Statements are recorded, their parameters never (the
 			// default): no secret reaches a span.
@@ -170,7 +171,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	defer func() { _ = tel.shutdown(context.WithoutCancel(ctx)) }()
 
 	// 6. Database: wait for PostgreSQL, then migrate under an advisory lock;
-	// every query is traced (without its parameters).
+	// queries are traced (without their parameters) when spans are exported.
 	pool, err := openDatabase(ctx, cfg, tel)
 	if err != nil {
 		return err

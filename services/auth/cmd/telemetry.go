@@ -33,6 +33,9 @@ const serviceName = "auth"
 // run several services in one process, each with its own exporters.
 type telemetry struct {
 	tracer trace.TracerProvider
+	// tracing says whether spans go anywhere: without an exporter the
+	// SQL tracer is not installed at all (its spans would be dropped).
+	tracing bool
 	meter  metric.MeterProvider
 	// metrics serves the Prometheus scrape (GET /metrics).
 	metrics http.Handler
@@ -53,7 +56,7 @@ func newTelemetry(ctx context.Context, cfg *config.Config, spans sdktrace.SpanEx
 	switch {
 	case spans != nil:
 		tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans), sdktrace.WithResource(res))
-		t.tracer, shutdowns = tp, append(shutdowns, tp.Shutdown)
+		t.tracer, t.tracing, shutdowns = tp, true, append(shutdowns, tp.Shutdown)
 	case cfg.OTLPEndpoint != "":
 		// Both exporters read the standard OTEL_EXPORTER_OTLP_* variables.
 		var exp sdktrace.SpanExporter
@@ -67,7 +70,7 @@ func newTelemetry(ctx context.Context, cfg *config.Config, spans sdktrace.SpanEx
 			return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_ENDPOINT: %w", err)
 		}
 		tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
-		t.tracer, shutdowns = tp, append(shutdowns, tp.Shutdown)
+		t.tracer, t.tracing, shutdowns = tp, true, append(shutdowns, tp.Shutdown)
 	}
 
 	reg := prometheus.NewRegistry()
