@@ -36,7 +36,7 @@ type telemetry struct {
 	// tracing says whether spans go anywhere: without an exporter the
 	// SQL tracer is not installed at all (its spans would be dropped).
 	tracing bool
-	meter  metric.MeterProvider
+	meter   metric.MeterProvider
 	// metrics serves the Prometheus scrape (GET /metrics).
 	metrics http.Handler
 	// shutdown flushes and stops the exporters.
