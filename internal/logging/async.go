@@ -39,7 +39,6 @@ type AsyncWriter struct {
 	room    *sync.Cond // signalled when a batch was written
 	pending []byte     // lines not yet handed to the goroutine
 	spare   []byte     // the last batch's buffer, reused
-	writing bool       // a batch is being written
 	closed  bool
 	err     error // the first error of the output
 
@@ -84,16 +83,6 @@ func (w *AsyncWriter) Write(p []byte) (int, error) {
 	}
 	w.mu.Unlock()
 	return len(p), nil
-}
-
-// Flush returns once every line written before it has reached the output.
-func (w *AsyncWriter) Flush() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	for (len(w.pending) > 0 || w.writing) && !w.closed {
-		w.room.Wait()
-	}
-	return w.err
 }
 
 // Close writes what is held, stops the goroutine and returns the first
@@ -148,7 +137,6 @@ func (w *AsyncWriter) writeBatch() {
 		return
 	}
 	w.pending, w.spare = w.spare[:0], nil
-	w.writing = true
 	w.mu.Unlock()
 	_, err := w.out.Write(batch)
 	w.mu.Lock()
@@ -161,7 +149,6 @@ func (w *AsyncWriter) writeBatch() {
 	} else {
 		w.spare = nil
 	}
-	w.writing = false
 	w.room.Broadcast()
 	w.mu.Unlock()
 }

@@ -31,13 +31,9 @@ const (
 // the load generator (-reference-in-process): for comparison only, since
 // the calls then skip the cross-process wake-ups of a real server.
 func startReferenceInProcess(ctx context.Context, dbURL string) (addr string, stop func() error, err error) {
-	pool, err := pgxpool.New(ctx, dbURL)
+	pool, err := openPool(ctx, dbURL)
 	if err != nil {
-		return "", nil, errors.New("reference: pool: invalid database URL")
-	}
-	if err := pool.Ping(ctx); err != nil {
-		pool.Close()
-		return "", nil, fmt.Errorf("reference: ping database: %w", err)
+		return "", nil, err
 	}
 	addr, stopServer, err := startReference(pool)
 	if err != nil {
@@ -49,6 +45,21 @@ func startReferenceInProcess(ctx context.Context, dbURL string) (addr string, st
 		pool.Close()
 		return nil
 	}, nil
+}
+
+// openPool opens the reference's pool with default settings, as the auth
+// binary uses (max(4, NumCPU) connections): case (b) must not get a bigger
+// pool than case (c). The URL holds a password: errors never quote it.
+func openPool(ctx context.Context, dbURL string) (*pgxpool.Pool, error) {
+	pool, err := pgxpool.New(ctx, dbURL)
+	if err != nil {
+		return nil, errors.New("reference: pool: invalid database URL")
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("reference: ping database: %w", err)
+	}
+	return pool, nil
 }
 
 // referenceMode reports whether this process is the reference server.
@@ -63,16 +74,11 @@ func serveReference() error {
 	defer stop()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Default pool settings, as the auth binary uses (max(4, NumCPU)
-	// connections): case (b) must not get a bigger pool than case (c).
-	pool, err := pgxpool.New(ctx, os.Getenv(referenceDBEnv))
+	pool, err := openPool(ctx, os.Getenv(referenceDBEnv))
 	if err != nil {
-		return errors.New("reference: pool: invalid database URL")
+		return err
 	}
 	defer pool.Close()
-	if err := pool.Ping(ctx); err != nil {
-		return fmt.Errorf("reference: ping database: %w", err)
-	}
 	addr, stopServer, err := startReference(pool)
 	if err != nil {
 		return err
