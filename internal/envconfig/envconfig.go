@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -225,4 +226,19 @@ func (r *Reader) KeyPair(certVar, keyVar string) *tls.Certificate {
 		return nil
 	}
 	return &cert
+}
+
+// IsLoopback reports whether addr (host:port) names only this host: a
+// loopback IP or "localhost". An empty host (":9090", every interface) is
+// not loopback.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

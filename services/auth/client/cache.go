@@ -13,17 +13,18 @@ type cacheKey [32]byte
 func keyOf(token string) cacheKey { return sha256.Sum256([]byte(token)) }
 
 // cache is a bounded LRU of validations, keyed by token hash and indexed by
-// session id for invalidation. It answers only while enabled (the
-// revocation stream is connected).
+// session id and by user id for invalidation (both are UUIDs, so one index
+// holds both). It answers only while enabled (the revocation stream is
+// connected).
 type cache struct {
-	mu        sync.Mutex
-	size      int
-	ttl       time.Duration
-	enabled   bool
-	gen       uint64 // bumped by every invalidation
-	order     *list.List
-	byKey     map[cacheKey]*list.Element
-	bySession map[string]map[cacheKey]struct{}
+	mu      sync.Mutex
+	size    int
+	ttl     time.Duration
+	enabled bool
+	gen     uint64 // bumped by every invalidation
+	order   *list.List
+	byKey   map[cacheKey]*list.Element
+	byID    map[string]map[cacheKey]struct{} // session and user ids
 }
 
 type entry struct {
@@ -34,7 +35,7 @@ type entry struct {
 
 func newCache(size int, ttl time.Duration) *cache {
 	return &cache{size: size, ttl: ttl, order: list.New(),
-		byKey: map[cacheKey]*list.Element{}, bySession: map[string]map[cacheKey]struct{}{}}
+		byKey: map[cacheKey]*list.Element{}, byID: map[string]map[cacheKey]struct{}{}}
 }
 
 func (c *cache) get(k cacheKey, now time.Time) (Identity, bool) {
@@ -80,21 +81,35 @@ func (c *cache) put(k cacheKey, id Identity, gen uint64, now time.Time) {
 	}
 	el := c.order.PushFront(&entry{key: k, id: id, expires: expires})
 	c.byKey[k] = el
-	if c.bySession[id.SessionID] == nil {
-		c.bySession[id.SessionID] = map[cacheKey]struct{}{}
-	}
-	c.bySession[id.SessionID][k] = struct{}{}
+	c.index(id.SessionID, k)
+	c.index(id.UserID, k)
 	for c.order.Len() > c.size {
 		c.remove(c.order.Back())
 	}
 }
 
-// invalidate forgets every validation of the session.
-func (c *cache) invalidate(sessionID string) {
+func (c *cache) index(id string, k cacheKey) {
+	if c.byID[id] == nil {
+		c.byID[id] = map[cacheKey]struct{}{}
+	}
+	c.byID[id][k] = struct{}{}
+}
+
+func (c *cache) unindex(id string, k cacheKey) {
+	if keys := c.byID[id]; keys != nil {
+		delete(keys, k)
+		if len(keys) == 0 {
+			delete(c.byID, id)
+		}
+	}
+}
+
+// invalidate forgets every validation of the session, or of the user.
+func (c *cache) invalidate(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
-	for k := range c.bySession[sessionID] {
+	for k := range c.byID[id] {
 		if el, ok := c.byKey[k]; ok {
 			c.remove(el)
 		}
@@ -111,7 +126,7 @@ func (c *cache) setEnabled(on bool) {
 	if !on {
 		c.order.Init()
 		clear(c.byKey)
-		clear(c.bySession)
+		clear(c.byID)
 	}
 }
 
@@ -125,10 +140,6 @@ func (c *cache) remove(el *list.Element) {
 	e := el.Value.(*entry)
 	c.order.Remove(el)
 	delete(c.byKey, e.key)
-	if keys := c.bySession[e.id.SessionID]; keys != nil {
-		delete(keys, e.key)
-		if len(keys) == 0 {
-			delete(c.bySession, e.id.SessionID)
-		}
-	}
+	c.unindex(e.id.SessionID, e.key)
+	c.unindex(e.id.UserID, e.key)
 }

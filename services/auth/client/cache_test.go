@@ -9,7 +9,7 @@ import (
 var t0 = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 func identity(session string, expires time.Time) Identity {
-	return Identity{SessionID: session, UserID: "u", Email: "ada@example.com", AAL: "aal1", ExpiresAt: expires}
+	return Identity{SessionID: session, UserID: "u", Email: "ada@example.com", AAL: AAL1, ExpiresAt: expires}
 }
 
 func liveCache(size int, ttl time.Duration) *cache {
@@ -81,8 +81,8 @@ func TestCacheIsBounded(t *testing.T) {
 			t.Errorf("%s evicted, want it kept", k)
 		}
 	}
-	if len(c.bySession) != 3 {
-		t.Errorf("the session index holds %d sessions, want 3", len(c.bySession))
+	if len(c.byID) != 4 {
+		t.Errorf("the index holds %d ids, want 4 (3 sessions, 1 user)", len(c.byID))
 	}
 }
 
@@ -97,6 +97,28 @@ func TestCacheInvalidate(t *testing.T) {
 	}
 	if _, ok := c.get(keyOf("b"), t0); !ok {
 		t.Error("another session was dropped")
+	}
+}
+
+func TestCacheInvalidateUser(t *testing.T) {
+	t.Parallel()
+	c := liveCache(10, time.Minute)
+	ada1, ada2, bob := identity("s1", t0.Add(time.Hour)), identity("s2", t0.Add(time.Hour)), identity("s3", t0.Add(time.Hour))
+	ada1.UserID, ada2.UserID, bob.UserID = "ada", "ada", "bob"
+	c.put(keyOf("a"), ada1, c.generation(), t0)
+	c.put(keyOf("b"), ada2, c.generation(), t0)
+	c.put(keyOf("c"), bob, c.generation(), t0)
+	c.invalidate("ada") // MFA turned on or off
+	for _, k := range []string{"a", "b"} {
+		if _, ok := c.get(keyOf(k), t0); ok {
+			t.Errorf("session %s of the changed user answered", k)
+		}
+	}
+	if _, ok := c.get(keyOf("c"), t0); !ok {
+		t.Error("another user's session was dropped")
+	}
+	if len(c.byID) != 2 {
+		t.Errorf("the index holds %d ids after the invalidation, want 2", len(c.byID))
 	}
 }
 

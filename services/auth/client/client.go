@@ -1,8 +1,10 @@
 // Package client is what sibling services use to trust the auth service:
 // Validate resolves a session token to an identity over gRPC, Middleware
-// and UnaryServerInterceptor protect HTTP and gRPC servers with it, and an
+// and UnaryServerInterceptor protect HTTP and gRPC servers with it (and,
+// by default, refuse the incomplete session of a user who has MFA), an
 // optional cache answers repeated validations in-process, forgetting a
-// session the moment the auth service reports it revoked or rotated.
+// session the moment the auth service reports it revoked or rotated, and
+// Ping checks the auth service's health on the same connection.
 package client
 
 import (
@@ -18,8 +20,11 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
+	"github.com/infrastructure/platform/internal/tlsreload"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 )
 
@@ -31,20 +36,38 @@ var (
 	ErrUnavailable = errors.New("auth: service unavailable")
 )
 
+// AAL is an authenticator assurance level (NIST SP 800-63B).
+type AAL string
+
+// The assurance levels of a session.
+const (
+	// AAL1: a password only.
+	AAL1 AAL = "aal1"
+	// AAL2: a password and a second factor.
+	AAL2 AAL = "aal2"
+)
+
 // Identity is what the auth service vouches for.
 type Identity struct {
 	SessionID string
 	UserID    string
 	Email     string
-	// AAL is "aal1" or "aal2".
-	AAL       string
-	ExpiresAt time.Time
+	AAL       AAL
+	// MFAEnabled tells that the user has a second factor: a session of
+	// such a user at AAL1 is incomplete (see Complete).
+	MFAEnabled bool
+	ExpiresAt  time.Time
 }
+
+// Complete reports whether the session passed every factor the user has:
+// AAL2, or AAL1 for a user without MFA.
+func (id Identity) Complete() bool { return id.AAL == AAL2 || !id.MFAEnabled }
 
 // Client validates sessions against the auth service.
 type Client struct {
 	conn    *grpc.ClientConn
 	pb      genpb.AuthClient
+	health  healthpb.HealthClient
 	timeout time.Duration
 	cache   *cache // nil without WithCache
 	stop    context.CancelFunc
@@ -56,6 +79,8 @@ type Option func(*options)
 
 type options struct {
 	tls       *tls.Config
+	tlsFiles  *tlsreload.Files
+	tlsName   string
 	timeout   time.Duration
 	cacheSize int
 	cacheTTL  time.Duration
@@ -64,8 +89,22 @@ type options struct {
 }
 
 // WithTLS dials over TLS; give the config a client certificate for mutual
-// TLS. Without it the connection is plaintext (loopback and tests only).
+// TLS. Without it (or WithTLSFiles) the connection is plaintext (loopback
+// and tests only).
 func WithTLS(c *tls.Config) Option { return func(o *options) { o.tls = c } }
+
+// WithTLSFiles dials over TLS with the PEM files named: caFile signs the
+// auth service's certificate (empty: the system roots), certFile and
+// keyFile are this service's client certificate for mutual TLS (both or
+// neither). Each new connection reads the files as they are then, so a
+// rotated certificate needs no restart. serverName is the name the auth
+// service's certificate must hold (empty: the host of the address).
+func WithTLSFiles(caFile, certFile, keyFile, serverName string) Option {
+	return func(o *options) {
+		o.tlsFiles = &tlsreload.Files{CA: caFile, Cert: certFile, Key: keyFile}
+		o.tlsName = serverName
+	}
+}
 
 // WithTimeout bounds each call to the auth service (default 2s).
 func WithTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
@@ -88,14 +127,28 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 	return func(o *options) { o.dial = append(o.dial, opts...) }
 }
 
-// New connects to the auth service at addr (host:port).
+// keepaliveParams ping the auth service every 30 s, also between calls,
+// so that a connection broken without a word (a NAT or a load balancer
+// forgetting it) is noticed and replaced before a call needs it. The auth
+// service allows pings every 20 s.
+var keepaliveParams = keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}
+
+// New connects to the auth service at addr (host:port). It dials lazily:
+// the auth service need not be up yet.
 func New(addr string, opts ...Option) (*Client, error) {
 	o := options{timeout: 2 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	creds := insecure.NewCredentials()
-	if o.tls != nil {
+	switch {
+	case o.tlsFiles != nil:
+		src, err := tlsreload.New(*o.tlsFiles, tlsreload.Options{})
+		if err != nil {
+			return nil, fmt.Errorf("auth client: %w", err)
+		}
+		creds = src.ClientCredentials(o.tlsName)
+	case o.tls != nil:
 		creds = credentials.NewTLS(o.tls)
 	}
 	var otelOpts []otelgrpc.Option
@@ -104,13 +157,14 @@ func New(addr string, opts ...Option) (*Client, error) {
 	}
 	dial := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
+		grpc.WithKeepaliveParams(keepaliveParams),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelOpts...)), // propagates the trace context
 	}, o.dial...)
 	conn, err := grpc.NewClient(addr, dial...)
 	if err != nil {
 		return nil, fmt.Errorf("auth client: %w", err)
 	}
-	c := &Client{conn: conn, pb: genpb.NewAuthClient(conn), timeout: o.timeout, done: make(chan struct{})}
+	c := &Client{conn: conn, pb: genpb.NewAuthClient(conn), health: healthpb.NewHealthClient(conn), timeout: o.timeout, done: make(chan struct{})}
 	if o.cacheSize > 0 && o.cacheTTL > 0 {
 		c.cache = newCache(o.cacheSize, o.cacheTTL)
 		ctx, stop := context.WithCancel(context.Background())
@@ -156,11 +210,30 @@ func (c *Client) Validate(ctx context.Context, token string) (Identity, error) {
 	if err != nil {
 		return Identity{}, fmt.Errorf("auth client: bad expires_at: %w", err)
 	}
-	id := Identity{SessionID: res.SessionId, UserID: res.UserId, Email: res.Email, AAL: res.Aal, ExpiresAt: expires}
+	id := Identity{SessionID: res.SessionId, UserID: res.UserId, Email: res.Email, AAL: AAL(res.Aal), MFAEnabled: res.MfaEnabled, ExpiresAt: expires}
 	if c.cache != nil {
 		c.cache.put(key, id, gen, time.Now())
 	}
 	return id, nil
+}
+
+// Name implements clue's health.Pinger: "auth".
+func (c *Client) Name() string { return "auth" }
+
+// Ping implements clue's health.Pinger over the client's own connection:
+// nil when the auth service reports auth.Auth SERVING (it follows its
+// database), ErrUnavailable otherwise.
+func (c *Client) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	res, err := c.health.Check(ctx, &healthpb.HealthCheckRequest{Service: genpb.Auth_ServiceDesc.ServiceName})
+	if err != nil {
+		return fmt.Errorf("%w: health check: %w", ErrUnavailable, err)
+	}
+	if res.Status != healthpb.HealthCheckResponse_SERVING {
+		return fmt.Errorf("%w: auth service reports %s", ErrUnavailable, res.Status)
+	}
+	return nil
 }
 
 // mapError turns a gRPC status into the package's errors.

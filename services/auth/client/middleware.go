@@ -13,9 +13,10 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// DefaultCookieNames are the auth service's session cookies: with
-// COOKIE_SECURE=true, then false.
-var DefaultCookieNames = []string{"__Host-session", "session"}
+// DefaultCookieName is the auth service's session cookie with
+// COOKIE_SECURE=true (its default); with COOKIE_SECURE=false it is
+// "session", which WithCookieName must then name.
+const DefaultCookieName = "__Host-session"
 
 type identityKey struct{}
 
@@ -35,33 +36,47 @@ func IdentityFrom(ctx context.Context) (Identity, bool) {
 type GuardOption func(*guard)
 
 type guard struct {
-	minAAL  string
-	cookies []string
+	minAAL          AAL
+	allowIncomplete bool
+	cookie          string
 }
 
-// RequireAAL refuses sessions below aal ("aal2"): 403 over HTTP,
-// PermissionDenied over gRPC.
-func RequireAAL(aal string) GuardOption { return func(g *guard) { g.minAAL = aal } }
+// RequireAAL refuses sessions below aal (AAL2), whether the user has MFA
+// or not: 403 mfa_required over HTTP, PermissionDenied over gRPC.
+func RequireAAL(aal AAL) GuardOption { return func(g *guard) { g.minAAL = aal } }
 
-// WithCookieNames replaces DefaultCookieNames.
-func WithCookieNames(names ...string) GuardOption { return func(g *guard) { g.cookies = names } }
+// AllowIncompleteMFA admits the AAL1 session of a user who has MFA, which
+// the guard refuses by default: only for the rare route that must serve a
+// user who has not passed the second factor yet (one that sends them to
+// it, say). Identity.Complete still tells.
+func AllowIncompleteMFA() GuardOption { return func(g *guard) { g.allowIncomplete = true } }
+
+// WithCookieName names the session cookie (DefaultCookieName unless the
+// auth service runs with COOKIE_SECURE=false: then "session"). Only that
+// cookie is read.
+func WithCookieName(name string) GuardOption { return func(g *guard) { g.cookie = name } }
 
 func newGuard(opts []GuardOption) *guard {
-	g := &guard{cookies: DefaultCookieNames}
+	g := &guard{cookie: DefaultCookieName}
 	for _, o := range opts {
 		o(g)
 	}
 	return g
 }
 
-// allows reports whether the identity meets the minimum level.
+// allows reports whether the identity meets the guard's level: complete
+// (unless AllowIncompleteMFA), and at least RequireAAL's level.
 func (g *guard) allows(id Identity) bool {
-	return g.minAAL != "aal2" || id.AAL == "aal2"
+	if !g.allowIncomplete && !id.Complete() {
+		return false
+	}
+	return g.minAAL != AAL2 || id.AAL == AAL2
 }
 
 // Middleware authenticates every request with the session cookie or an
 // "Authorization: Bearer" token, puts the Identity in the request context,
-// and answers 401 (no valid session), 403 (level too low) or 503 (the auth
+// and answers 401 (no valid session), 403 mfa_required (a user with MFA
+// who has not passed it, or a level below RequireAAL) or 503 (the auth
 // service cannot answer) with a JSON error body.
 func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler {
 	g := newGuard(opts)
@@ -74,7 +89,7 @@ func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler
 			case err != nil:
 				writeError(w, http.StatusServiceUnavailable, "unavailable", "the auth service cannot answer; retry later")
 			case !g.allows(id):
-				writeError(w, http.StatusForbidden, "mfa_required", "this endpoint needs a session at aal2: verify a second factor first")
+				writeError(w, http.StatusForbidden, "mfa_required", "this session must pass a second factor first (aal2)")
 			default:
 				next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
 			}
@@ -86,10 +101,8 @@ func (g *guard) tokenFromRequest(r *http.Request) string {
 	if token, ok := bearer(r.Header.Get("Authorization")); ok {
 		return token
 	}
-	for _, name := range g.cookies {
-		if c, err := r.Cookie(name); err == nil && c.Value != "" {
-			return c.Value
-		}
+	if c, err := r.Cookie(g.cookie); err == nil {
+		return c.Value
 	}
 	return ""
 }
@@ -111,7 +124,8 @@ func writeError(w http.ResponseWriter, status int, name, message string) {
 
 // UnaryServerInterceptor does for a sibling's gRPC server what Middleware
 // does for HTTP, with the token in the "authorization: Bearer <token>"
-// metadata: Unauthenticated, PermissionDenied or Unavailable on failure.
+// metadata: Unauthenticated, PermissionDenied (the same rule as
+// Middleware's 403) or Unavailable on failure.
 func (c *Client) UnaryServerInterceptor(opts ...GuardOption) grpc.UnaryServerInterceptor {
 	g := newGuard(opts)
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
@@ -131,7 +145,7 @@ func (c *Client) UnaryServerInterceptor(opts ...GuardOption) grpc.UnaryServerInt
 		case err != nil:
 			return nil, status.Error(codes.Unavailable, "the auth service cannot answer; retry later")
 		case !g.allows(id):
-			return nil, status.Error(codes.PermissionDenied, "a session at aal2 is required")
+			return nil, status.Error(codes.PermissionDenied, "this session must pass a second factor first (aal2)")
 		}
 		return handler(WithIdentity(ctx, id), req)
 	}

@@ -4,25 +4,35 @@ import (
 	"context"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
+
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 )
+
+// newWatchBackoff is the delay between two attempts to subscribe: 50 ms
+// doubling to 5 s, each randomized by half either way, so that siblings
+// cut off together (an auth replica restarting) do not come back in step.
+func newWatchBackoff() *backoff.ExponentialBackOff {
+	b := &backoff.ExponentialBackOff{InitialInterval: 50 * time.Millisecond, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: 5 * time.Second}
+	b.Reset()
+	return b
+}
 
 // watch keeps the revocation stream open until ctx is done. The cache is
 // on only between the stream's subscribed message and its end.
 func (c *Client) watch(ctx context.Context) {
 	defer close(c.done)
-	delay := 50 * time.Millisecond
+	b := newWatchBackoff()
 	for ctx.Err() == nil {
 		if c.follow(ctx) {
-			delay = 50 * time.Millisecond
+			b.Reset()
 		}
 		c.cache.setEnabled(false)
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(delay):
+		case <-time.After(b.NextBackOff()):
 		}
-		delay = min(delay*2, 5*time.Second)
 	}
 }
 
@@ -44,10 +54,17 @@ func (c *Client) follow(ctx context.Context) bool {
 		if err != nil {
 			return true
 		}
-		c.cache.invalidate(ev.SessionId)
-		// The call that revoked the session waits for this: once it
-		// answers, this cache has forgotten the session.
-		if err := stream.Send(&genpb.WatchRevocationsStreamingRequest{SessionId: ev.SessionId}); err != nil {
+		// The call that made the change waits for the acknowledgement:
+		// once it answers, this cache has forgotten the session (or
+		// every session of the user).
+		ack := &genpb.WatchRevocationsStreamingRequest{SessionId: ev.SessionId}
+		if ev.UserId != nil && *ev.UserId != "" {
+			c.cache.invalidate(*ev.UserId)
+			ack = &genpb.WatchRevocationsStreamingRequest{UserId: ev.UserId}
+		} else {
+			c.cache.invalidate(ev.SessionId)
+		}
+		if err := stream.Send(ack); err != nil {
 			return true
 		}
 	}

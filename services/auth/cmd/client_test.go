@@ -144,16 +144,21 @@ func TestClientMiddleware(t *testing.T) {
 	s := newStack(t, stackOptions{now: clock.now})
 	c := newClient(t, s)
 	u := s.enroll(t, clock, "ada@example.com")
-	aal1, _ := s.login(t, u.email, u.password)
+	aal1, _ := s.login(t, u.email, u.password) // a user with MFA, password only
+	noMFA := s.register(t, "bob@example.com", "password1")
 
 	whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := client.IdentityFrom(r.Context())
 		_ = json.NewEncoder(w).Encode(id)
 	})
-	anyAAL := httptest.NewServer(c.Middleware()(whoami))
-	defer anyAAL.Close()
-	strict := httptest.NewServer(c.Middleware(client.RequireAAL("aal2"))(whoami))
+	complete := httptest.NewServer(c.Middleware()(whoami))
+	defer complete.Close()
+	incomplete := httptest.NewServer(c.Middleware(client.AllowIncompleteMFA())(whoami))
+	defer incomplete.Close()
+	strict := httptest.NewServer(c.Middleware(client.RequireAAL(client.AAL2))(whoami))
 	defer strict.Close()
+	plainCookie := httptest.NewServer(c.Middleware(client.WithCookieName("session"))(whoami))
+	defer plainCookie.Close()
 
 	for _, tt := range []struct {
 		name   string
@@ -161,12 +166,18 @@ func TestClientMiddleware(t *testing.T) {
 		header map[string]string
 		want   int
 	}{
-		{"case=no credentials", anyAAL.URL, nil, http.StatusUnauthorized},
-		{"case=garbage bearer", anyAAL.URL, bearer("garbage"), http.StatusUnauthorized},
-		{"case=aal1 bearer", anyAAL.URL, bearer(aal1), http.StatusOK},
-		{"case=aal1 cookie", anyAAL.URL, map[string]string{"Cookie": "__Host-session=" + aal1}, http.StatusOK},
-		{"case=aal1 on an aal2 route", strict.URL, bearer(aal1), http.StatusForbidden},
-		{"case=aal2 on an aal2 route", strict.URL, map[string]string{"Cookie": "session=" + u.token}, http.StatusOK},
+		{"case=no credentials", complete.URL, nil, http.StatusUnauthorized},
+		{"case=garbage bearer", complete.URL, bearer("garbage"), http.StatusUnauthorized},
+		{"case=aal1 without MFA", complete.URL, bearer(noMFA), http.StatusOK},
+		{"case=aal1 without MFA in the cookie", complete.URL, map[string]string{"Cookie": "__Host-session=" + noMFA}, http.StatusOK},
+		{"case=aal1 of an MFA user", complete.URL, bearer(aal1), http.StatusForbidden},
+		{"case=aal1 of an MFA user in the cookie", complete.URL, map[string]string{"Cookie": "__Host-session=" + aal1}, http.StatusForbidden},
+		{"case=aal1 of an MFA user where allowed", incomplete.URL, bearer(aal1), http.StatusOK},
+		{"case=aal2 of an MFA user", complete.URL, bearer(u.token), http.StatusOK},
+		{"case=aal1 without MFA on an aal2 route", strict.URL, bearer(noMFA), http.StatusForbidden},
+		{"case=aal2 on an aal2 route", strict.URL, map[string]string{"Cookie": "__Host-session=" + u.token}, http.StatusOK},
+		{"case=another cookie name is not read", complete.URL, map[string]string{"Cookie": "session=" + u.token}, http.StatusUnauthorized},
+		{"case=configured cookie name", plainCookie.URL, map[string]string{"Cookie": "session=" + u.token}, http.StatusOK},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest("GET", tt.url, nil)
@@ -183,8 +194,11 @@ func TestClientMiddleware(t *testing.T) {
 			if res.StatusCode != tt.want {
 				t.Fatalf("status %d (%v), want %d", res.StatusCode, body, tt.want)
 			}
-			if tt.want == http.StatusOK && body["Email"] != "ada@example.com" {
+			if tt.want == http.StatusOK && body["Email"] == nil {
 				t.Errorf("identity in the context = %v", body)
+			}
+			if tt.want == http.StatusForbidden && body["name"] != "mfa_required" {
+				t.Errorf("403 body %v, want name mfa_required", body)
 			}
 		})
 	}
@@ -192,9 +206,12 @@ func TestClientMiddleware(t *testing.T) {
 
 func TestClientInterceptor(t *testing.T) {
 	t.Parallel()
-	s := startStack(t, nil)
+	clock := newFakeClock()
+	s := newStack(t, stackOptions{now: clock.now})
 	c := newClient(t, s)
 	token := s.register(t, "ada@example.com", "password1")
+	u := s.enroll(t, clock, "bob@example.com")
+	incomplete, _ := s.login(t, u.email, u.password)
 
 	// A sibling gRPC server (the health service stands in for its API)
 	// protected by the interceptor.
@@ -223,7 +240,13 @@ func TestClientInterceptor(t *testing.T) {
 	if err := call("authorization", "Bearer "+token); err != nil {
 		t.Errorf("valid token: %v", err)
 	}
-	strict := grpc.NewServer(grpc.UnaryInterceptor(c.UnaryServerInterceptor(client.RequireAAL("aal2"))))
+	if code := status.Code(call("authorization", "Bearer "+incomplete)); code != codes.PermissionDenied {
+		t.Errorf("aal1 session of an MFA user: %v, want PermissionDenied", code)
+	}
+	if err := call("authorization", "Bearer "+u.token); err != nil {
+		t.Errorf("aal2 session of an MFA user: %v", err)
+	}
+	strict := grpc.NewServer(grpc.UnaryInterceptor(c.UnaryServerInterceptor(client.RequireAAL(client.AAL2))))
 	healthpb.RegisterHealthServer(strict, healthServer{})
 	ln2 := listen(t)
 	go func() { _ = strict.Serve(ln2) }()

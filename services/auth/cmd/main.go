@@ -22,6 +22,7 @@ import (
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/controllers"
 	"github.com/infrastructure/platform/services/auth/internal/database"
+	"github.com/infrastructure/platform/services/auth/internal/grpcauthz"
 	"github.com/infrastructure/platform/services/auth/internal/janitor"
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
@@ -226,7 +227,12 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	}
 	pinger := database.Pinger{Pool: pool}
 	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger, tel)
-	grpcSrv := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS, tel)
+	grpcSrv, err := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS, grpcauthz.New(cfg.GRPCAllow), tel)
+	if err != nil {
+		httpLn.Close()
+		grpcLn.Close()
+		return err
+	}
 	var metricsSrv *http.Server
 	if cfg.MetricsAddr != "" {
 		metricsLn, err := net.Listen("tcp", cfg.MetricsAddr)

@@ -4,16 +4,18 @@
 package config
 
 import (
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/infrastructure/platform/internal/envconfig"
+	"github.com/infrastructure/platform/internal/tlsreload"
+	"github.com/infrastructure/platform/services/auth/internal/grpcauthz"
 )
 
 // Config is the whole configuration of the auth service.
@@ -66,10 +68,19 @@ type Config struct {
 	Debug bool
 	// ShutdownTimeout bounds the graceful shutdown (SHUTDOWN_TIMEOUT).
 	ShutdownTimeout time.Duration
-	// GRPCTLS, when not nil, serves gRPC over TLS; with GRPC_CLIENT_CA it
-	// also requires client certificates signed by that CA (GRPC_TLS_CERT,
-	// GRPC_TLS_KEY, GRPC_CLIENT_CA).
-	GRPCTLS *tls.Config
+	// GRPCTLS names the PEM files of gRPC over TLS (GRPC_TLS_CERT,
+	// GRPC_TLS_KEY); with a CA (GRPC_CLIENT_CA) only clients with a
+	// certificate signed by it are served. All empty: plaintext. The
+	// files are re-read when they change.
+	GRPCTLS tlsreload.Files
+	// GRPCInsecure allows plaintext gRPC (or TLS without client
+	// certificates) on a non-loopback GRPC_ADDR (GRPC_INSECURE).
+	GRPCInsecure bool
+	// GRPCAllow lists the identities allowed per method group
+	// (GRPC_ALLOW_VALIDATE, GRPC_ALLOW_READ, GRPC_ALLOW_ADMIN) and the
+	// bounds on revocation streams (GRPC_MAX_WATCHERS,
+	// GRPC_MAX_WATCHERS_PER_PEER).
+	GRPCAllow grpcauthz.Config
 	// SessionCleanupInterval is the time between two clean-ups of ended
 	// sessions (SESSION_CLEANUP_INTERVAL).
 	SessionCleanupInterval time.Duration
@@ -103,6 +114,10 @@ type Throttle struct {
 	KnownIPMemory        time.Duration
 }
 
+// DefaultGRPCAddr is the default of GRPC_ADDR: loopback, so that plaintext
+// gRPC without any setting is reachable from this host only.
+const DefaultGRPCAddr = "127.0.0.1:9090"
+
 // MinRecommendedBcryptCost is the cost under which Load warns.
 const MinRecommendedBcryptCost = 10
 
@@ -115,7 +130,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		DatabaseURL:               r.databaseURL("DATABASE_URL"),
 		DatabaseConnectTimeout:    r.Duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
 		HTTPAddr:                  r.ListenAddr("HTTP_ADDR", ":8080"),
-		GRPCAddr:                  r.ListenAddr("GRPC_ADDR", ":9090"),
+		GRPCAddr:                  r.ListenAddr("GRPC_ADDR", DefaultGRPCAddr),
 		TOTPEncryptionKey:         r.key("TOTP_ENCRYPTION_KEY", true),
 		TOTPPreviousEncryptionKey: r.key("TOTP_PREVIOUS_ENCRYPTION_KEY", false),
 		TOTPIssuer:                r.issuer("TOTP_ISSUER", "Infrastructure"),
@@ -131,8 +146,16 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		Debug:                     r.Debug("LOG_LEVEL"),
 		ShutdownTimeout:           r.Duration("SHUTDOWN_TIMEOUT", 15*time.Second),
 		GRPCTLS:                   r.grpcTLS("GRPC_TLS_CERT", "GRPC_TLS_KEY", "GRPC_CLIENT_CA"),
-		SessionCleanupInterval:    r.Duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
-		SessionRetention:          r.Duration("SESSION_RETENTION", 7*24*time.Hour),
+		GRPCInsecure:              r.Bool("GRPC_INSECURE", false),
+		GRPCAllow: grpcauthz.Config{
+			Validate:           r.identities("GRPC_ALLOW_VALIDATE", grpcauthz.Any),
+			Read:               r.identities("GRPC_ALLOW_READ", grpcauthz.Any),
+			Admin:              r.identities("GRPC_ALLOW_ADMIN", ""),
+			MaxWatchers:        r.Int("GRPC_MAX_WATCHERS", 1024, 1, 1_000_000),
+			MaxWatchersPerPeer: r.Int("GRPC_MAX_WATCHERS_PER_PEER", 16, 1, 1_000_000),
+		},
+		SessionCleanupInterval: r.Duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
+		SessionRetention:       r.Duration("SESSION_RETENTION", 7*24*time.Hour),
 		Throttle: Throttle{
 			LoginFailures:        r.Int("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
 			LoginWindow:          r.Duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
@@ -151,7 +174,10 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 	if err := r.Err(); err != nil {
 		return nil, nil, err
 	}
-	var warnings []string
+	warnings, err := c.checkGRPC()
+	if err != nil {
+		return nil, nil, err
+	}
 	if c.BcryptCost < MinRecommendedBcryptCost {
 		warnings = append(warnings, fmt.Sprintf("BCRYPT_COST=%d is below %d: passwords are cheap to guess offline", c.BcryptCost, MinRecommendedBcryptCost))
 	}
@@ -255,27 +281,67 @@ func (r reader) prefixes(name string) []netip.Prefix {
 	return out
 }
 
-// grpcTLS reads the server certificate and, for mutual TLS, the CA of the
-// clients.
-func (r reader) grpcTLS(certVar, keyVar, caVar string) *tls.Config {
-	if r.String(certVar) == "" && r.String(keyVar) == "" {
-		if r.String(caVar) != "" {
+// grpcTLS names the server certificate and, for mutual TLS, the CA of the
+// clients, after checking that they load (each error names its variable).
+func (r reader) grpcTLS(certVar, keyVar, caVar string) tlsreload.Files {
+	files := tlsreload.Files{Cert: r.String(certVar), Key: r.String(keyVar), CA: r.String(caVar)}
+	if files.Cert == "" && files.Key == "" {
+		if files.CA != "" {
 			r.Fail(caVar, "needs %s and %s: mutual TLS runs over TLS", certVar, keyVar)
 		}
-		return nil
+		return tlsreload.Files{}
 	}
-	cert := r.KeyPair(certVar, keyVar)
-	if cert == nil {
-		return nil
+	if r.KeyPair(certVar, keyVar) == nil {
+		return tlsreload.Files{}
 	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{*cert}, MinVersion: tls.VersionTLS12}
-	if r.String(caVar) != "" {
-		if cfg.ClientCAs = r.CertPool(caVar); cfg.ClientCAs == nil {
-			return nil
+	if files.CA != "" && r.CertPool(caVar) == nil {
+		return tlsreload.Files{}
+	}
+	return files
+}
+
+// identities reads a list of caller identities: "*", URIs such as
+// spiffe://platform/executor, or DNS names. Unset, the list is def
+// (empty: nobody).
+func (r reader) identities(name, def string) []string {
+	list := r.List(name)
+	if r.String(name) == "" && def != "" {
+		list = []string{def}
+	}
+	for _, id := range list {
+		if strings.ContainsFunc(id, func(c rune) bool { return c <= ' ' || c == 0x7f }) {
+			r.Fail(name, "%q is not an identity (a URI SAN such as spiffe://platform/executor, a DNS name, or *)", id)
 		}
-		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	}
-	return cfg
+	return list
+}
+
+// checkGRPC applies the rule of who may reach the gRPC port: without a
+// client CA (mutual TLS) the port must be loopback, unless GRPC_INSECURE
+// says otherwise.
+func (c *Config) checkGRPC() ([]string, error) {
+	var warnings []string
+	mutual := c.GRPCTLS.CA != ""
+	switch {
+	case mutual && c.GRPCInsecure:
+		warnings = append(warnings, "GRPC_INSECURE=true is ignored: GRPC_CLIENT_CA is set, so every caller needs a client certificate")
+	case !mutual && !envconfig.IsLoopback(c.GRPCAddr) && !c.GRPCInsecure:
+		return nil, fmt.Errorf("GRPC_ADDR: %s is not a loopback address: set GRPC_CLIENT_CA (with GRPC_TLS_CERT and GRPC_TLS_KEY) so that only sibling services with a client certificate can call, or GRPC_INSECURE=true for development", c.GRPCAddr)
+	case !mutual && c.GRPCInsecure && !envconfig.IsLoopback(c.GRPCAddr):
+		warnings = append(warnings, "GRPC_INSECURE=true: gRPC on "+c.GRPCAddr+" serves callers without a client certificate, who may then call every method group whose list is * (development only; set GRPC_CLIENT_CA)")
+	}
+	if !mutual {
+		lists := []struct {
+			name string
+			ids  []string
+		}{{"GRPC_ALLOW_VALIDATE", c.GRPCAllow.Validate}, {"GRPC_ALLOW_READ", c.GRPCAllow.Read}, {"GRPC_ALLOW_ADMIN", c.GRPCAllow.Admin}}
+		for _, l := range lists {
+			if slices.ContainsFunc(l.ids, func(id string) bool { return id != grpcauthz.Any }) {
+				warnings = append(warnings, l.name+" names identities, but without GRPC_CLIENT_CA callers have none: only * admits anyone")
+			}
+		}
+	}
+	return warnings, nil
 }
 
 // otlpProtocol reads the OTLP protocol of traces: grpc or http/protobuf.

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"encoding/base64"
+	"maps"
 	"net/netip"
 	"reflect"
 	"slices"
@@ -9,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/infrastructure/platform/internal/pkitest"
 	"github.com/infrastructure/platform/services/auth/config"
+	"github.com/infrastructure/platform/services/auth/internal/grpcauthz"
 )
 
 // validKey is the base64 of 32 bytes, the only required key length.
@@ -43,7 +46,11 @@ func TestLoadDefaults(t *testing.T) {
 		DatabaseURL:            validDatabaseURL,
 		DatabaseConnectTimeout: 60 * time.Second,
 		HTTPAddr:               ":8080",
-		GRPCAddr:               ":9090",
+		GRPCAddr:               "127.0.0.1:9090",
+		GRPCAllow: grpcauthz.Config{
+			Validate: []string{"*"}, Read: []string{"*"},
+			MaxWatchers: 1024, MaxWatchersPerPeer: 16,
+		},
 		TOTPEncryptionKey:      []byte("0123456789abcdef0123456789abcdef"),
 		TOTPIssuer:             "Infrastructure",
 		CookieSecure:           true,
@@ -294,6 +301,88 @@ func TestLoadWarnings(t *testing.T) {
 				if !strings.Contains(warnings[i], w) {
 					t.Errorf("warnings[%d] = %q, want it to mention %q", i, warnings[i], w)
 				}
+			}
+		})
+	}
+}
+
+func TestGRPCAccess(t *testing.T) {
+	t.Parallel()
+	pki := pkitest.New(t)
+	mtls := map[string]string{"GRPC_TLS_CERT": pki.ServerCert, "GRPC_TLS_KEY": pki.ServerKey, "GRPC_CLIENT_CA": pki.CA}
+	with := func(base map[string]string, kv ...string) map[string]string {
+		out := maps.Clone(base)
+		if out == nil {
+			out = map[string]string{}
+		}
+		for i := 0; i < len(kv); i += 2 {
+			out[kv[i]] = kv[i+1]
+		}
+		return out
+	}
+	tests := []struct {
+		name     string
+		env      map[string]string
+		wantErr  []string // substrings of the error; nil: no error
+		warnings []string // substrings, one per expected warning
+		check    func(t *testing.T, c *config.Config)
+	}{
+		{name: "case=default is loopback plaintext", env: nil},
+		{name: "case=localhost", env: with(nil, "GRPC_ADDR", "localhost:9090")},
+		{name: "case=IPv6 loopback", env: with(nil, "GRPC_ADDR", "[::1]:9090")},
+		{name: "case=every interface without a CA", env: with(nil, "GRPC_ADDR", ":9090"), wantErr: []string{"GRPC_ADDR", "GRPC_CLIENT_CA", "GRPC_INSECURE"}},
+		{name: "case=public address without a CA", env: with(nil, "GRPC_ADDR", "10.0.0.5:9090"), wantErr: []string{"GRPC_CLIENT_CA"}},
+		{name: "case=TLS without client certificates is not enough", env: with(mtls, "GRPC_CLIENT_CA", "", "GRPC_ADDR", ":9090"), wantErr: []string{"GRPC_CLIENT_CA"}},
+		{name: "case=insecure allowed with a warning", env: with(nil, "GRPC_ADDR", "0.0.0.0:9090", "GRPC_INSECURE", "true"), warnings: []string{"GRPC_INSECURE=true"}},
+		{name: "case=mutual TLS on every interface", env: with(mtls, "GRPC_ADDR", ":9090"), check: func(t *testing.T, c *config.Config) {
+			if c.GRPCTLS.CA != pki.CA || c.GRPCTLS.Cert != pki.ServerCert || c.GRPCTLS.Key != pki.ServerKey {
+				t.Errorf("GRPCTLS = %+v", c.GRPCTLS)
+			}
+		}},
+		{name: "case=insecure ignored under mutual TLS", env: with(mtls, "GRPC_ADDR", ":9090", "GRPC_INSECURE", "true"), warnings: []string{"GRPC_INSECURE=true is ignored"}},
+		{name: "case=allow lists", env: with(mtls, "GRPC_ALLOW_VALIDATE", "spiffe://platform/executor, billing.internal", "GRPC_ALLOW_READ", "", "GRPC_ALLOW_ADMIN", "*"), check: func(t *testing.T, c *config.Config) {
+			if !slices.Equal(c.GRPCAllow.Validate, []string{"spiffe://platform/executor", "billing.internal"}) ||
+				!slices.Equal(c.GRPCAllow.Read, []string{"*"}) || !slices.Equal(c.GRPCAllow.Admin, []string{"*"}) {
+				t.Errorf("GRPCAllow = %+v", c.GRPCAllow)
+			}
+		}},
+		{name: "case=named identities without a CA", env: with(nil, "GRPC_ALLOW_ADMIN", "spiffe://platform/operator"), warnings: []string{"GRPC_ALLOW_ADMIN names identities"}},
+		{name: "case=identity with a control character", env: with(mtls, "GRPC_ALLOW_ADMIN", "spiffe://platform/op\x01erator\x7f"), wantErr: []string{"GRPC_ALLOW_ADMIN"}},
+		{name: "case=watchers", env: with(nil, "GRPC_MAX_WATCHERS", "10", "GRPC_MAX_WATCHERS_PER_PEER", "2"), check: func(t *testing.T, c *config.Config) {
+			if c.GRPCAllow.MaxWatchers != 10 || c.GRPCAllow.MaxWatchersPerPeer != 2 {
+				t.Errorf("GRPCAllow = %+v", c.GRPCAllow)
+			}
+		}},
+		{name: "case=watchers zero", env: with(nil, "GRPC_MAX_WATCHERS_PER_PEER", "0"), wantErr: []string{"GRPC_MAX_WATCHERS_PER_PEER"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, warnings, err := config.Load(env(tt.env))
+			if tt.wantErr != nil {
+				if err == nil {
+					t.Fatal("Load succeeded, want an error")
+				}
+				for _, w := range tt.wantErr {
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not mention %s", err, w)
+					}
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if len(warnings) != len(tt.warnings) {
+				t.Fatalf("warnings = %q, want %d matching %q", warnings, len(tt.warnings), tt.warnings)
+			}
+			for i, w := range tt.warnings {
+				if !strings.Contains(warnings[i], w) {
+					t.Errorf("warnings[%d] = %q, want it to mention %q", i, warnings[i], w)
+				}
+			}
+			if tt.check != nil {
+				tt.check(t, c)
 			}
 		})
 	}

@@ -15,9 +15,6 @@ import (
 
 	"goa.design/clue/health"
 	"goa.design/clue/log"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/infrastructure/platform/internal/httpserver"
 	"github.com/infrastructure/platform/internal/logging"
@@ -64,7 +61,7 @@ func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
 	// starts even when the auth service is not up yet (see /healthz).
 	opts := []client.Option{}
 	if cfg.AuthTLS != nil {
-		opts = append(opts, client.WithTLS(cfg.AuthTLS))
+		opts = append(opts, client.WithTLSFiles(cfg.AuthTLS.CA, cfg.AuthTLS.Cert, cfg.AuthTLS.Key, ""))
 	}
 	if cfg.CacheEnabled() {
 		opts = append(opts, client.WithCache(cfg.AuthCacheSize, cfg.AuthCacheTTL))
@@ -75,27 +72,16 @@ func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
 	}
 	defer auth.Close()
 
-	// 5. Health of the auth service (grpc.health.v1), on a connection of
-	// its own: the client does not expose its connection.
-	creds := insecure.NewCredentials()
-	if cfg.AuthTLS != nil {
-		creds = credentials.NewTLS(cfg.AuthTLS)
-	}
-	healthConn, err := grpc.NewClient(cfg.AuthGRPCAddr, grpc.WithTransportCredentials(creds))
-	if err != nil {
-		return fmt.Errorf("AUTH_GRPC_ADDR: %w", err)
-	}
-	defer healthConn.Close()
-
-	// 6. HTTP API.
-	handler := api.New(ctx, api.Options{Auth: auth, Health: health.NewChecker(api.NewAuthPinger(healthConn))})
+	// 5. HTTP API; /healthz asks the auth service's grpc.health.v1 over the
+	// client's connection.
+	handler := api.New(ctx, api.Options{Auth: auth, CookieName: cfg.AuthCookieName, Health: health.NewChecker(auth)})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("HTTP_ADDR: %w", err)
 	}
 	srv := httpserver.New(ctx, handler)
 
-	// 7. Serve until the server fails or ctx is done.
+	// 6. Serve until the server fails or ctx is done.
 	errc := make(chan error, 1)
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
@@ -115,7 +101,7 @@ func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
 	case serveErr = <-errc:
 	}
 
-	// 8. Graceful shutdown: stop accepting, let in-flight requests finish
+	// 7. Graceful shutdown: stop accepting, let in-flight requests finish
 	// within the deadline; the auth client closes after them (deferred).
 	log.Print(ctx, log.KV{K: "msg", V: "shutting down"})
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)

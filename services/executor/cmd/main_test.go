@@ -20,7 +20,7 @@ import (
 // URL.
 func startExecutor(t *testing.T, env map[string]string) string {
 	t.Helper()
-	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0"}
+	vars := map[string]string{"HTTP_ADDR": "127.0.0.1:0", "AUTH_COOKIE_NAME": "session"}
 	for k, v := range env {
 		vars[k] = v
 	}

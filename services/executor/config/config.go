@@ -4,11 +4,12 @@
 package config
 
 import (
-	"crypto/tls"
-	"net"
+	"strings"
 	"time"
 
 	"github.com/infrastructure/platform/internal/envconfig"
+	"github.com/infrastructure/platform/internal/tlsreload"
+	"github.com/infrastructure/platform/services/auth/client"
 )
 
 // Config is the whole configuration of the executor.
@@ -17,10 +18,15 @@ type Config struct {
 	HTTPAddr string
 	// AuthGRPCAddr is the auth service's gRPC address (AUTH_GRPC_ADDR).
 	AuthGRPCAddr string
-	// AuthTLS, when not nil, dials the auth service over TLS, with a client
-	// certificate for mutual TLS when AUTH_TLS_CERT and AUTH_TLS_KEY are
-	// set; AUTH_TLS_CA replaces the system roots.
-	AuthTLS *tls.Config
+	// AuthTLS, when not nil, names the PEM files of TLS to the auth
+	// service: a client certificate for mutual TLS when AUTH_TLS_CERT and
+	// AUTH_TLS_KEY are set; AUTH_TLS_CA replaces the system roots. The
+	// files are re-read for each new connection.
+	AuthTLS *tlsreload.Files
+	// AuthCookieName is the auth service's session cookie
+	// (AUTH_COOKIE_NAME): __Host-session, or session when the auth
+	// service runs with COOKIE_SECURE=false.
+	AuthCookieName string
 	// AuthCacheSize is how many validations are cached (AUTH_CACHE_SIZE);
 	// 0 disables the cache.
 	AuthCacheSize int
@@ -45,6 +51,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		HTTPAddr:        r.ListenAddr("HTTP_ADDR", ":8081"),
 		AuthGRPCAddr:    r.DialAddr("AUTH_GRPC_ADDR", "127.0.0.1:9090"),
 		AuthTLS:         clientTLS(r, "AUTH_TLS_CA", "AUTH_TLS_CERT", "AUTH_TLS_KEY"),
+		AuthCookieName:  cookieName(r, "AUTH_COOKIE_NAME"),
 		AuthCacheSize:   r.NonNegativeInt("AUTH_CACHE_SIZE", 10000),
 		AuthCacheTTL:    r.NonNegativeDuration("AUTH_CACHE_TTL", 30*time.Second),
 		Debug:           r.Debug("LOG_LEVEL"),
@@ -54,42 +61,47 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		return nil, nil, err
 	}
 	var warnings []string
-	if c.AuthTLS == nil && !isLoopback(c.AuthGRPCAddr) {
+	if c.AuthTLS == nil && !envconfig.IsLoopback(c.AuthGRPCAddr) {
 		warnings = append(warnings, "AUTH_GRPC_ADDR is not a loopback address and AUTH_TLS_* is not set: session tokens travel to the auth service in clear")
 	}
 	return c, warnings, nil
 }
 
-// clientTLS reads the CA that signs the auth service's certificate and,
-// for mutual TLS, this service's certificate. Any of them turns TLS on.
-func clientTLS(r *envconfig.Reader, caVar, certVar, keyVar string) *tls.Config {
-	if r.String(caVar) == "" && r.String(certVar) == "" && r.String(keyVar) == "" {
+// clientTLS names the CA that signs the auth service's certificate and,
+// for mutual TLS, this service's certificate, after checking that they
+// load. Any of them turns TLS on.
+func clientTLS(r *envconfig.Reader, caVar, certVar, keyVar string) *tlsreload.Files {
+	files := &tlsreload.Files{CA: r.String(caVar), Cert: r.String(certVar), Key: r.String(keyVar)}
+	if *files == (tlsreload.Files{}) {
 		return nil
 	}
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if r.String(caVar) != "" {
-		if cfg.RootCAs = r.CertPool(caVar); cfg.RootCAs == nil {
-			return nil
-		}
+	if files.CA != "" && r.CertPool(caVar) == nil {
+		return nil
 	}
-	if r.String(certVar) != "" || r.String(keyVar) != "" {
-		cert := r.KeyPair(certVar, keyVar)
-		if cert == nil {
-			return nil
-		}
-		cfg.Certificates = []tls.Certificate{*cert}
+	if (files.Cert != "" || files.Key != "") && r.KeyPair(certVar, keyVar) == nil {
+		return nil
 	}
-	return cfg
+	return files
 }
 
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
+// cookieName reads the name of the session cookie.
+func cookieName(r *envconfig.Reader, name string) string {
+	v := r.String(name)
+	if v == "" {
+		return client.DefaultCookieName
 	}
-	if host == "localhost" {
-		return true
+	if !validCookieName(v) {
+		r.Fail(name, "%q is not a cookie name", v)
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return v
+}
+
+// validCookieName: an RFC 6265 token (no separators, controls or spaces).
+func validCookieName(v string) bool {
+	for _, c := range v {
+		if c <= ' ' || c >= 0x7f || strings.ContainsRune("()<>@,;:\\\"/[]?={}", c) {
+			return false
+		}
+	}
+	return true
 }

@@ -30,6 +30,7 @@ func TestLoadDefaults(t *testing.T) {
 	want := config.Config{
 		HTTPAddr:        ":8081",
 		AuthGRPCAddr:    "127.0.0.1:9090",
+		AuthCookieName:  "__Host-session",
 		AuthCacheSize:   10000,
 		AuthCacheTTL:    30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,
@@ -77,17 +78,17 @@ func TestLoadValidValues(t *testing.T) {
 			}
 		}, nil},
 		{"case=TLS with a private CA", map[string]string{"AUTH_TLS_CA": files.ca}, func(t *testing.T, c *config.Config) {
-			if c.AuthTLS == nil || c.AuthTLS.RootCAs == nil || len(c.AuthTLS.Certificates) != 0 {
+			if c.AuthTLS == nil || c.AuthTLS.CA != files.ca || c.AuthTLS.Cert != "" {
 				t.Errorf("AuthTLS %+v", c.AuthTLS)
 			}
 		}, nil},
 		{"case=mutual TLS", map[string]string{"AUTH_TLS_CA": files.ca, "AUTH_TLS_CERT": files.cert, "AUTH_TLS_KEY": files.key}, func(t *testing.T, c *config.Config) {
-			if c.AuthTLS == nil || c.AuthTLS.RootCAs == nil || len(c.AuthTLS.Certificates) != 1 {
+			if c.AuthTLS == nil || c.AuthTLS.CA != files.ca || c.AuthTLS.Cert != files.cert || c.AuthTLS.Key != files.key {
 				t.Errorf("AuthTLS %+v", c.AuthTLS)
 			}
 		}, nil},
 		{"case=client certificate and system roots", map[string]string{"AUTH_TLS_CERT": files.cert, "AUTH_TLS_KEY": files.key}, func(t *testing.T, c *config.Config) {
-			if c.AuthTLS == nil || c.AuthTLS.RootCAs != nil || len(c.AuthTLS.Certificates) != 1 {
+			if c.AuthTLS == nil || c.AuthTLS.CA != "" || c.AuthTLS.Cert != files.cert {
 				t.Errorf("AuthTLS %+v", c.AuthTLS)
 			}
 		}, nil},
@@ -96,6 +97,11 @@ func TestLoadValidValues(t *testing.T) {
 				t.Error("TLS on")
 			}
 		}, []string{"AUTH_GRPC_ADDR"}},
+		{"case=cookie name", map[string]string{"AUTH_COOKIE_NAME": "session"}, func(t *testing.T, c *config.Config) {
+			if c.AuthCookieName != "session" {
+				t.Errorf("AuthCookieName %q", c.AuthCookieName)
+			}
+		}, nil},
 		{"case=plaintext to localhost", map[string]string{"AUTH_GRPC_ADDR": "localhost:9090"}, func(*testing.T, *config.Config) {}, nil},
 		{"case=plaintext to IPv6 loopback", map[string]string{"AUTH_GRPC_ADDR": "[::1]:9090"}, func(*testing.T, *config.Config) {}, nil},
 	}

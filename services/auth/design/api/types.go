@@ -133,7 +133,10 @@ var SessionIdentity = Type("SessionIdentity", func() {
 		Format(FormatDateTime)
 		Example("2026-11-28T17:30:00Z")
 	})
-	Required("session_id", "user_id", "email", "aal", "expires_at")
+	Field(6, "mfa_enabled", Boolean, "Whether the user has a second factor: a session of such a user at aal1 is incomplete, and siblings must refuse it unless a route says otherwise.", func() {
+		Example(true)
+	})
+	Required("session_id", "user_id", "email", "aal", "expires_at", "mfa_enabled")
 })
 
 // sessionPayload is the payload of a method behind the session scheme: the
@@ -263,12 +266,15 @@ var SessionList = Type("SessionList", func() {
 
 // RevocationEvent is one message of watch_revocations.
 var RevocationEvent = Type("RevocationEvent", func() {
-	Description("A session that stopped being valid, or the confirmation that the subscription is live.")
-	Field(1, "session_id", String, "The session whose validations must be forgotten (empty in the first message).", func() {
+	Description("A session that stopped being valid, a user whose sessions changed what they vouch for (MFA turned on or off), or the confirmation that the subscription is live.")
+	Field(1, "session_id", String, "The session whose validations must be forgotten (empty in the first message and in user events).", func() {
 		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
 	})
 	Field(2, "subscribed", Boolean, "True in the first message only.", func() {
 		Example(false)
+	})
+	Field(3, "user_id", String, "The user whose validations must all be forgotten (user events only).", func() {
+		Example("")
 	})
 	Required("session_id", "subscribed")
 })
@@ -302,9 +308,12 @@ var ActivityList = Type("ActivityList", func() {
 
 // RevocationAck acknowledges a RevocationEvent.
 var RevocationAck = Type("RevocationAck", func() {
-	Description("The client has forgotten the session.")
-	Field(1, "session_id", String, "The session of the event acknowledged.", func() {
+	Description("The client has forgotten the session (or, for a user event, every session of the user).")
+	Field(1, "session_id", String, "The session of the event acknowledged (empty for a user event).", func() {
 		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	Field(2, "user_id", String, "The user of the event acknowledged (user events only).", func() {
+		Example("")
 	})
 	Required("session_id")
 })

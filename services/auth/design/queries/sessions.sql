@@ -20,10 +20,15 @@ WHERE s.token_hash = @token_hash
   AND s.idle_expires_at > now()
   AND s.expires_at > now();
 
+-- The revocations touch live sessions only: an ended one (revoked or
+-- expired) is already invalid everywhere, and changing it would notify
+-- nobody (migration 0003), so a revoking call waiting for the feed would
+-- wait in vain.
 -- name: RevokeSession :execrows
 UPDATE sessions
 SET revoked_at = now()
-WHERE id = @id AND revoked_at IS NULL;
+WHERE id = @id AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now();
 
 -- RotateSession replaces the token of a live session (the old token stops
 -- working at once: its hash is gone) and sets its level. With refresh, the
@@ -55,12 +60,14 @@ ORDER BY created_at DESC, id;
 -- name: RevokeOwnSession :execrows
 UPDATE sessions
 SET revoked_at = now()
-WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL;
+WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now();
 
 -- name: RevokeUserSessions :many
 UPDATE sessions
 SET revoked_at = now()
 WHERE user_id = @user_id AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
 RETURNING id;
 
 -- DeleteExpiredSessions removes, in one bounded batch, sessions that ended

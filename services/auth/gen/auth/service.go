@@ -289,17 +289,22 @@ type RegisterResult struct {
 // RevocationAck is the streaming payload type of the auth service
 // watch_revocations method.
 type RevocationAck struct {
-	// The session of the event acknowledged.
+	// The session of the event acknowledged (empty for a user event).
 	SessionID string
+	// The user of the event acknowledged (user events only).
+	UserID *string
 }
 
 // RevocationEvent is the result type of the auth service watch_revocations
 // method.
 type RevocationEvent struct {
-	// The session whose validations must be forgotten (empty in the first message).
+	// The session whose validations must be forgotten (empty in the first message
+	// and in user events).
 	SessionID string
 	// True in the first message only.
 	Subscribed bool
+	// The user whose validations must all be forgotten (user events only).
+	UserID *string
 }
 
 // RevokeSessionPayload is the payload type of the auth service revoke_session
@@ -348,6 +353,9 @@ type SessionIdentity struct {
 	Aal string
 	// When the session expires unless refreshed.
 	ExpiresAt string
+	// Whether the user has a second factor: a session of such a user at aal1 is
+	// incomplete, and siblings must refuse it unless a route says otherwise.
+	MfaEnabled bool
 }
 
 // SessionList is the result type of the auth service list_sessions method.

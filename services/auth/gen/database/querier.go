@@ -61,6 +61,10 @@ type Querier interface {
 	LockThrottleKeys(ctx context.Context, keys []string) error
 	// RevokeOwnSession revokes a live session only if it belongs to the user.
 	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
+	// The revocations touch live sessions only: an ended one (revoked or
+	// expired) is already invalid everywhere, and changing it would notify
+	// nobody (migration 0003), so a revoking call waiting for the feed would
+	// wait in vain.
 	RevokeSession(ctx context.Context, id uuid.UUID) (int64, error)
 	RevokeUserSessions(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
 	// RotateSession replaces the token of a live session (the old token stops

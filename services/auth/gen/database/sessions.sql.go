@@ -139,6 +139,7 @@ const revokeOwnSession = `-- name: RevokeOwnSession :execrows
 UPDATE sessions
 SET revoked_at = now()
 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
 `
 
 type RevokeOwnSessionParams struct {
@@ -159,8 +160,13 @@ const revokeSession = `-- name: RevokeSession :execrows
 UPDATE sessions
 SET revoked_at = now()
 WHERE id = $1 AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
 `
 
+// The revocations touch live sessions only: an ended one (revoked or
+// expired) is already invalid everywhere, and changing it would notify
+// nobody (migration 0003), so a revoking call waiting for the feed would
+// wait in vain.
 func (q *Queries) RevokeSession(ctx context.Context, id uuid.UUID) (int64, error) {
 	result, err := q.db.Exec(ctx, revokeSession, id)
 	if err != nil {
@@ -173,6 +179,7 @@ const revokeUserSessions = `-- name: RevokeUserSessions :many
 UPDATE sessions
 SET revoked_at = now()
 WHERE user_id = $1 AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
 RETURNING id
 `
 

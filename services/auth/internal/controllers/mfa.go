@@ -60,9 +60,13 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	token, rot := s.elevation(ctx, ident)
 	since := time.Now()
 	codes := []string{}
+	changed := []uuid.UUID{ident.ID}
 	if cred.Active {
 		_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
 	} else {
+		// MFA turns on: siblings must stop admitting the user's other
+		// aal1 sessions before this call answers.
+		changed = append(changed, ident.UserID)
 		var hashes []ports.CodeHash
 		codes, hashes = newBackupCodes(s.hasher)
 		_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
@@ -71,7 +75,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
-	s.revocations.Await(ctx, since, ident.ID)
+	s.revocations.Await(ctx, since, changed...)
 	return &genauth.TOTPVerifyResult{Aal: ports.AAL2.String(), BackupCodes: codes, SessionToken: token}, nil
 }
 
@@ -86,11 +90,14 @@ func (s *Service) TotpDisable(ctx context.Context, p *genauth.TotpDisablePayload
 	if err != nil {
 		return err
 	}
+	since := time.Now()
 	err = s.totp.Disable(ctx, ident.UserID, step)
 	s.finish(ctx, attempt, err == nil, ident.UserID)
 	if err != nil {
 		return s.codeError(ctx, err)
 	}
+	// MFA is off: cached identities of the user must say so.
+	s.revocations.Await(ctx, since, ident.UserID)
 	return nil
 }
 

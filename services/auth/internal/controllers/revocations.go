@@ -7,12 +7,14 @@ import (
 	"github.com/google/uuid"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 var errMsgFeedBroken = errors.New("the revocation feed was interrupted: drop cached validations and subscribe again")
 
 // WatchRevocations implements genauth.Service: it confirms the subscription,
-// then streams the id of every session that stops being valid, and passes
+// then streams the id of every session that stops being valid and of every
+// user whose MFA or email changed, and passes
 // the client's acknowledgements on to the feed (revoking calls wait for
 // them). It ends with unavailable when the feed breaks, so that the client
 // knows that it may have missed events.
@@ -33,7 +35,11 @@ func (s *Service) WatchRevocations(ctx context.Context, stream genauth.WatchRevo
 			if err != nil {
 				return
 			}
-			if id, err := uuid.Parse(ack.SessionID); err == nil {
+			acked := ack.SessionID
+			if ack.UserID != nil && *ack.UserID != "" {
+				acked = *ack.UserID
+			}
+			if id, err := uuid.Parse(acked); err == nil {
 				sub.Ack(id)
 			}
 		}
@@ -42,16 +48,25 @@ func (s *Service) WatchRevocations(ctx context.Context, stream genauth.WatchRevo
 		select {
 		case <-ctx.Done():
 			return nil
-		case id, ok := <-sub.Events:
+		case change, ok := <-sub.Events:
 			if !ok {
 				if ctx.Err() != nil {
 					return nil
 				}
 				return genauth.MakeUnavailable(errMsgFeedBroken)
 			}
-			if err := stream.SendWithContext(ctx, &genauth.RevocationEvent{SessionID: id.String()}); err != nil {
+			if err := stream.SendWithContext(ctx, revocationEvent(change)); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// revocationEvent maps a change of the feed to its message.
+func revocationEvent(c ports.Change) *genauth.RevocationEvent {
+	if c.User {
+		id := c.ID.String()
+		return &genauth.RevocationEvent{UserID: &id}
+	}
+	return &genauth.RevocationEvent{SessionID: c.ID.String()}
 }

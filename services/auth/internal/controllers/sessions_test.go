@@ -158,11 +158,12 @@ func TestValidateSession(t *testing.T) {
 			}
 
 			want := genauth.SessionIdentity{
-				SessionID: ident.ID.String(),
-				UserID:    ident.UserID.String(),
-				Email:     "ada@example.com",
-				Aal:       tt.aal.String(),
-				ExpiresAt: tt.wantExpiresAt,
+				SessionID:  ident.ID.String(),
+				UserID:     ident.UserID.String(),
+				Email:      "ada@example.com",
+				Aal:        tt.aal.String(),
+				ExpiresAt:  tt.wantExpiresAt,
+				MfaEnabled: true,
 			}
 			if *res != want {
 				t.Errorf("result = %+v, want %+v", *res, want)

@@ -49,11 +49,12 @@ func AccountProfile(u ports.User, backupCodesRemaining int) *genauth.AccountProf
 // SessionIdentity maps a validated session for a sibling service.
 func SessionIdentity(s ports.SessionIdentity) *genauth.SessionIdentity {
 	return &genauth.SessionIdentity{
-		SessionID: s.ID.String(),
-		UserID:    s.UserID.String(),
-		Email:     s.Email,
-		Aal:       s.AAL.String(),
-		ExpiresAt: Time(s.EffectiveExpiry()),
+		SessionID:  s.ID.String(),
+		UserID:     s.UserID.String(),
+		Email:      s.Email,
+		Aal:        s.AAL.String(),
+		ExpiresAt:  Time(s.EffectiveExpiry()),
+		MfaEnabled: s.MFAEnabled,
 	}
 }
 

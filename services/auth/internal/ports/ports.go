@@ -107,17 +107,31 @@ type Revocations interface {
 	// cached) or ctx ends. ErrUnavailable when the feed is down.
 	Subscribe(ctx context.Context) (Subscription, error)
 	// Await returns once this replica's subscribers have acknowledged the
-	// changes of the sessions made since since (so that a revocation is
-	// answered only after the caches have forgotten it), or after a short
-	// bound. It returns at once when the feed is down: caches are then off.
+	// changes of the sessions or users (ids) made since since (so that a
+	// revocation is answered only after the caches have forgotten it), or
+	// after a short bound; subscribers that have not acknowledged by then
+	// are cut off (their clients stop caching until they resubscribe).
+	// It returns at once when the feed is down: caches are then off. Only
+	// changes that the feed reports may be awaited: a live session that
+	// ended or changed its token, a user whose MFA or email changed.
 	Await(ctx context.Context, since time.Time, ids ...uuid.UUID)
+}
+
+// Change is one event of the revocation feed.
+type Change struct {
+	// ID is the session that stopped being valid or, with User, the user
+	// whose sessions now vouch for something else (MFA turned on or off,
+	// a new email): every validation of them must be forgotten.
+	ID   uuid.UUID
+	User bool
 }
 
 // Subscription is one subscriber of the revocation feed.
 type Subscription struct {
-	// Events carries the ids of sessions that stopped being valid.
-	Events <-chan uuid.UUID
-	// Ack tells that the subscriber has forgotten the session.
+	// Events carries the changes.
+	Events <-chan Change
+	// Ack tells that the subscriber has forgotten the session or user of
+	// a change.
 	Ack func(uuid.UUID)
 }
 

@@ -27,6 +27,9 @@ type Authenticator interface {
 type Options struct {
 	// Auth authenticates every /executor request.
 	Auth Authenticator
+	// CookieName is the auth service's session cookie (empty:
+	// client.DefaultCookieName).
+	CookieName string
 	// Health checks the dependencies for /healthz (see NewAuthPinger).
 	Health health.Checker
 }
@@ -34,13 +37,19 @@ type Options struct {
 // New returns the executor's HTTP handler. logCtx carries the logger that
 // request logs go to.
 func New(logCtx context.Context, o Options) http.Handler {
-	session := o.Auth.Middleware()
-	aal2 := o.Auth.Middleware(client.RequireAAL("aal2"))
+	var cookie []client.GuardOption
+	if o.CookieName != "" {
+		cookie = append(cookie, client.WithCookieName(o.CookieName))
+	}
+	// A complete session: aal2, or aal1 for a user without MFA (the
+	// guard's default refuses a user with MFA at aal1).
+	session := o.Auth.Middleware(cookie...)
+	aal2 := o.Auth.Middleware(append(cookie, client.RequireAAL(client.AAL2))...)
 
 	mux := http.NewServeMux()
 	mux.Handle("GET /executor/whoami", session(http.HandlerFunc(whoami)))
-	// An example of a route that needs a second factor: 403 mfa_required
-	// for an aal1 session.
+	// An example of a route that needs a second factor whether the user
+	// turned MFA on or not: 403 mfa_required for any aal1 session.
 	mux.Handle("GET /executor/admin/whoami", aal2(http.HandlerFunc(whoami)))
 	// /livez: the process runs. /healthz: the auth service says it is
 	// SERVING (503 if not, or if it does not answer).

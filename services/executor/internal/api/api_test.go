@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/auth/client"
 )
@@ -45,7 +47,7 @@ func TestWhoami(t *testing.T) {
 				{"case=empty bearer", map[string]string{"Authorization": "Bearer "}, http.StatusUnauthorized},
 				{"case=unknown bearer", bearer(unknown), http.StatusUnauthorized},
 				{"case=session cookie", cookie("session", token), http.StatusOK},
-				{"case=__Host-session cookie", cookie("__Host-session", token), http.StatusOK},
+				{"case=only the configured cookie is read", cookie("__Host-session", token), http.StatusUnauthorized},
 				{"case=bearer", bearer(token), http.StatusOK},
 				{"case=lower-case bearer", map[string]string{"Authorization": "bearer " + token}, http.StatusOK},
 				{"case=bearer wins over cookie", map[string]string{"Authorization": "Bearer " + unknown, "Cookie": "session=" + token}, http.StatusUnauthorized},
@@ -81,15 +83,18 @@ func checkIdentity(t *testing.T, r response, want client.Identity) {
 		"session_id": want.SessionID,
 		"user_id":    want.UserID,
 		"email":      want.Email,
-		"aal":        want.AAL,
+		"aal":        string(want.AAL),
 		"expires_at": want.ExpiresAt.UTC().Format(time.RFC3339),
 	} {
 		if r.body[field] != v {
 			t.Errorf("%s = %v, want %q (body %s)", field, r.body[field], v, r.raw)
 		}
 	}
-	if len(r.body) != 5 {
-		t.Errorf("body has %d fields, want 5: %s", len(r.body), r.raw)
+	if r.body["mfa_enabled"] != want.MFAEnabled {
+		t.Errorf("mfa_enabled = %v, want %v (body %s)", r.body["mfa_enabled"], want.MFAEnabled, r.raw)
+	}
+	if len(r.body) != 6 {
+		t.Errorf("body has %d fields, want 6: %s", len(r.body), r.raw)
 	}
 	if want.Email != "ada@example.com" || want.AAL != "aal1" {
 		t.Errorf("identity %+v, want ada@example.com at aal1", want)
@@ -205,5 +210,59 @@ func TestAuthDown(t *testing.T) {
 	}
 	if r := get(t, e.url, "/livez", nil); r.status != http.StatusOK {
 		t.Errorf("livez: %d", r.status)
+	}
+}
+
+// TestMFAUserNeedsSecondFactor: a password-only (aal1) session of a user
+// who turned MFA on is refused by the default guard (403 mfa_required),
+// and turning MFA on or off reaches the cached identities of the user's
+// other sessions before the call that did it answers.
+func TestMFAUserNeedsSecondFactor(t *testing.T) {
+	t.Parallel()
+	srv := authtest.Start(t, authtest.Options{})
+	e := startExecutor(t, srv, client.WithCache(100, time.Hour))
+	e.waitCacheLive(t)
+
+	enrolling := register(t, srv, "ada@example.com")
+	other := login(t, srv, "ada@example.com") // aal1; MFA still off
+	r := get(t, e.url, "/executor/whoami", bearer(other))
+	if r.status != http.StatusOK || r.body["mfa_enabled"] != false {
+		t.Fatalf("whoami before MFA: %d %s", r.status, r.raw)
+	}
+	before := e.validations.Load()
+	if r := get(t, e.url, "/executor/whoami", bearer(other)); r.status != http.StatusOK || e.validations.Load() != before {
+		t.Fatalf("the second whoami was not answered from the cache: %d, %d validations", r.status, e.validations.Load()-before)
+	}
+
+	// MFA turns on: the cached aal1 session is refused at once.
+	aal2, secret := enroll(t, srv, enrolling)
+	r = get(t, e.url, "/executor/whoami", bearer(other))
+	if r.status != http.StatusForbidden || r.body["name"] != "mfa_required" {
+		t.Errorf("cached aal1 session right after MFA turned on: %d %s, want 403 mfa_required", r.status, r.raw)
+	}
+	password := login(t, srv, "ada@example.com") // a stolen password alone
+	for _, path := range []string{"/executor/whoami", "/executor/admin/whoami"} {
+		if r := get(t, e.url, path, bearer(password)); r.status != http.StatusForbidden || r.body["name"] != "mfa_required" {
+			t.Errorf("%s with a password-only session of an MFA user: %d %s, want 403 mfa_required", path, r.status, r.raw)
+		}
+		if r := get(t, e.url, path, bearer(aal2)); r.status != http.StatusOK || r.body["aal"] != "aal2" || r.body["mfa_enabled"] != true {
+			t.Errorf("%s at aal2: %d %s", path, r.status, r.raw)
+		}
+	}
+
+	// MFA turns off: the same aal1 session is complete again, at once.
+	code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second)) // a step after the enrollment's
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := postAuth(t, srv, "/auth/totp/disable", aal2, `{"code":"`+code+`"}`); d.status != http.StatusNoContent {
+		t.Fatalf("totp/disable: %d %s", d.status, d.raw)
+	}
+	r = get(t, e.url, "/executor/whoami", bearer(password))
+	if r.status != http.StatusOK || r.body["mfa_enabled"] != false {
+		t.Errorf("aal1 session right after MFA turned off: %d %s, want 200 with mfa_enabled false", r.status, r.raw)
+	}
+	if !e.auth.CacheLive() {
+		t.Error("the revocation stream broke: the answers prove nothing")
 	}
 }

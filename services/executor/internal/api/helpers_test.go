@@ -15,7 +15,6 @@ import (
 	"goa.design/clue/health"
 	"goa.design/clue/log"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/infrastructure/platform/internal/httpserver"
 	"github.com/infrastructure/platform/services/auth/authtest"
@@ -49,14 +48,9 @@ func startExecutor(t *testing.T, srv *authtest.Server, opts ...client.Option) *e
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	conn, err := grpc.NewClient(srv.GRPCAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = conn.Close() })
 
 	logCtx := log.Context(context.Background(), log.WithOutput(io.Discard))
-	h := api.New(logCtx, api.Options{Auth: c, Health: health.NewChecker(api.NewAuthPinger(conn))})
+	h := api.New(logCtx, api.Options{Auth: c, CookieName: "session", Health: health.NewChecker(c)})
 	ts := httptest.NewUnstartedServer(h)
 	ts.Config = httpserver.New(logCtx, h)
 	ts.Start()
@@ -158,11 +152,36 @@ func register(t *testing.T, srv *authtest.Server, email string) string {
 // token.
 func stepUp(t *testing.T, srv *authtest.Server, token string) string {
 	t.Helper()
+	aal2, _ := enroll(t, srv, token)
+	return aal2
+}
+
+// login signs in with the password of register and returns the new aal1
+// session token.
+func login(t *testing.T, srv *authtest.Server, email string) string {
+	t.Helper()
+	res, err := http.Post(srv.HTTPURL+"/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"password1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	for _, c := range res.Cookies() {
+		if c.Name == "session" && res.StatusCode == http.StatusOK {
+			return c.Value
+		}
+	}
+	t.Fatalf("login: %d, no session cookie", res.StatusCode)
+	return ""
+}
+
+// enroll is stepUp that also returns the TOTP secret.
+func enroll(t *testing.T, srv *authtest.Server, token string) (aal2, secret string) {
+	t.Helper()
 	gen := postAuth(t, srv, "/auth/totp/generate", token, "")
 	if gen.status != http.StatusOK {
 		t.Fatalf("totp/generate: %d %s", gen.status, gen.raw)
 	}
-	secret, _ := gen.body["secret"].(string)
+	secret, _ = gen.body["secret"].(string)
 	code, err := totp.GenerateCode(secret, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -173,11 +192,11 @@ func stepUp(t *testing.T, srv *authtest.Server, token string) string {
 	}
 	for _, c := range ver.cookies {
 		if c.Name == "session" {
-			return c.Value
+			return c.Value, secret
 		}
 	}
 	t.Fatal("totp/verify set no session cookie")
-	return ""
+	return "", ""
 }
 
 // authResponse is an answer of the auth service's REST API.

@@ -13,6 +13,8 @@ type identityBody struct {
 	UserID    string `json:"user_id"`
 	Email     string `json:"email"`
 	AAL       string `json:"aal"`
+	// MFAEnabled tells that the user has a second factor.
+	MFAEnabled bool `json:"mfa_enabled"`
 	// ExpiresAt is RFC 3339, as in the auth service's answers.
 	ExpiresAt string `json:"expires_at"`
 }
@@ -26,10 +28,11 @@ func whoami(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, identityBody{
-		SessionID: id.SessionID,
-		UserID:    id.UserID,
-		Email:     id.Email,
-		AAL:       id.AAL,
-		ExpiresAt: id.ExpiresAt.UTC().Format(time.RFC3339),
+		SessionID:  id.SessionID,
+		UserID:     id.UserID,
+		Email:      id.Email,
+		AAL:        string(id.AAL),
+		MFAEnabled: id.MFAEnabled,
+		ExpiresAt:  id.ExpiresAt.UTC().Format(time.RFC3339),
 	})
 }

@@ -69,6 +69,7 @@ func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsRespon
 	result := &auth.RevocationEvent{
 		SessionID:  v.SessionId,
 		Subscribed: v.Subscribed,
+		UserID:     v.UserId,
 	}
 	return result
 }
@@ -76,6 +77,7 @@ func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsRespon
 func NewProtoRevocationAckWatchRevocationsStreamingRequest(spayload *auth.RevocationAck) *authpb.WatchRevocationsStreamingRequest {
 	v := &authpb.WatchRevocationsStreamingRequest{
 		SessionId: spayload.SessionID,
+		UserId:    spayload.UserID,
 	}
 	return v
 }
@@ -105,11 +107,12 @@ func NewProtoValidateSessionRequest(payload *auth.ValidateSessionPayload) *authp
 // endpoint of the "auth" service from the gRPC response type.
 func NewValidateSessionResult(message *authpb.ValidateSessionResponse) *auth.SessionIdentity {
 	result := &auth.SessionIdentity{
-		SessionID: message.SessionId,
-		UserID:    message.UserId,
-		Email:     message.Email,
-		Aal:       message.Aal,
-		ExpiresAt: message.ExpiresAt,
+		SessionID:  message.SessionId,
+		UserID:     message.UserId,
+		Email:      message.Email,
+		Aal:        message.Aal,
+		ExpiresAt:  message.ExpiresAt,
+		MfaEnabled: message.MfaEnabled,
 	}
 	return result
 }

@@ -388,11 +388,14 @@ func (x *WatchRevocationsRateLimitedError) GetRetryAfter() int32 {
 	return 0
 }
 
-// The client has forgotten the session.
+// The client has forgotten the session (or, for a user event, every session of
+// the user).
 type WatchRevocationsStreamingRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The session of the event acknowledged.
-	SessionId     string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The session of the event acknowledged (empty for a user event).
+	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
+	// The user of the event acknowledged (user events only).
+	UserId        *string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -434,12 +437,22 @@ func (x *WatchRevocationsStreamingRequest) GetSessionId() string {
 	return ""
 }
 
+func (x *WatchRevocationsStreamingRequest) GetUserId() string {
+	if x != nil && x.UserId != nil {
+		return *x.UserId
+	}
+	return ""
+}
+
 type WatchRevocationsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The session whose validations must be forgotten (empty in the first message).
+	// The session whose validations must be forgotten (empty in the first message
+	// and in user events).
 	SessionId string `protobuf:"bytes,1,opt,name=session_id,json=sessionId,proto3" json:"session_id,omitempty"`
 	// True in the first message only.
-	Subscribed    bool `protobuf:"varint,2,opt,name=subscribed,proto3" json:"subscribed,omitempty"`
+	Subscribed bool `protobuf:"varint,2,opt,name=subscribed,proto3" json:"subscribed,omitempty"`
+	// The user whose validations must all be forgotten (user events only).
+	UserId        *string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3,oneof" json:"user_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -486,6 +499,13 @@ func (x *WatchRevocationsResponse) GetSubscribed() bool {
 		return x.Subscribed
 	}
 	return false
+}
+
+func (x *WatchRevocationsResponse) GetUserId() string {
+	if x != nil && x.UserId != nil {
+		return *x.UserId
+	}
+	return ""
 }
 
 type ValidateSessionRateLimitedError struct {
@@ -607,7 +627,10 @@ type ValidateSessionResponse struct {
 	// Authenticator assurance level of the session.
 	Aal string `protobuf:"bytes,4,opt,name=aal,proto3" json:"aal,omitempty"`
 	// When the session expires unless refreshed.
-	ExpiresAt     string `protobuf:"bytes,5,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	ExpiresAt string `protobuf:"bytes,5,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	// Whether the user has a second factor: a session of such a user at aal1 is
+	// incomplete, and siblings must refuse it unless a route says otherwise.
+	MfaEnabled    bool `protobuf:"varint,6,opt,name=mfa_enabled,json=mfaEnabled,proto3" json:"mfa_enabled,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -675,6 +698,13 @@ func (x *ValidateSessionResponse) GetExpiresAt() string {
 		return x.ExpiresAt
 	}
 	return ""
+}
+
+func (x *ValidateSessionResponse) GetMfaEnabled() bool {
+	if x != nil {
+		return x.MfaEnabled
+	}
+	return false
 }
 
 type GetUserRateLimitedError struct {
@@ -884,23 +914,29 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
 	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"A\n" +
+	"retryAfter\"k\n" +
 	" WatchRevocationsStreamingRequest\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x01 \x01(\tR\tsessionId\"Y\n" +
+	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1c\n" +
+	"\auser_id\x18\x02 \x01(\tH\x00R\x06userId\x88\x01\x01B\n" +
+	"\n" +
+	"\b_user_id\"\x83\x01\n" +
 	"\x18WatchRevocationsResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1e\n" +
 	"\n" +
 	"subscribed\x18\x02 \x01(\bR\n" +
-	"subscribed\"q\n" +
+	"subscribed\x12\x1c\n" +
+	"\auser_id\x18\x03 \x01(\tH\x00R\x06userId\x88\x01\x01B\n" +
+	"\n" +
+	"\b_user_id\"q\n" +
 	"\x1fValidateSessionRateLimitedError\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
 	"\vretry_after\x18\x03 \x01(\x11R\n" +
 	"retryAfter\".\n" +
 	"\x16ValidateSessionRequest\x12\x14\n" +
-	"\x05token\x18\x01 \x01(\tR\x05token\"\x98\x01\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\"\xb9\x01\n" +
 	"\x17ValidateSessionResponse\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x17\n" +
@@ -908,7 +944,9 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\x05email\x18\x03 \x01(\tR\x05email\x12\x10\n" +
 	"\x03aal\x18\x04 \x01(\tR\x03aal\x12\x1d\n" +
 	"\n" +
-	"expires_at\x18\x05 \x01(\tR\texpiresAt\"i\n" +
+	"expires_at\x18\x05 \x01(\tR\texpiresAt\x12\x1f\n" +
+	"\vmfa_enabled\x18\x06 \x01(\bR\n" +
+	"mfaEnabled\"i\n" +
 	"\x17GetUserRateLimitedError\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
@@ -983,6 +1021,8 @@ func file_goagen_auth_auth_proto_init() {
 	if File_goagen_auth_auth_proto != nil {
 		return
 	}
+	file_goagen_auth_auth_proto_msgTypes[7].OneofWrappers = []any{}
+	file_goagen_auth_auth_proto_msgTypes[8].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

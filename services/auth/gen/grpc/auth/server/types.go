@@ -76,6 +76,7 @@ func NewProtoWatchRevocationsResponse(result *auth.RevocationEvent) *authpb.Watc
 	message := &authpb.WatchRevocationsResponse{
 		SessionId:  result.SessionID,
 		Subscribed: result.Subscribed,
+		UserId:     result.UserID,
 	}
 	return message
 }
@@ -84,6 +85,7 @@ func NewProtoRevocationEventWatchRevocationsResponse(result *auth.RevocationEven
 	v := &authpb.WatchRevocationsResponse{
 		SessionId:  result.SessionID,
 		Subscribed: result.Subscribed,
+		UserId:     result.UserID,
 	}
 	return v
 }
@@ -91,6 +93,7 @@ func NewProtoRevocationEventWatchRevocationsResponse(result *auth.RevocationEven
 func NewWatchRevocationsStreamingRequestRevocationAck(v *authpb.WatchRevocationsStreamingRequest) *auth.RevocationAck {
 	spayload := &auth.RevocationAck{
 		SessionID: v.SessionId,
+		UserID:    v.UserId,
 	}
 	return spayload
 }
@@ -119,11 +122,12 @@ func NewValidateSessionPayload(message *authpb.ValidateSessionRequest) *auth.Val
 // result of the "validate_session" endpoint of the "auth" service.
 func NewProtoValidateSessionResponse(result *auth.SessionIdentity) *authpb.ValidateSessionResponse {
 	message := &authpb.ValidateSessionResponse{
-		SessionId: result.SessionID,
-		UserId:    result.UserID,
-		Email:     result.Email,
-		Aal:       result.Aal,
-		ExpiresAt: result.ExpiresAt,
+		SessionId:  result.SessionID,
+		UserId:     result.UserID,
+		Email:      result.Email,
+		Aal:        result.Aal,
+		ExpiresAt:  result.ExpiresAt,
+		MfaEnabled: result.MfaEnabled,
 	}
 	return message
 }
