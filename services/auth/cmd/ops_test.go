@@ -146,7 +146,7 @@ func TestGracefulShutdown(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	s.stop()
 	if r := <-inflight; r.err != nil || r.status != http.StatusCreated {
-		t.Errorf("in-flight request: %d, %v; want 201", r.status, r.err)
+		t.Errorf("in-flight request: %d, %v; want 201\n%s", r.status, r.err, s.logs.String())
 	}
 	select {
 	case err := <-s.done:

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -34,23 +35,24 @@ func Connect(ctx context.Context, url string, timeout time.Duration, configure .
 	return pool, nil
 }
 
-// waitReady pings until PostgreSQL answers or timeout passes.
+// waitReady pings until PostgreSQL answers or timeout passes, with
+// jittered exponential backoff (100 ms doubling to 5 s).
 func waitReady(ctx context.Context, pool *pgxpool.Pool, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	delay := 100 * time.Millisecond
-	for {
+	b := &backoff.ExponentialBackOff{InitialInterval: 100 * time.Millisecond, RandomizationFactor: 0.5, Multiplier: 2, MaxInterval: 5 * time.Second}
+	var last error
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
 		pingCtx, cancelPing := context.WithTimeout(ctx, 5*time.Second)
-		err := pool.Ping(pingCtx)
-		cancelPing()
-		if err == nil {
-			return nil
+		defer cancelPing()
+		last = pool.Ping(pingCtx)
+		return struct{}{}, last
+	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(timeout))
+	if err != nil {
+		if last == nil {
+			last = err
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("database not reachable within %s: %w", timeout, err)
-		case <-time.After(delay):
-		}
-		delay = min(delay*2, 5*time.Second)
+		return fmt.Errorf("database not reachable within %s: %w", timeout, last)
 	}
+	return nil
 }

@@ -357,3 +357,11 @@ func (r *Revocations) setLive(live bool) (was bool) {
 	}
 	return was
 }
+
+// Subscribers counts the open subscriptions (tests: a silent one is cut
+// off).
+func (r *Revocations) Subscribers() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.subs)
+}
