@@ -98,8 +98,11 @@ func printRow(w io.Writer, r result) {
 }
 
 // printRatios prints a line per concurrency and a column per target that
-// has a ratio.
+// has a ratio; nothing when no target has both of its cases.
 func printRatios(w io.Writer, rs []ratio) {
+	if len(rs) == 0 {
+		return
+	}
 	var concurrencies []int
 	cells := map[int]map[string]ratio{}
 	present := map[string]bool{}

@@ -47,12 +47,22 @@ func TestRatios(t *testing.T) {
 }
 
 // TestPrintRatios checks that only the targets that were computed get a
-// column.
+// column, and that no ratio prints nothing.
 func TestPrintRatios(t *testing.T) {
-	var out bytes.Buffer
-	printRatios(&out, []ratio{{Concurrency: 32, Ratio: "e/c req/s", Value: 0.9, Target: ">= 0.85", Met: true}})
-	want := "\n conc  e/c req/s (>= 0.85)\n   32    0.90 PASS\n"
-	if out.String() != want {
-		t.Errorf("printRatios =\n%q, want\n%q", out.String(), want)
+	for _, tc := range []struct {
+		name string
+		rs   []ratio
+		want string
+	}{
+		{"case=e/c only", []ratio{{Concurrency: 32, Ratio: "e/c req/s", Value: 0.9, Target: ">= 0.85", Met: true}}, "\n conc  e/c req/s (>= 0.85)\n   32    0.90 PASS\n"},
+		{"case=none", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out bytes.Buffer
+			printRatios(&out, tc.rs)
+			if out.String() != tc.want {
+				t.Errorf("printRatios =\n%q, want\n%q", out.String(), tc.want)
+			}
+		})
 	}
 }
