@@ -6,15 +6,19 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/auth/client"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 )
 
-// stack is what the four cases call: the real auth binary on a fresh
-// database, and the reference server reading the same database.
+// stack is what the cases call: the real auth binary on a fresh database,
+// the reference server reading the same database and, for case (e), a
+// second auth binary serving gRPC with mutual TLS.
 type stack struct {
 	auth      *authtest.Server
+	mtls      *mtlsServer // nil unless case (e) runs
 	refAddr   string
 	stopRef   func() error
 	token     string
@@ -23,8 +27,9 @@ type stack struct {
 
 // startStack starts the auth binary on dbURL (which it migrates), registers
 // a user and starts the reference server on the same database: in a
-// process of its own, or in this one when inProcess is set.
-func startStack(ctx context.Context, dbURL string, inProcess bool) (s *stack, err error) {
+// process of its own, or in this one when inProcess is set. With mtls it
+// also starts the auth binary of case (e), once the first has migrated.
+func startStack(ctx context.Context, dbURL string, inProcess, mtls bool) (s *stack, err error) {
 	s = &stack{}
 	defer func() {
 		if err != nil {
@@ -48,11 +53,17 @@ func startStack(ctx context.Context, dbURL string, inProcess bool) (s *stack, er
 	if err != nil {
 		return s, err
 	}
-	return s, nil
+	if mtls {
+		s.mtls, err = startMTLS(ctx, dbURL)
+	}
+	return s, err
 }
 
 func (s *stack) close() error {
 	var errs []error
+	if s.mtls != nil {
+		errs = append(errs, s.mtls.close())
+	}
 	if s.stopRef != nil {
 		errs = append(errs, s.stopRef())
 	}
@@ -108,14 +119,26 @@ func (s *stack) cases() []benchCase {
 			if err != nil {
 				return nil, nil, err
 			}
-			pb := genpb.NewAuthClient(conn)
-			req := &genpb.ValidateSessionRequest{Token: s.token}
-			return func(ctx context.Context) error {
-				_, err := pb.ValidateSession(ctx, req)
-				return err
-			}, conn.Close, nil
+			return validateCall(conn, s.token), conn.Close, nil
 		}},
 		{"d", "d  client.Validate with cache", s.openCachedClient},
+		{"e", "e  ValidateSession over mTLS", func(context.Context) (call, func() error, error) {
+			conn, err := dialTLS(s.mtls.auth.GRPCAddr, s.mtls.client)
+			if err != nil {
+				return nil, nil, err
+			}
+			return validateCall(conn, s.token), conn.Close, nil
+		}},
+	}
+}
+
+// validateCall is cases (c) and (e): the generated client's ValidateSession.
+func validateCall(conn *grpc.ClientConn, token string) call {
+	pb := genpb.NewAuthClient(conn)
+	req := &genpb.ValidateSessionRequest{Token: token}
+	return func(ctx context.Context) error {
+		_, err := pb.ValidateSession(ctx, req)
+		return err
 	}
 }
 

@@ -13,7 +13,7 @@ type call func(ctx context.Context) error
 
 // result is one case at one concurrency.
 type result struct {
-	// ID is the case's letter in the requirement: a, b, c or d.
+	// ID is the case's letter in the requirement: a to e.
 	ID          string        `json:"id"`
 	Case        string        `json:"case"`
 	Concurrency int           `json:"concurrency"`

@@ -2,9 +2,10 @@
 // validation costs against what it could cost: requests per second and
 // p50/p99 latency, at several concurrencies, of (a) a bare grpc-go unary
 // echo, (b) the same server doing one pgx primary-key lookup, (c) the auth
-// service's ValidateSession and (d) ValidateSession through the client
-// package with its cache. It prints the ratios c/b and d/a against the
-// targets. See README.md beside this file.
+// service's ValidateSession, (d) ValidateSession through the client
+// package with its cache and (e) ValidateSession over mutual TLS. It
+// prints the ratios c/b, d/a and e/c against the targets. See README.md
+// beside this file.
 package main
 
 import (
@@ -45,7 +46,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.adminURL, "admin-url", defaultAdminURL, "URL of a PostgreSQL role that may create databases (TEST_DATABASE_URL, when set, replaces the default)")
 	concurrency := flag.String("concurrency", "1,8,32,64", "comma-separated numbers of concurrent callers")
-	cases := flag.String("cases", "a,b,c,d", "comma-separated cases to run (the ratios need all four)")
+	cases := flag.String("cases", "a,b,c,d,e", "comma-separated cases to run (each ratio needs its two cases)")
 	flag.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured time before each measurement")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per case and concurrency")
 	flag.BoolVar(&o.json, "json", false, "print the results as JSON instead of a table")
@@ -93,15 +94,15 @@ func parseConcurrencies(s string) ([]int, error) {
 	return out, nil
 }
 
-// parseCases reads a comma-separated subset of a, b, c and d.
+// parseCases reads a comma-separated subset of a, b, c, d and e.
 func parseCases(s string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for f := range strings.SplitSeq(s, ",") {
 		switch id := strings.TrimSpace(f); id {
-		case "a", "b", "c", "d":
+		case "a", "b", "c", "d", "e":
 			out[id] = true
 		default:
-			return nil, fmt.Errorf("case %q: not one of a, b, c, d", f)
+			return nil, fmt.Errorf("case %q: not one of a, b, c, d, e", f)
 		}
 	}
 	return out, nil
@@ -120,7 +121,7 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 		defer cancel()
 		err = errors.Join(err, drop(dropCtx))
 	}()
-	s, err := startStack(ctx, dbURL, o.inProcess)
+	s, err := startStack(ctx, dbURL, o.inProcess, o.cases["e"])
 	if err != nil {
 		return err
 	}

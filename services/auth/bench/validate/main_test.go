@@ -66,10 +66,10 @@ func TestParseCases(t *testing.T) {
 		want    int
 		wantErr bool
 	}{
-		{"a,b,c,d", 4, false},
+		{"a,b,c,d,e", 5, false},
 		{" c ", 1, false},
-		{"b,c", 2, false},
-		{"e", 0, true},
+		{"c,e", 2, false},
+		{"f", 0, true},
 		{"", 0, true},
 	} {
 		got, err := parseCases(tt.in)
