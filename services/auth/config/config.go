@@ -1,6 +1,6 @@
 // Package config reads the auth service's configuration from the environment,
 // once, into a Config. Every variable is described in README.md beside this
-// file and in CONTRACT section 1.
+// file.
 package config
 
 import (
@@ -100,8 +100,8 @@ type Config struct {
 	PasswordHashWait time.Duration
 }
 
-// Throttle holds the limits of CONTRACT section 5, each over a sliding
-// window.
+// Throttle holds the limits on authentication attempts, each over a
+// sliding window.
 type Throttle struct {
 	LoginFailures        int
 	LoginWindow          time.Duration

@@ -143,7 +143,9 @@ func Identity(ctx context.Context) string {
 	if len(leaf.URIs) > 0 {
 		return leaf.URIs[0].String()
 	}
-	if len(leaf.DNSNames) > 0 {
+	if len(leaf.DNSNames) > 0 && !strings.ContainsAny(leaf.DNSNames[0], ":/") {
+		// A "DNS name" shaped like a URI is not one: it must not pass
+		// for a SPIFFE ID.
 		return leaf.DNSNames[0]
 	}
 	return ""
