@@ -30,7 +30,8 @@ type Options struct {
 	// CookieName is the auth service's session cookie (empty:
 	// client.DefaultCookieName).
 	CookieName string
-	// Health checks the dependencies for /healthz (see NewAuthPinger).
+	// Health checks the dependencies for /healthz (the auth client is a
+	// health.Pinger over its own connection).
 	Health health.Checker
 }
 
