@@ -173,3 +173,37 @@ func TestNewRefusesBadFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestClientRotation: the client side presents the certificate of the
+// moment, so that a sibling's rotated certificate needs no restart.
+func TestClientRotation(t *testing.T) {
+	t.Parallel()
+	p := pkitest.New(t)
+	dir := t.TempDir()
+	files := tlsreload.Files{Cert: filepath.Join(dir, "cert.pem"), Key: filepath.Join(dir, "key.pem"), CA: p.CA}
+	copyFile(t, p.ClientCert, files.Cert)
+	copyFile(t, p.ClientKey, files.Key)
+	src, err := tlsreload.New(files, tlsreload.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := func() string {
+		t.Helper()
+		c, err := src.ClientConfig("").GetClientCertificate(&tls.CertificateRequestInfo{})
+		if err != nil || len(c.Certificate) == 0 {
+			t.Fatalf("GetClientCertificate: %v", err)
+		}
+		cert, err := x509.ParseCertificate(c.Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cert.SerialNumber.String()
+	}
+	before := leaf()
+	cert, key := p.IssueClient(t, "spiffe://platform/executor")
+	copyFile(t, cert, files.Cert)
+	copyFile(t, key, files.Key)
+	if leaf() == before {
+		t.Error("the client still presents the replaced certificate")
+	}
+}
