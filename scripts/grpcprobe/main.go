@@ -180,7 +180,10 @@ func transportCredentials(o options) (credentials.TransportCredentials, error) {
 		if err != nil {
 			return nil, fmt.Errorf("-cert, -key: %w", err)
 		}
-		cfg.Certificates = []tls.Certificate{pair}
+		// Sent whatever CAs the server says it accepts: crypto/tls would
+		// send none for a certificate of another CA, and the probe is
+		// there to show that the server refuses one it is given.
+		cfg.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
 	}
 	return credentials.NewTLS(cfg), nil
 }
