@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end test of the production compose stack (docker-compose.yml), as a
 # user and a sibling service would drive it from outside: it builds and
-# starts the stack, waits for every container to be healthy, checks the
-# images (non-root, small, no secret in a layer or the history), registers,
-# logs in, enrolls TOTP with a code from oathtool, calls the profile over
-# REST, ValidateSession over gRPC (scripts/grpcprobe) and the executor
-# through the published ports, restarts the auth container and then the
-# database and checks that the session still validates, and finally tears
-# the stack down with its volumes, also when a check fails.
+# starts the stack, waits for the certs job to succeed and every container
+# to be healthy, checks the images (non-root, small, no secret in a layer or
+# the history), copies the development certificates out of the grpc-certs
+# volume and proves that gRPC takes mutual TLS only (a plaintext call, a
+# call without a client certificate and one with a certificate of another
+# CA are refused), registers, logs in, enrolls TOTP with a code from
+# oathtool, calls the profile over REST, ValidateSession over gRPC with the
+# executor's certificate (scripts/grpcprobe) and the executor through the
+# published ports, restarts the auth container and then the database and
+# checks that the session still validates, runs the certs job again and
+# checks that it keeps everything, and finally tears the stack down with its
+# volumes, also when a check fails.
 #
 # Usage: scripts/compose-e2e.sh
 # Base images: the ones GO_IMAGE, RUNTIME_IMAGE and POSTGRES_IMAGE name
@@ -33,7 +38,7 @@ pass() {
 
 command -v docker >/dev/null || fail "docker is not installed"
 docker info >/dev/null 2>&1 || fail "the Docker engine does not answer"
-scripts/install-deps.sh oathtool
+scripts/install-deps.sh oathtool openssl
 
 if docker compose version >/dev/null 2>&1; then
 	compose=(docker compose)
@@ -113,7 +118,25 @@ expect() {
 	done
 }
 token() { awk '$6 == "session" || $6 == "__Host-session" {t = $7} END {print t}' "$jar"; }
-probe() { printf '%s\n' "$(token)" | "$tmp/grpcprobe" -addr "$grpc" -email "$email" -aal "$1" >/dev/null; }
+# The probe's flags for mutual TLS as the executor and as the operator.
+certs=$tmp/certs
+as_executor=(-cacert "$certs/ca.pem" -cert "$certs/executor.pem" -key "$certs/executor-key.pem")
+as_operator=(-cacert "$certs/ca.pem" -cert "$certs/operator.pem" -key "$certs/operator-key.pem")
+# probe AAL: ValidateSession of the session, with the executor's certificate.
+probe() {
+	printf '%s\n' "$(token)" | "$tmp/grpcprobe" -addr "$grpc" "${as_executor[@]}" -email "$email" -aal "$1" >/dev/null
+}
+# refused WHAT TEXT [FLAGS...]: ValidateSession with these flags fails with
+# Unavailable and an error that contains TEXT: the server refused the
+# connection (not "connection refused": nothing listening proves nothing).
+refused() {
+	local what=$1 text=$2 out
+	shift 2
+	out=$(printf 'not-a-token\n' | "$tmp/grpcprobe" -addr "$grpc" -expect-code Unavailable "$@" 2>&1) ||
+		fail "$what was not refused: $out"
+	[[ $out == *"$text"* ]] || fail "$what: refused, but not with '$text': $out"
+	pass "$what refused: $out"
+}
 
 say "building the gRPC probe"
 go build -o "$tmp/grpcprobe" ./scripts/grpcprobe
@@ -128,6 +151,11 @@ for service in db auth executor; do
 	wait_healthy "$service"
 done
 pass "db, auth and executor are healthy"
+certs_id=$("${compose[@]}" ps -a -q certs)
+[ -n "$certs_id" ] || fail "no container for certs"
+[ "$(docker inspect -f '{{.State.Status}}/{{.State.ExitCode}}' "$certs_id")" = exited/0 ] ||
+	fail "the certs job did not exit 0: $(docker logs "$certs_id" 2>&1 | tail -5)"
+pass "the certs job made the certificates and exited 0"
 
 # The images: non-root, small, and no secret of this run in them.
 max_mb=${E2E_MAX_IMAGE_MB:-30}
@@ -142,6 +170,35 @@ for service in auth executor; do
 	fi
 	pass "$service image: user $user, $(awk "BEGIN {printf \"%.1f\", $size / 1e6}") MB, no secret in its history or config"
 done
+
+# The certificates, out of the grpc-certs volume through the auth
+# container (the image has no shell: docker cp reads its mounts).
+docker cp "$("${compose[@]}" ps -q auth)":/certs/. "$certs" >/dev/null
+for name in ca auth executor operator; do
+	[ -s "$certs/$name.pem" ] && [ -s "$certs/$name-key.pem" ] || fail "the volume lacks $name.pem or $name-key.pem"
+	[ "$(stat -c %a "$certs/$name-key.pem")" = 600 ] || fail "$name-key.pem is mode $(stat -c %a "$certs/$name-key.pem"), want 600"
+done
+openssl verify -CAfile "$certs/ca.pem" -purpose sslserver "$certs/auth.pem" >/dev/null ||
+	fail "auth.pem is not a server certificate of ca.pem"
+openssl verify -CAfile "$certs/ca.pem" -purpose sslclient "$certs/executor.pem" "$certs/operator.pem" >/dev/null ||
+	fail "executor.pem or operator.pem is not a client certificate of ca.pem"
+pass "certificates copied out of the volume: a CA, auth (server), executor and operator (clients), keys 0600"
+
+# A client certificate with the executor's identity from another CA.
+other=$tmp/other
+mkdir "$other"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=another CA" \
+	-keyout "$other/ca-key.pem" -out "$other/ca.pem" 2>/dev/null
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=executor \
+	-keyout "$other/executor-key.pem" -out "$other/executor.csr" 2>/dev/null
+printf '%s\n' subjectAltName=URI:spiffe://platform/executor,DNS:executor extendedKeyUsage=clientAuth >"$other/ext"
+openssl x509 -req -in "$other/executor.csr" -CA "$other/ca.pem" -CAkey "$other/ca-key.pem" -CAcreateserial \
+	-days 1 -extfile "$other/ext" -out "$other/executor.pem" 2>/dev/null || fail "openssl could not make a certificate"
+
+refused "a plaintext gRPC call" "server preface"
+refused "a TLS call without a client certificate" "certificate required" -cacert "$certs/ca.pem"
+refused "a call with a certificate of another CA" "unknown certificate authority" \
+	-cacert "$certs/ca.pem" -cert "$other/executor.pem" -key "$other/executor-key.pem"
 
 email="e2e-$(date +%s)-$RANDOM@example.com"
 password="correct horse battery staple"
@@ -172,7 +229,7 @@ expect 200 '"mfa_enabled":true'
 pass "TOTP enrolled with an oathtool code, session at aal2"
 
 probe aal2 || fail "ValidateSession over gRPC ($grpc) refused the session"
-pass "ValidateSession over gRPC: $email at aal2"
+pass "ValidateSession over gRPC with mutual TLS (executor certificate): $email at aal2"
 call GET "$executor/executor/admin/whoami"
 expect 200 "\"email\":\"$email\"" '"aal":"aal2"'
 pass "executor: the aal2 route answers"
@@ -202,5 +259,31 @@ still_valid "a restart of auth"
 wait_healthy db
 wait_healthy auth
 still_valid "a restart of the database"
+
+# check_grpc_authorization: the method groups of docs/grpc-trust.md, with
+# this stack's GRPC_ALLOW_ADMIN=spiffe://platform/operator. The executor may
+# validate but not revoke: its RevokeSession of the live session answers
+# PermissionDenied and the session still validates. The operator may
+# revoke: NotFound for a random session id.
+check_grpc_authorization() {
+	local session
+	session=$(printf '%s\n' "$(token)" | "$tmp/grpcprobe" -addr "$grpc" "${as_executor[@]}" |
+		sed -n 's/.*"session_id":"\([^"]*\)".*/\1/p')
+	[ -n "$session" ] || fail "ValidateSession gave no session id"
+	printf '%s\n' "$session" | "$tmp/grpcprobe" -addr "$grpc" "${as_executor[@]}" -method RevokeSession \
+		-expect-code PermissionDenied >/dev/null || fail "the executor's certificate may revoke sessions"
+	probe aal2 || fail "a refused RevokeSession revoked the session"
+	cat /proc/sys/kernel/random/uuid | "$tmp/grpcprobe" -addr "$grpc" "${as_operator[@]}" -method RevokeSession \
+		-expect-code NotFound >/dev/null || fail "the operator's certificate may not revoke sessions"
+	pass "authorization: the executor may validate, not revoke; the operator may revoke"
+}
+check_grpc_authorization
+
+# The certs job again, as at the next start: it keeps every file.
+"${compose[@]}" run --rm -T certs >"$tmp/certs.log" 2>&1 || fail "certs init failed on a second run: $(tail -5 "$tmp/certs.log")"
+[ "$(grep -c '^kept /certs/' "$tmp/certs.log")" = 8 ] && ! grep -q '^made ' "$tmp/certs.log" ||
+	fail "a second certs init did not keep every file: $(cat "$tmp/certs.log")"
+probe aal2 || fail "after a second certs init, ValidateSession refused the session"
+pass "a second certs init keeps the CA and every certificate"
 
 say "$passed passed, 0 failed"

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when missing, from
-# Debian's packages. Usage: scripts/install-deps.sh [protoc] [postgres] [oathtool]
+# Debian's packages. Usage: scripts/install-deps.sh [protoc] [postgres] [oathtool] [openssl]
 # (no argument: all of them). Idempotent: a second run installs nothing.
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(protoc postgres oathtool)
+[ ${#want[@]} -gt 0 ] || want=(protoc postgres oathtool openssl)
 
 missing=()
 for what in "${want[@]}"; do
@@ -13,6 +13,7 @@ for what in "${want[@]}"; do
 	protoc) command -v protoc >/dev/null || missing+=(protobuf-compiler) ;;
 	postgres) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql) ;;
 	oathtool) command -v oathtool >/dev/null || missing+=(oathtool) ;;
+	openssl) command -v openssl >/dev/null || missing+=(openssl) ;;
 	*) echo "install-deps: unknown dependency $what" >&2; exit 2 ;;
 	esac
 done

@@ -70,10 +70,15 @@ func main() {
 // mainCode is main without os.Exit, so that the deferred flush of the log
 // writer runs whatever the outcome.
 func mainCode() int {
-	// 0. `auth healthcheck` (the image's HEALTHCHECK) needs only HTTP_ADDR:
-	// it runs before config.Load, which requires DATABASE_URL and the keys.
-	if commandName() == "healthcheck" {
+	// 0. `auth healthcheck` (the image's HEALTHCHECK) needs only HTTP_ADDR
+	// and `auth certs init` (the compose stack's one-shot certs service)
+	// nothing: they run before config.Load, which requires DATABASE_URL
+	// and the keys.
+	switch commandName() {
+	case "healthcheck":
 		return runHealthcheck()
+	case "certs":
+		return runCerts(os.Args[2:], os.Stdout, os.Stderr)
 	}
 	tuneGC(os.Getenv)
 
@@ -123,6 +128,9 @@ commands:
   rotate-keys  re-encrypt every TOTP secret under TOTP_ENCRYPTION_KEY
                (set TOTP_PREVIOUS_ENCRYPTION_KEY to the key being retired)
   healthcheck  exit 0 if the server on HTTP_ADDR answers GET /livez (for HEALTHCHECK)
+  certs init [-dir DIR]
+               make or keep a development CA and the gRPC peers' certificates
+               in DIR (default /certs; the compose stack's certs service)
 `
 
 func commandName() string {

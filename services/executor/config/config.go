@@ -24,8 +24,8 @@ type Config struct {
 	// files are re-read for each new connection.
 	AuthTLS *tlsreload.Files
 	// AuthCookieName is the auth service's session cookie
-	// (AUTH_COOKIE_NAME): __Host-session, or session when the auth
-	// service runs with COOKIE_SECURE=false.
+	// (AUTH_COOKIE_NAME; unset: __Host-session, or session with
+	// COOKIE_SECURE=false, as the auth service names it).
 	AuthCookieName string
 	// AuthCacheSize is how many validations are cached (AUTH_CACHE_SIZE);
 	// 0 disables the cache.
@@ -84,11 +84,16 @@ func clientTLS(r *envconfig.Reader, caVar, certVar, keyVar string) *tlsreload.Fi
 	return files
 }
 
-// cookieName reads the name of the session cookie.
+// cookieName reads the name of the session cookie: unset, the one the
+// auth service uses under the same COOKIE_SECURE (so that one setting in
+// a shared environment, such as the compose stack's, serves both).
 func cookieName(r *envconfig.Reader, name string) string {
 	v := r.String(name)
 	if v == "" {
-		return client.DefaultCookieName
+		if r.Bool("COOKIE_SECURE", true) {
+			return client.DefaultCookieName
+		}
+		return "session"
 	}
 	if !validCookieName(v) {
 		r.Fail(name, "%q is not a cookie name", v)

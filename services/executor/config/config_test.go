@@ -102,6 +102,11 @@ func TestLoadValidValues(t *testing.T) {
 				t.Errorf("AuthCookieName %q", c.AuthCookieName)
 			}
 		}, nil},
+		{"case=cookie name follows COOKIE_SECURE", map[string]string{"COOKIE_SECURE": "false"}, func(t *testing.T, c *config.Config) {
+			if c.AuthCookieName != "session" {
+				t.Errorf("AuthCookieName %q", c.AuthCookieName)
+			}
+		}, nil},
 		{"case=plaintext to localhost", map[string]string{"AUTH_GRPC_ADDR": "localhost:9090"}, func(*testing.T, *config.Config) {}, nil},
 		{"case=plaintext to IPv6 loopback", map[string]string{"AUTH_GRPC_ADDR": "[::1]:9090"}, func(*testing.T, *config.Config) {}, nil},
 	}
