@@ -234,6 +234,19 @@ call GET "$executor/executor/admin/whoami"
 expect 200 "\"email\":\"$email\"" '"aal":"aal2"'
 pass "executor: the aal2 route answers"
 
+# A stolen password alone: a password-only session of this MFA user opens
+# no executor route (the client package refuses an incomplete session).
+stolen=$tmp/stolen
+curl -sS -o /dev/null -c "$stolen" -H 'Content-Type: application/json' \
+	-d "{\"email\":\"$email\",\"password\":\"$password\"}" "$auth/auth/login"
+grep -q session "$stolen" || fail "the second login set no session cookie"
+for path in /executor/whoami /executor/admin/whoami; do
+	got=$(curl -sS -b "$stolen" -o "$tmp/stolen.body" -w '%{http_code}' "$executor$path")
+	[ "$got" = 403 ] && grep -q mfa_required "$tmp/stolen.body" ||
+		fail "executor $path with a password-only session of an MFA user: $got $(cat "$tmp/stolen.body"), want 403 mfa_required"
+done
+pass "executor: a password-only (aal1) session of an MFA user is refused with 403 mfa_required"
+
 # still_valid WHAT: the session validates over gRPC, REST and through the
 # executor. Connections broken by the restart may fail a few calls (503,
 # Unavailable) before the services reconnect by themselves: each check gets
