@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/infrastructure/platform/services/auth/internal/devpki"
+	"github.com/infrastructure/platform/internal/devpki"
 )
 
 // defaultCertsDir is where the images keep the certificates: the compose

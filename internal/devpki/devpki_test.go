@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/infrastructure/platform/services/auth/internal/devpki"
+	"github.com/infrastructure/platform/internal/devpki"
 )
 
 // start is the clock of the first Init of every test.
