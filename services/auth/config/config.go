@@ -114,6 +114,12 @@ type Throttle struct {
 	KnownIPMemory        time.Duration
 }
 
+// PublicDevelopmentKey is the TOTP_ENCRYPTION_KEY of db/.env.dev and of the
+// compose defaults (base64 ZGV2LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tdXNlISE=):
+// published, so that a fresh clone runs as it is, and refused whenever
+// cookies are Secure (anything that looks like production).
+const PublicDevelopmentKey = "dev-key-not-for-production-use!!"
+
 // DefaultGRPCAddr is the default of GRPC_ADDR: loopback, so that plaintext
 // gRPC without any setting is reachable from this host only.
 const DefaultGRPCAddr = "127.0.0.1:9090"
@@ -183,6 +189,9 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 	}
 	if !c.CookieSecure {
 		warnings = append(warnings, "COOKIE_SECURE=false: session cookies travel over plain HTTP (local development only)")
+	}
+	if c.CookieSecure && string(c.TOTPEncryptionKey) == PublicDevelopmentKey {
+		return nil, nil, errors.New("TOTP_ENCRYPTION_KEY: is the public development key of db/.env.dev and the compose defaults, refused with COOKIE_SECURE=true: set a key of your own (openssl rand -base64 32)")
 	}
 	if c.TOTPPreviousEncryptionKey != nil && string(c.TOTPPreviousEncryptionKey) == string(c.TOTPEncryptionKey) {
 		return nil, nil, errors.New("TOTP_PREVIOUS_ENCRYPTION_KEY: must differ from TOTP_ENCRYPTION_KEY")

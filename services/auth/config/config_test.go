@@ -306,6 +306,30 @@ func TestLoadWarnings(t *testing.T) {
 	}
 }
 
+func TestPublicDevelopmentKey(t *testing.T) {
+	t.Parallel()
+	const devKey = "ZGV2LWtleS1ub3QtZm9yLXByb2R1Y3Rpb24tdXNlISE="
+	for _, tt := range []struct {
+		name, secure string
+		ok           bool
+	}{
+		{"case=refused with secure cookies (the default)", "", false},
+		{"case=refused with COOKIE_SECURE=true", "true", false},
+		{"case=allowed for plain-HTTP development", "false", true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, _, err := config.Load(env(map[string]string{"TOTP_ENCRYPTION_KEY": devKey, "COOKIE_SECURE": tt.secure}))
+			if tt.ok != (err == nil) {
+				t.Fatalf("Load: %v, want ok=%v", err, tt.ok)
+			}
+			if err != nil && (!strings.HasPrefix(err.Error(), "TOTP_ENCRYPTION_KEY: ") || strings.Contains(err.Error(), devKey)) {
+				t.Errorf("error %q: want it to name TOTP_ENCRYPTION_KEY and not echo the key", err)
+			}
+		})
+	}
+}
+
 func TestGRPCAccess(t *testing.T) {
 	t.Parallel()
 	pki := pkitest.New(t)
