@@ -8,7 +8,9 @@ import (
 var Credentials = Type("Credentials", func() {
 	Description("An email address and a password.")
 	Field(1, "email", String, "Email address; trimmed and compared case-insensitively.", func() {
-		Pattern(`^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$`)
+		// No control character (NUL, DEL, C1 controls...) anywhere: they
+		// have no place in an address and PostgreSQL refuses some.
+		Pattern(`^\s*[^@\s\p{Cc}]+@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+\s*$`)
 		MaxLength(320)
 		Example("ada@example.com")
 	})

@@ -26,7 +26,7 @@ func BuildRegisterPayload(authRegisterBody string) (*auth.Credentials, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"email\": \"ada@example.com\",\n      \"password\": \"correct horse battery staple\"\n   }'")
 		}
-		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$"))
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
 		if utf8.RuneCountInString(body.Email) > 320 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", body.Email, utf8.RuneCountInString(body.Email), 320, false))
 		}
@@ -58,7 +58,7 @@ func BuildLoginPayload(authLoginBody string) (*auth.Credentials, error) {
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"email\": \"ada@example.com\",\n      \"password\": \"correct horse battery staple\"\n   }'")
 		}
-		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$"))
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
 		if utf8.RuneCountInString(body.Email) > 320 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", body.Email, utf8.RuneCountInString(body.Email), 320, false))
 		}

@@ -5302,7 +5302,7 @@ func ValidateRegisterRequestBody(body *RegisterRequestBody) (err error) {
 		err = goa.MergeErrors(err, goa.MissingFieldError("password", "body"))
 	}
 	if body.Email != nil {
-		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", *body.Email, "^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$"))
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", *body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
 	}
 	if body.Email != nil {
 		if utf8.RuneCountInString(*body.Email) > 320 {
@@ -5331,7 +5331,7 @@ func ValidateLoginRequestBody(body *LoginRequestBody) (err error) {
 		err = goa.MergeErrors(err, goa.MissingFieldError("password", "body"))
 	}
 	if body.Email != nil {
-		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", *body.Email, "^\\s*[^@\\s]+@[^@\\s]+\\.[^@\\s]+\\s*$"))
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", *body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
 	}
 	if body.Email != nil {
 		if utf8.RuneCountInString(*body.Email) > 320 {
