@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -39,6 +40,17 @@ type guard struct {
 	minAAL          AAL
 	allowIncomplete bool
 	cookie          string
+	trusted         []string
+}
+
+// TrustOrigins lets pages of these origins (https://app.example.com) send
+// unsafe requests (POST, PUT, PATCH, DELETE) through Middleware, which
+// otherwise refuses every one that a browser marks as cross-site (403
+// forbidden_origin, Go's http.CrossOriginProtection): a page elsewhere
+// cannot make its visitor's browser act with the visitor's cookie. A
+// malformed origin makes Middleware panic, as regexp.MustCompile does.
+func TrustOrigins(origins ...string) GuardOption {
+	return func(g *guard) { g.trusted = append(g.trusted, origins...) }
 }
 
 // RequireAAL refuses sessions below aal (AAL2), whether the user has MFA
@@ -76,12 +88,22 @@ func (g *guard) allows(id Identity) bool {
 // Middleware authenticates every request with the session cookie or an
 // "Authorization: Bearer" token, puts the Identity in the request context,
 // and answers 401 (no valid session), 403 mfa_required (a user with MFA
-// who has not passed it, or a level below RequireAAL) or 503 (the auth
-// service cannot answer) with a JSON error body.
+// who has not passed it, or a level below RequireAAL), 403
+// forbidden_origin (an unsafe cross-site request, see TrustOrigins) or
+// 503 (the auth service cannot answer) with a JSON error body.
 func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler {
 	g := newGuard(opts)
+	csrf := http.NewCrossOriginProtection()
+	for _, o := range g.trusted {
+		if err := csrf.AddTrustedOrigin(o); err != nil {
+			panic(fmt.Sprintf("auth client: TrustOrigins(%q): %v", o, err))
+		}
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		writeError(w, http.StatusForbidden, "forbidden_origin", "cross-origin request refused")
+	}))
 	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		return csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			id, err := c.Validate(r.Context(), g.tokenFromRequest(r))
 			switch {
 			case errors.Is(err, ErrUnauthenticated):
@@ -93,7 +115,7 @@ func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler
 			default:
 				next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
 			}
-		})
+		}))
 	}
 }
 

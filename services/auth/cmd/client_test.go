@@ -204,6 +204,45 @@ func TestClientMiddleware(t *testing.T) {
 	}
 }
 
+// TestClientMiddlewareCrossOrigin: a sibling's routes refuse unsafe
+// cross-site requests before validating anything, trusted origins aside.
+func TestClientMiddlewareCrossOrigin(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	c := newClient(t, s)
+	token := s.register(t, "ada@example.com", "password1")
+	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
+	srv := httptest.NewServer(c.Middleware(client.TrustOrigins("https://app.example.com"))(ok))
+	defer srv.Close()
+	for _, tt := range []struct {
+		name, method string
+		header       map[string]string
+		want         int
+	}{
+		{"case=cross-site POST with the cookie", "POST", map[string]string{"Cookie": "__Host-session=" + token, "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, http.StatusForbidden},
+		{"case=old browser, foreign origin", "DELETE", map[string]string{"Authorization": "Bearer " + token, "Origin": "https://evil.example"}, http.StatusForbidden},
+		{"case=trusted origin", "POST", map[string]string{"Cookie": "__Host-session=" + token, "Sec-Fetch-Site": "cross-site", "Origin": "https://app.example.com"}, http.StatusNoContent},
+		{"case=same origin", "POST", map[string]string{"Cookie": "__Host-session=" + token, "Sec-Fetch-Site": "same-origin"}, http.StatusNoContent},
+		{"case=a server", "POST", map[string]string{"Authorization": "Bearer " + token}, http.StatusNoContent},
+		{"case=cross-site GET", "GET", map[string]string{"Cookie": "__Host-session=" + token, "Sec-Fetch-Site": "cross-site"}, http.StatusNoContent},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, srv.URL, nil)
+			for k, v := range tt.header {
+				req.Header.Set(k, v)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer res.Body.Close()
+			if res.StatusCode != tt.want {
+				t.Errorf("status %d, want %d", res.StatusCode, tt.want)
+			}
+		})
+	}
+}
+
 func TestClientInterceptor(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -24,7 +25,11 @@ import (
 
 // newHTTPServer mounts the REST API and the health endpoints behind the
 // middleware that the design cannot express.
-func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.Endpoints, db health.Pinger, tel *telemetry) *http.Server {
+func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.Endpoints, db health.Pinger, tel *telemetry) (*http.Server, error) {
+	crossOrigin, err := middleware.CrossOrigin(cfg.CORSAllowedOrigins)
+	if err != nil {
+		return nil, fmt.Errorf("CORS_ALLOWED_ORIGINS: %w", err)
+	}
 	mux := goahttp.NewMuxer()
 	server := genhttp.New(endpoints, mux, middleware.RequestDecoder, goahttp.ResponseEncoder,
 		httpErrorHandler(), middleware.FormatError)
@@ -46,10 +51,11 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 
 	var handler http.Handler = mux
 	handler = middleware.SessionCookie(middleware.CookieOptions{
-		Name:           cfg.SessionCookieName(),
-		Secure:         cfg.CookieSecure,
-		AllowedOrigins: cfg.CORSAllowedOrigins,
+		Name:   cfg.SessionCookieName(),
+		Secure: cfg.CookieSecure,
 	})(handler)
+	handler = middleware.RequireJSON(handler)
+	handler = crossOrigin(handler) // before anything reads the body or the cookie
 	handler = middleware.MaxBody(middleware.DefaultMaxBody)(handler)
 	handler = clientip.Middleware(cfg.TrustedProxies)(handler)
 	handler = corsHandler(cfg.CORSAllowedOrigins)(handler)
@@ -65,7 +71,7 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 			return r.URL.Path != "/livez" && r.URL.Path != "/healthz" && r.URL.Path != "/metrics"
 		}))
 
-	return httpserver.New(ctx, handler)
+	return httpserver.New(ctx, handler), nil
 }
 
 // newMetricsServer serves /metrics and the debug log switch on

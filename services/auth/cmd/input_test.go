@@ -145,16 +145,20 @@ func TestGRPCErrors(t *testing.T) {
 func TestOriginCheck(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, map[string]string{"CORS_ALLOWED_ORIGINS": "https://app.example.com"})
+	own := "http://" + strings.TrimPrefix(s.baseURL, "http://")
 	tests := []struct {
-		name, origin string
-		cookie       bool
-		want         int
+		name, origin, site string
+		cookie             bool
+		want               int
 	}{
-		{"case=foreign origin with cookie", "https://evil.example", true, http.StatusForbidden},
-		{"case=allowed origin with cookie", "https://app.example.com", true, http.StatusNoContent},
-		{"case=own origin with cookie", "https://" + strings.TrimPrefix(s.baseURL, "http://"), true, http.StatusNoContent},
-		{"case=no origin with cookie", "", true, http.StatusNoContent},
-		{"case=foreign origin with bearer", "https://evil.example", false, http.StatusNoContent},
+		{"case=foreign origin with cookie", "https://evil.example", "", true, http.StatusForbidden},
+		{"case=cross-site with cookie", "https://evil.example", "cross-site", true, http.StatusForbidden},
+		{"case=same-site sibling with cookie", "https://other.example.com", "same-site", true, http.StatusForbidden},
+		{"case=foreign origin with bearer", "https://evil.example", "", false, http.StatusForbidden},
+		{"case=allowed origin with cookie", "https://app.example.com", "cross-site", true, http.StatusNoContent},
+		{"case=own origin with cookie", own, "", true, http.StatusNoContent},
+		{"case=same-origin with cookie", own, "same-origin", true, http.StatusNoContent},
+		{"case=no origin with cookie", "", "", true, http.StatusNoContent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,16 +170,74 @@ func TestOriginCheck(t *testing.T) {
 			if tt.origin != "" {
 				h["Origin"] = tt.origin
 			}
+			if tt.site != "" {
+				h["Sec-Fetch-Site"] = tt.site
+			}
 			res := s.do(t, "POST", "/auth/logout", nil, h)
 			if res.status != tt.want {
 				t.Errorf("logout: %d %s, want %d", res.status, res.raw, tt.want)
 			}
 			// A refused request changed nothing.
 			if tt.want == http.StatusForbidden {
+				if res.body["name"] != "forbidden_origin" {
+					t.Errorf("body %s, want forbidden_origin", res.raw)
+				}
 				if _, err := s.grpc.ValidateSession(context.Background(), &genpb.ValidateSessionRequest{Token: token}); err != nil {
 					t.Errorf("the session died although the request was refused: %v", err)
 				}
 			}
 		})
+	}
+}
+
+// TestLoginCSRF: what any web page can send (a cross-site POST of a JSON
+// body as text/plain, no preflight) neither signs its visitor in nor
+// creates an account; curl and servers keep working.
+func TestLoginCSRF(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	s.register(t, "attacker@example.com", "password1")
+	db := rawConn(t, s.dbURL)
+	count := func(sql string) int {
+		var n int
+		if err := db.QueryRow(context.Background(), sql).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	sessions, users := count("SELECT count(*) FROM sessions"), count("SELECT count(*) FROM users")
+	login := `{"email":"attacker@example.com","password":"password1"}`
+	for _, tt := range []struct {
+		name, path, body string
+		header           map[string]string
+		want             int
+		errName          string
+	}{
+		{"case=cross-site login, text/plain", "/auth/login", login, map[string]string{"Content-Type": "text/plain", "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, 403, "forbidden_origin"},
+		{"case=cross-site register, text/plain", "/auth/register", `{"email":"victim-signed-in@example.com","password":"password1"}`, map[string]string{"Content-Type": "text/plain", "Sec-Fetch-Site": "cross-site"}, 403, "forbidden_origin"},
+		{"case=cross-site login, JSON", "/auth/login", login, map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, 403, "forbidden_origin"},
+		{"case=old browser, foreign Origin", "/auth/login", login, map[string]string{"Origin": "https://evil.example"}, 403, "forbidden_origin"},
+		{"case=text/plain without browser headers", "/auth/login", login, map[string]string{"Content-Type": "text/plain"}, 415, "unsupported_media_type"},
+		{"case=form", "/auth/register", `email=a%40b.co&password=password1`, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res := s.do(t, "POST", tt.path, tt.body, tt.header)
+			if res.status != tt.want || res.body["name"] != tt.errName {
+				t.Fatalf("%d %s, want %d %s", res.status, res.raw, tt.want, tt.errName)
+			}
+			if len(res.cookies) != 0 {
+				t.Errorf("a refused request set cookies: %v", res.cookies)
+			}
+		})
+	}
+	if n, m := count("SELECT count(*) FROM sessions"), count("SELECT count(*) FROM users"); n != sessions || m != users {
+		t.Errorf("refused requests changed the database: %d→%d sessions, %d→%d users", sessions, n, users, m)
+	}
+	// curl, a server: no browser header, JSON.
+	if res := s.do(t, "POST", "/auth/login", login, nil); res.status != http.StatusOK {
+		t.Errorf("a plain JSON login: %d %s", res.status, res.raw)
+	}
+	if res := s.do(t, "POST", "/auth/login", login, map[string]string{"Content-Type": "application/json; charset=utf-8", "Sec-Fetch-Site": "same-origin"}); res.status != http.StatusOK {
+		t.Errorf("a same-origin JSON login: %d %s", res.status, res.raw)
 	}
 }

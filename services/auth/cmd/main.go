@@ -234,7 +234,12 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		return fmt.Errorf("GRPC_ADDR: %w", err)
 	}
 	pinger := database.Pinger{Pool: pool}
-	httpSrv := newHTTPServer(ctx, cfg, endpoints, pinger, tel)
+	httpSrv, err := newHTTPServer(ctx, cfg, endpoints, pinger, tel)
+	if err != nil {
+		httpLn.Close()
+		grpcLn.Close()
+		return err
+	}
 	grpcSrv, err := newGRPCServer(ctx, endpoints, pinger, cfg.GRPCTLS, grpcauthz.New(cfg.GRPCAllow), tel)
 	if err != nil {
 		httpLn.Close()

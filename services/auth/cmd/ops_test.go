@@ -133,6 +133,7 @@ func TestGracefulShutdown(t *testing.T) {
 	inflight := make(chan result, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", s.baseURL+"/auth/register", strings.NewReader(`{"email":"slow@example.com","password":"password1"}`))
+		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			inflight <- result{err: err}

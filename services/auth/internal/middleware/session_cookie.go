@@ -2,8 +2,6 @@ package middleware
 
 import (
 	"net/http"
-	"slices"
-	"strings"
 )
 
 // DesignCookieName is the cookie name in the Goa design. The middleware
@@ -16,20 +14,14 @@ type CookieOptions struct {
 	Name string
 	// Secure sets the Secure flag (COOKIE_SECURE).
 	Secure bool
-	// AllowedOrigins may send cookie-authenticated writes besides the
-	// service's own origin (CORS_ALLOWED_ORIGINS).
-	AllowedOrigins []string
 }
 
 // SessionCookie carries the session between the browser's cookie and the
 // Goa transport, which only knows "Authorization: Bearer":
 //
 //   - a request with the session cookie and no Authorization header is
-//     authenticated by the cookie, as if it carried "Bearer <cookie>";
-//   - such a cookie-authenticated request with an unsafe method (POST,
-//     DELETE, ...) whose Origin header is present and is neither the
-//     service's own origin nor an allowed one answers 403 (CONTRACT
-//     section 2): a second defence against CSRF after SameSite=Lax;
+//     authenticated by the cookie, as if it carried "Bearer <cookie>"
+//     (cross-site writes never get here: CrossOrigin refuses them first);
 //   - the session cookie that the design sets is renamed to the configured
 //     name and given the configured Secure flag; an empty value clears it.
 func SessionCookie(o CookieOptions) func(http.Handler) http.Handler {
@@ -37,11 +29,6 @@ func SessionCookie(o CookieOptions) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Header.Get("Authorization") == "" {
 				if c, err := r.Cookie(o.Name); err == nil && c.Value != "" {
-					if unsafeMethod(r.Method) && !o.originAllowed(r) {
-						writeError(w, http.StatusForbidden, NameForbiddenOrigin,
-							"cookie-authenticated requests from origin "+r.Header.Get("Origin")+" are not allowed")
-						return
-					}
 					r.Header.Set("Authorization", "Bearer "+c.Value)
 				}
 			}
@@ -50,28 +37,6 @@ func SessionCookie(o CookieOptions) func(http.Handler) http.Handler {
 			cw.rewrite() // for a handler that returned without writing
 		})
 	}
-}
-
-func unsafeMethod(m string) bool {
-	switch m {
-	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
-		return false
-	}
-	return true
-}
-
-// originAllowed reports whether the request has no Origin header, or one
-// that is the service's own origin or an allowed one.
-func (o *CookieOptions) originAllowed(r *http.Request) bool {
-	origin := strings.ToLower(r.Header.Get("Origin"))
-	if origin == "" {
-		return true
-	}
-	host := strings.ToLower(r.Host)
-	if origin == "https://"+host || (!o.Secure && origin == "http://"+host) {
-		return true
-	}
-	return slices.Contains(o.AllowedOrigins, origin)
 }
 
 // cookieWriter rewrites the session cookie before the headers go out.
