@@ -85,4 +85,3 @@ func TestSessionCookieAuthorization(t *testing.T) {
 		})
 	}
 }
-
