@@ -305,5 +305,8 @@ func limits(t config.Throttle) ports.Limits {
 		Registrations:        t.Registrations,
 		RegistrationWindow:   t.RegistrationWindow,
 		KnownIPMemory:        t.KnownIPMemory,
+		IPv6Prefix:           t.IPv6Prefix,
+		LockoutFailures:      t.LockoutFailures,
+		RefusalBucket:        time.Minute,
 	}
 }

@@ -5,10 +5,16 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 	"github.com/infrastructure/platform/services/auth/internal/database/dbtest"
 )
 
@@ -101,14 +107,16 @@ func TestLockoutSparesKnownAddresses(t *testing.T) {
 	if first["kind"] != "login" || first["success"] != true || first["ip"] != home {
 		t.Errorf("newest event = %v", first)
 	}
-	failures := 0
+	failures, rows := 0, 0
 	for _, e := range events {
 		if m := e.(map[string]any); m["ip"] == attacker && m["success"] == false {
-			failures++
+			failures += int(m["repeats"].(float64))
+			rows++
 		}
 	}
-	if failures != 6 {
-		t.Errorf("activity shows %d failed attempts from the attacker, want 6", failures)
+	// Three failures, then three refusals recorded as one event.
+	if failures != 6 || rows != 4 {
+		t.Errorf("activity shows %d failed attempts from the attacker in %d events, want 6 in 4", failures, rows)
 	}
 }
 
@@ -205,10 +213,14 @@ func TestBurstAcrossThreeInstances(t *testing.T) {
 	if statuses[http.StatusUnauthorized] != 5 || statuses[http.StatusTooManyRequests] != 45 {
 		t.Errorf("50 concurrent wrong codes: %v, want exactly five 401 (the limit) and forty-five 429", statuses)
 	}
-	var recorded int
+	var recorded, rows int
 	conn := rawConn(t, dbURL)
-	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM auth_attempts WHERE kind = 'totp'").Scan(&recorded); err != nil || recorded < 50 {
+	if err := conn.QueryRow(context.Background(), "SELECT sum(repeats), count(*) FROM auth_attempts WHERE kind = 'totp' AND created_at > now() - interval '1 minute'").Scan(&recorded, &rows); err != nil || recorded < 50 {
 		t.Errorf("%d attempts recorded (%v), want every one of the 50", recorded, err)
+	}
+	// The 45 refusals share one row (they came within a minute).
+	if rows > 7 {
+		t.Errorf("%d rows for 50 attempts, want the refusals aggregated", rows)
 	}
 }
 
@@ -231,5 +243,72 @@ func TestCORS(t *testing.T) {
 	r := s.do(t, "POST", "/auth/register", creds("ada@example.com", "password1"), map[string]string{"Origin": "https://app.example.com"})
 	if r.status != http.StatusCreated || r.header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
 		t.Errorf("cross-origin register: %d %v", r.status, r.header)
+	}
+}
+
+// TestRotatingIPv6Addresses: an attacker rotating through the addresses
+// of one /64 (behind a trusted proxy's X-Forwarded-For) shares one budget;
+// another /64 has its own.
+func TestRotatingIPv6Addresses(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, map[string]string{"THROTTLE_IP_FAILURES": "4", "THROTTLE_IP_WINDOW": "1h", "TRUSTED_PROXIES": "127.0.0.1/32"})
+	for i := range 4 {
+		ip := fmt.Sprintf("2001:db8:42:7:%x:%x::1", i*7919+1, i+3)
+		if r := s.do(t, "POST", "/auth/login", creds(fmt.Sprint("user", i, "@example.com"), "wrong-password"), from(ip, nil)); r.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d from %s: %d %s", i, ip, r.status, r.raw)
+		}
+	}
+	retryAfter(t, s.do(t, "POST", "/auth/login", creds("another@example.com", "wrong-password"), from("2001:db8:42:7:ffff:ffff:ffff:fffe", nil)))
+	if r := s.do(t, "POST", "/auth/login", creds("another@example.com", "wrong-password"), from("2001:db8:42:8::1", nil)); r.status != http.StatusUnauthorized {
+		t.Errorf("a neighbouring /64: %d %s, want its own budget (401)", r.status, r.raw)
+	}
+}
+
+// TestSecondFactorLockout: after THROTTLE_LOCKOUT_FAILURES consecutive
+// wrong codes, even a right TOTP code or backup code answers 423 until an
+// operator's UnlockUser; the user sees it in the activity.
+func TestSecondFactorLockout(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	s := newStack(t, stackOptions{now: clock.now, env: map[string]string{"THROTTLE_LOCKOUT_FAILURES": "3", "THROTTLE_SECOND_FACTOR_FAILURES": "1000"}})
+	u := s.enroll(t, clock, "ada@example.com")
+	aal1, _ := s.login(t, u.email, u.password)
+	verify := func(path, code string) response {
+		return s.do(t, "POST", path, map[string]string{"code": code}, bearer(aal1))
+	}
+	for i := range 3 {
+		if r := verify("/auth/totp/verify", "000000"); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong code %d: %d %s", i, r.status, r.raw)
+		}
+	}
+	clock.advance()
+	for _, try := range []struct{ path, code string }{
+		{"/auth/totp/verify", oathtool(t, u.secret, clock.now())},
+		{"/auth/backup/verify", u.backupCodes[0]},
+	} {
+		r := verify(try.path, try.code)
+		if r.status != http.StatusLocked || r.body["name"] != "second_factor_locked" {
+			t.Errorf("%s with a right code while locked: %d %s, want 423 second_factor_locked", try.path, r.status, r.raw)
+		}
+	}
+	act := s.do(t, "GET", "/auth/activity", nil, bearer(u.token))
+	if !strings.Contains(act.raw, `"second_factor_locked"`) {
+		t.Errorf("the activity does not show the lock: %s", act.raw)
+	}
+
+	// UnlockUser is an admin call (allowed in these tests); an unknown
+	// user is NotFound.
+	ident, err := s.grpc.ValidateSession(context.Background(), &genpb.ValidateSessionRequest{Token: aal1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.grpc.UnlockUser(context.Background(), &genpb.UnlockUserRequest{UserId: uuid.NewString()}); status.Code(err) != codes.NotFound {
+		t.Errorf("UnlockUser of an unknown user: %v", err)
+	}
+	if _, err := s.grpc.UnlockUser(context.Background(), &genpb.UnlockUserRequest{UserId: ident.UserId}); err != nil {
+		t.Fatal(err)
+	}
+	if r := verify("/auth/totp/verify", oathtool(t, u.secret, clock.now())); r.status != http.StatusOK {
+		t.Errorf("a right code after UnlockUser: %d %s", r.status, r.raw)
 	}
 }

@@ -112,6 +112,12 @@ type Throttle struct {
 	Registrations        int
 	RegistrationWindow   time.Duration
 	KnownIPMemory        time.Duration
+	// IPv6Prefix: IPv6 clients are counted per prefix of this length
+	// (THROTTLE_IPV6_PREFIX).
+	IPv6Prefix int
+	// LockoutFailures: consecutive failed second-factor attempts after
+	// which the factor locks (THROTTLE_LOCKOUT_FAILURES).
+	LockoutFailures int
 }
 
 // PublicDevelopmentKey is the TOTP_ENCRYPTION_KEY of db/.env.dev and of the
@@ -172,6 +178,8 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 			Registrations:        r.Int("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
 			RegistrationWindow:   r.Duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
 			KnownIPMemory:        r.Duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
+			IPv6Prefix:           r.Int("THROTTLE_IPV6_PREFIX", 64, 16, 128),
+			LockoutFailures:      r.Int("THROTTLE_LOCKOUT_FAILURES", 100, 1, 1_000_000),
 		},
 		AttemptsRetention:       r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
 		PasswordHashConcurrency: r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),

@@ -67,6 +67,7 @@ func TestLoadDefaults(t *testing.T) {
 			IPFailures: 100, IPWindow: 15 * time.Minute,
 			Registrations: 20, RegistrationWindow: time.Hour,
 			KnownIPMemory: 90 * 24 * time.Hour,
+			IPv6Prefix:    64, LockoutFailures: 100,
 		},
 		AttemptsRetention: 90 * 24 * time.Hour,
 		PasswordHashWait:  2 * time.Second,

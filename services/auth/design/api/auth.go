@@ -23,6 +23,7 @@ var _ = Service("auth", func() {
 	Error("totp_already_enabled", ErrorResult, "TOTP is already active for this account.")
 	Error("totp_not_enrolled", ErrorResult, "No TOTP enrollment is pending or active: call totp/generate first.")
 	Error("mfa_not_enabled", ErrorResult, "The account has no second factor.")
+	Error("second_factor_locked", ErrorResult, "Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.")
 
 	HTTP(func() {
 		Path("/auth")
@@ -36,6 +37,7 @@ var _ = Service("auth", func() {
 		Response("totp_already_enabled", StatusConflict)
 		Response("totp_not_enrolled", StatusConflict)
 		Response("mfa_not_enabled", StatusConflict)
+		Response("second_factor_locked", StatusLocked)
 	})
 	GRPC(func() {
 		Response("email_taken", CodeAlreadyExists)
@@ -46,6 +48,7 @@ var _ = Service("auth", func() {
 		Response("totp_already_enabled", CodeFailedPrecondition)
 		Response("totp_not_enrolled", CodeFailedPrecondition)
 		Response("mfa_not_enabled", CodeFailedPrecondition)
+		Response("second_factor_locked", CodeFailedPrecondition)
 	})
 
 	Method("register", func() {
@@ -107,6 +110,20 @@ var _ = Service("auth", func() {
 			Required("token")
 		})
 		Result(SessionIdentity)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+
+	Method("unlock_user", func() {
+		Description("Lift a user's second-factor lock (after too many consecutive failures) and reset the count. For operators (the admin method group).")
+		Payload(func() {
+			Field(1, "user_id", String, "User ID.", func() {
+				Format(FormatUUID)
+				Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+			})
+			Required("user_id")
+		})
 		GRPC(func() {
 			Response(CodeOK)
 		})

@@ -284,8 +284,8 @@ var RevocationEvent = Type("RevocationEvent", func() {
 // SecurityEvent is one attempt in a user's activity.
 var SecurityEvent = Type("SecurityEvent", func() {
 	Description("An authentication attempt on the account.")
-	Field(1, "kind", String, "What was tried.", func() {
-		Enum("login", "totp", "backup_code", "register")
+	Field(1, "kind", String, "What was tried, or what happened to the account (its second factor locked after too many failures, or unlocked).", func() {
+		Enum("login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked")
 		Example("login")
 	})
 	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not).", func() {
@@ -294,11 +294,15 @@ var SecurityEvent = Type("SecurityEvent", func() {
 	Field(3, "ip", String, "Client IP address.", func() {
 		Example("203.0.113.7")
 	})
-	Field(4, "created_at", String, "When.", func() {
+	Field(4, "created_at", String, "When (for aggregated refusals, the first of them).", func() {
 		Format(FormatDateTime)
 		Example("2026-11-28T17:00:00Z")
 	})
-	Required("kind", "success", "ip", "created_at")
+	Field(5, "repeats", Int, "How many attempts the event stands for: refused attempts of one kind from one network are recorded once a minute with their count.", func() {
+		Minimum(1)
+		Example(1)
+	})
+	Required("kind", "success", "ip", "created_at", "repeats")
 })
 
 // ActivityList is the result of activity.

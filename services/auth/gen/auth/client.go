@@ -32,11 +32,12 @@ type Client struct {
 	BackupVerifyEndpoint       goa.Endpoint
 	BackupRegenerateEndpoint   goa.Endpoint
 	ValidateSessionEndpoint    goa.Endpoint
+	UnlockUserEndpoint         goa.Endpoint
 	GetUserEndpoint            goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, unlockUser, getUser goa.Endpoint) *Client {
 	return &Client{
 		RegisterEndpoint:           register,
 		LoginEndpoint:              login,
@@ -55,6 +56,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 		BackupVerifyEndpoint:       backupVerify,
 		BackupRegenerateEndpoint:   backupRegenerate,
 		ValidateSessionEndpoint:    validateSession,
+		UnlockUserEndpoint:         unlockUser,
 		GetUserEndpoint:            getUser,
 	}
 }
@@ -73,6 +75,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterResult, err error) {
 	var ires any
@@ -97,6 +100,7 @@ func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterRes
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, err error) {
 	var ires any
@@ -121,6 +125,7 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResult, err error) {
 	var ires any
@@ -145,6 +150,7 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountProfile, err error) {
 	var ires any
@@ -169,6 +175,7 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (res *RefreshResult, err error) {
 	var ires any
@@ -193,6 +200,7 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res *SessionList, err error) {
 	var ires any
@@ -217,6 +225,7 @@ func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (err error) {
 	_, err = c.DeleteSessionEndpoint(ctx, p)
@@ -237,6 +246,7 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (err error) {
 	_, err = c.RevokeSessionEndpoint(ctx, p)
@@ -258,6 +268,7 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error) {
 	var ires any
@@ -283,6 +294,7 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClientStream, err error) {
 	var ires any
@@ -307,6 +319,7 @@ func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClie
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *ActivityList, err error) {
 	var ires any
@@ -331,6 +344,7 @@ func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *Activit
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res *TOTPEnrollment, err error) {
 	var ires any
@@ -355,6 +369,7 @@ func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOTPVerifyResult, err error) {
 	var ires any
@@ -379,6 +394,7 @@ func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOT
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err error) {
 	_, err = c.TotpDisableEndpoint(ctx, p)
@@ -399,6 +415,7 @@ func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res *BackupVerifyResult, err error) {
 	var ires any
@@ -424,6 +441,7 @@ func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayload) (res *BackupCodes, err error) {
 	var ires any
@@ -448,6 +466,7 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload) (res *SessionIdentity, err error) {
 	var ires any
@@ -456,6 +475,27 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 		return
 	}
 	return ires.(*SessionIdentity), nil
+}
+
+// UnlockUser calls the "unlock_user" endpoint of the "auth" service.
+// UnlockUser may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err error) {
+	_, err = c.UnlockUserEndpoint(ctx, p)
+	return
 }
 
 // GetUser calls the "get_user" endpoint of the "auth" service.
@@ -472,6 +512,7 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) GetUser(ctx context.Context, p *GetUserPayload) (res *UserView, err error) {
 	var ires any

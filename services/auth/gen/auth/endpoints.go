@@ -33,6 +33,7 @@ type Endpoints struct {
 	BackupVerify       goa.Endpoint
 	BackupRegenerate   goa.Endpoint
 	ValidateSession    goa.Endpoint
+	UnlockUser         goa.Endpoint
 	GetUser            goa.Endpoint
 }
 
@@ -66,6 +67,7 @@ func NewEndpoints(s Service) *Endpoints {
 		BackupVerify:       NewBackupVerifyEndpoint(s, a.APIKeyAuth),
 		BackupRegenerate:   NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
 		ValidateSession:    NewValidateSessionEndpoint(s),
+		UnlockUser:         NewUnlockUserEndpoint(s),
 		GetUser:            NewGetUserEndpoint(s),
 	}
 }
@@ -89,6 +91,7 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.BackupVerify = m(e.BackupVerify)
 	e.BackupRegenerate = m(e.BackupRegenerate)
 	e.ValidateSession = m(e.ValidateSession)
+	e.UnlockUser = m(e.UnlockUser)
 	e.GetUser = m(e.GetUser)
 }
 
@@ -396,6 +399,15 @@ func NewValidateSessionEndpoint(s Service) goa.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		p := req.(*ValidateSessionPayload)
 		return s.ValidateSession(ctx, p)
+	}
+}
+
+// NewUnlockUserEndpoint returns an endpoint function that calls the method
+// "unlock_user" of service "auth".
+func NewUnlockUserEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*UnlockUserPayload)
+		return nil, s.UnlockUser(ctx, p)
 	}
 }
 

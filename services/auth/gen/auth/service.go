@@ -67,6 +67,9 @@ type Service interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionPayload) (res *SessionIdentity, err error)
+	// Lift a user's second-factor lock (after too many consecutive failures) and
+	// reset the count. For operators (the admin method group).
+	UnlockUser(context.Context, *UnlockUserPayload) (err error)
 	// Look up a user by ID.
 	GetUser(context.Context, *GetUserPayload) (res *UserView, err error)
 }
@@ -91,7 +94,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [18]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "get_user"}
+var MethodNames = [19]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "unlock_user", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -330,14 +333,18 @@ type RevokeUserSessionsResult struct {
 
 // An authentication attempt on the account.
 type SecurityEvent struct {
-	// What was tried.
+	// What was tried, or what happened to the account (its second factor locked
+	// after too many failures, or unlocked).
 	Kind string
 	// Whether it succeeded (a rate-limited attempt did not).
 	Success bool
 	// Client IP address.
 	IP string
-	// When.
+	// When (for aggregated refusals, the first of them).
 	CreatedAt string
+	// How many attempts the event stands for: refused attempts of one kind from
+	// one network are recorded once a minute with their count.
+	Repeats int
 }
 
 // SessionIdentity is the result type of the auth service validate_session
@@ -429,6 +436,12 @@ type TotpVerifyPayload struct {
 	Code string
 }
 
+// UnlockUserPayload is the payload type of the auth service unlock_user method.
+type UnlockUserPayload struct {
+	// User ID.
+	UserID string
+}
+
 // UserView is the result type of the auth service get_user method.
 type UserView struct {
 	// User ID.
@@ -518,4 +531,9 @@ func MakeTotpNotEnrolled(err error) *goa.ServiceError {
 // MakeMfaNotEnabled builds a goa.ServiceError from an error.
 func MakeMfaNotEnabled(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
+}
+
+// MakeSecondFactorLocked builds a goa.ServiceError from an error.
+func MakeSecondFactorLocked(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "second_factor_locked", false, false, false)
 }

@@ -73,9 +73,10 @@ func (q *Queries) DeleteOldAttempts(ctx context.Context, arg DeleteOldAttemptsPa
 	return result.RowsAffected(), nil
 }
 
-const finishAttempt = `-- name: FinishAttempt :exec
+const finishAttempt = `-- name: FinishAttempt :many
 UPDATE auth_attempts SET outcome = $1, user_id = COALESCE($2, user_id)
 WHERE id = $3 AND outcome = 'pending'
+RETURNING kind, user_id, account, ip, ip_net
 `
 
 type FinishAttemptParams struct {
@@ -84,27 +85,59 @@ type FinishAttemptParams struct {
 	ID      int64
 }
 
-func (q *Queries) FinishAttempt(ctx context.Context, arg FinishAttemptParams) error {
-	_, err := q.db.Exec(ctx, finishAttempt, arg.Outcome, arg.UserID, arg.ID)
-	return err
+type FinishAttemptRow struct {
+	Kind    string
+	UserID  uuid.NullUUID
+	Account string
+	Ip      netip.Addr
+	IpNet   netip.Addr
+}
+
+// FinishAttempt returns the attempt's kind, user, account and addresses
+// (none when it was no longer pending).
+func (q *Queries) FinishAttempt(ctx context.Context, arg FinishAttemptParams) ([]FinishAttemptRow, error) {
+	rows, err := q.db.Query(ctx, finishAttempt, arg.Outcome, arg.UserID, arg.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []FinishAttemptRow
+	for rows.Next() {
+		var i FinishAttemptRow
+		if err := rows.Scan(
+			&i.Kind,
+			&i.UserID,
+			&i.Account,
+			&i.Ip,
+			&i.IpNet,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const iPAttempts = `-- name: IPAttempts :many
 SELECT created_at FROM auth_attempts
-WHERE ip = $1 AND kind = $2 AND outcome <> 'rate_limited' AND created_at > $3
+WHERE ip_net = $1 AND kind = $2 AND outcome NOT IN ('rate_limited', 'notice') AND created_at > $3
 ORDER BY created_at
 `
 
 type IPAttemptsParams struct {
-	Ip    netip.Addr
+	IpNet netip.Addr
 	Kind  string
 	Since time.Time
 }
 
-// IPAttempts returns the times of every attempt of a kind from the IP in
-// the window (registrations count whatever their outcome), oldest first.
+// IPAttempts returns the times of every attempt of a kind from the client
+// network in the window (registrations count whatever their outcome),
+// oldest first.
 func (q *Queries) IPAttempts(ctx context.Context, arg IPAttemptsParams) ([]time.Time, error) {
-	rows, err := q.db.Query(ctx, iPAttempts, arg.Ip, arg.Kind, arg.Since)
+	rows, err := q.db.Query(ctx, iPAttempts, arg.IpNet, arg.Kind, arg.Since)
 	if err != nil {
 		return nil, err
 	}
@@ -125,19 +158,20 @@ func (q *Queries) IPAttempts(ctx context.Context, arg IPAttemptsParams) ([]time.
 
 const iPFailures = `-- name: IPFailures :many
 SELECT created_at FROM auth_attempts
-WHERE ip = $1 AND outcome IN ('pending', 'failure') AND created_at > $2
+WHERE ip_net = $1 AND outcome IN ('pending', 'failure', 'busy') AND created_at > $2
 ORDER BY created_at
 `
 
 type IPFailuresParams struct {
-	Ip    netip.Addr
+	IpNet netip.Addr
 	Since time.Time
 }
 
-// IPFailures returns the times of the failed (or pending) attempts from
-// the IP in the window, oldest first.
+// IPFailures returns the times of the failed (or pending, or refused for
+// want of a hashing slot) attempts from the client network in the window,
+// oldest first.
 func (q *Queries) IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.Time, error) {
-	rows, err := q.db.Query(ctx, iPFailures, arg.Ip, arg.Since)
+	rows, err := q.db.Query(ctx, iPFailures, arg.IpNet, arg.Since)
 	if err != nil {
 		return nil, err
 	}
@@ -157,9 +191,9 @@ func (q *Queries) IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.
 }
 
 const insertAttempt = `-- name: InsertAttempt :one
-INSERT INTO auth_attempts (user_id, account, ip, kind, outcome, known_ip)
+INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome, known_ip)
 VALUES (COALESCE($1::uuid, (SELECT u.id FROM users u WHERE u.email = $2)),
-        $2, $3, $4, $5, $6)
+        $2, $3, $4, $5, $6, $7)
 RETURNING id
 `
 
@@ -167,6 +201,7 @@ type InsertAttemptParams struct {
 	UserID  uuid.NullUUID
 	Account string
 	Ip      netip.Addr
+	IpNet   netip.Addr
 	Kind    string
 	Outcome string
 	KnownIp bool
@@ -180,6 +215,7 @@ func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) (i
 		arg.UserID,
 		arg.Account,
 		arg.Ip,
+		arg.IpNet,
 		arg.Kind,
 		arg.Outcome,
 		arg.KnownIp,
@@ -187,6 +223,31 @@ func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) (i
 	var id int64
 	err := row.Scan(&id)
 	return id, err
+}
+
+const insertNotice = `-- name: InsertNotice :exec
+INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome)
+VALUES ($1, $2, $3, $4, $5, 'notice')
+`
+
+type InsertNoticeParams struct {
+	UserID  uuid.NullUUID
+	Account string
+	Ip      netip.Addr
+	IpNet   netip.Addr
+	Kind    string
+}
+
+// InsertNotice records an event of the account in its activity.
+func (q *Queries) InsertNotice(ctx context.Context, arg InsertNoticeParams) error {
+	_, err := q.db.Exec(ctx, insertNotice,
+		arg.UserID,
+		arg.Account,
+		arg.Ip,
+		arg.IpNet,
+		arg.Kind,
+	)
+	return err
 }
 
 const isKnownIP = `-- name: IsKnownIP :one
@@ -218,7 +279,7 @@ func (q *Queries) IsKnownIP(ctx context.Context, arg IsKnownIPParams) (bool, err
 }
 
 const listUserActivity = `-- name: ListUserActivity :many
-SELECT kind, outcome, ip, created_at FROM auth_attempts
+SELECT kind, outcome, ip, created_at, repeats FROM auth_attempts
 WHERE user_id = $1 AND outcome <> 'pending'
 ORDER BY created_at DESC, id DESC
 LIMIT $2
@@ -234,6 +295,7 @@ type ListUserActivityRow struct {
 	Outcome   string
 	Ip        netip.Addr
 	CreatedAt time.Time
+	Repeats   int32
 }
 
 func (q *Queries) ListUserActivity(ctx context.Context, arg ListUserActivityParams) ([]ListUserActivityRow, error) {
@@ -250,6 +312,7 @@ func (q *Queries) ListUserActivity(ctx context.Context, arg ListUserActivityPara
 			&i.Outcome,
 			&i.Ip,
 			&i.CreatedAt,
+			&i.Repeats,
 		); err != nil {
 			return nil, err
 		}
@@ -274,6 +337,86 @@ func (q *Queries) LockThrottleKeys(ctx context.Context, keys []string) error {
 	return err
 }
 
+const repeatRefusal = `-- name: RepeatRefusal :one
+UPDATE auth_attempts SET repeats = repeats + 1
+WHERE id = (
+    SELECT a.id FROM auth_attempts a
+    WHERE a.account = $1 AND a.ip_net = $2 AND a.kind = $3
+      AND a.outcome = 'rate_limited' AND a.created_at > $4
+    ORDER BY a.created_at DESC LIMIT 1
+)
+RETURNING id
+`
+
+type RepeatRefusalParams struct {
+	Account string
+	IpNet   netip.Addr
+	Kind    string
+	Since   time.Time
+}
+
+// RepeatRefusal counts one more refused attempt on the latest refusal row
+// of the account, network and kind since @since, if there is one: a flood
+// of refusals adds a bounded number of rows.
+func (q *Queries) RepeatRefusal(ctx context.Context, arg RepeatRefusalParams) (int64, error) {
+	row := q.db.QueryRow(ctx, repeatRefusal,
+		arg.Account,
+		arg.IpNet,
+		arg.Kind,
+		arg.Since,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
+const secondFactorFailed = `-- name: SecondFactorFailed :one
+UPDATE users
+SET second_factor_failures = second_factor_failures + 1,
+    second_factor_locked_at = CASE
+        WHEN second_factor_locked_at IS NULL AND second_factor_failures + 1 >= $1::int THEN now()
+        ELSE second_factor_locked_at END
+WHERE id = $2
+RETURNING (second_factor_locked_at IS NOT NULL AND second_factor_locked_at = now())::boolean AS locked_now
+`
+
+type SecondFactorFailedParams struct {
+	Lockout int32
+	ID      uuid.UUID
+}
+
+// SecondFactorFailed counts a consecutive failure and locks the factor
+// when the count reaches @lockout; locked_now is true only for the
+// failure that locked it.
+func (q *Queries) SecondFactorFailed(ctx context.Context, arg SecondFactorFailedParams) (bool, error) {
+	row := q.db.QueryRow(ctx, secondFactorFailed, arg.Lockout, arg.ID)
+	var locked_now bool
+	err := row.Scan(&locked_now)
+	return locked_now, err
+}
+
+const secondFactorLocked = `-- name: SecondFactorLocked :one
+SELECT (second_factor_locked_at IS NOT NULL)::boolean FROM users WHERE id = $1
+`
+
+// SecondFactorLocked reports whether the user's second factor is locked.
+func (q *Queries) SecondFactorLocked(ctx context.Context, id uuid.UUID) (bool, error) {
+	row := q.db.QueryRow(ctx, secondFactorLocked, id)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const secondFactorSucceeded = `-- name: SecondFactorSucceeded :exec
+UPDATE users SET second_factor_failures = 0 WHERE id = $1 AND second_factor_failures <> 0
+`
+
+// SecondFactorSucceeded resets the count of consecutive failures.
+func (q *Queries) SecondFactorSucceeded(ctx context.Context, id uuid.UUID) error {
+	_, err := q.db.Exec(ctx, secondFactorSucceeded, id)
+	return err
+}
+
 const txNow = `-- name: TxNow :one
 SELECT now()::timestamptz
 `
@@ -284,4 +427,17 @@ func (q *Queries) TxNow(ctx context.Context) (time.Time, error) {
 	var column_1 time.Time
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const unlockSecondFactor = `-- name: UnlockSecondFactor :execrows
+UPDATE users SET second_factor_failures = 0, second_factor_locked_at = NULL WHERE id = $1
+`
+
+// UnlockSecondFactor lifts the lock and resets the count.
+func (q *Queries) UnlockSecondFactor(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, unlockSecondFactor, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -21,6 +21,8 @@ type AuthAttempt struct {
 	Outcome   string
 	KnownIp   bool
 	CreatedAt time.Time
+	IpNet     netip.Addr
+	Repeats   int32
 }
 
 type BackupCode struct {
@@ -54,9 +56,11 @@ type TotpCredential struct {
 }
 
 type User struct {
-	ID           uuid.UUID
-	Email        string
-	PasswordHash []byte
-	MfaEnabled   bool
-	CreatedAt    time.Time
+	ID                   uuid.UUID
+	Email                string
+	PasswordHash         []byte
+	MfaEnabled           bool
+	CreatedAt            time.Time
+	SecondFactorFailures int32
+	SecondFactorLockedAt pgtype.Timestamptz
 }

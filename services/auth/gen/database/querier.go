@@ -33,21 +33,27 @@ type Querier interface {
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) (int64, error)
 	DeleteOldAttempts(ctx context.Context, arg DeleteOldAttemptsParams) (int64, error)
 	DeleteTOTP(ctx context.Context, userID uuid.UUID) (int64, error)
-	FinishAttempt(ctx context.Context, arg FinishAttemptParams) error
+	// FinishAttempt returns the attempt's kind, user, account and addresses
+	// (none when it was no longer pending).
+	FinishAttempt(ctx context.Context, arg FinishAttemptParams) ([]FinishAttemptRow, error)
 	GetTOTP(ctx context.Context, arg GetTOTPParams) (GetTOTPRow, error)
-	GetUserByEmail(ctx context.Context, email string) (User, error)
+	GetUserByEmail(ctx context.Context, email string) (GetUserByEmailRow, error)
 	GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow, error)
-	// IPAttempts returns the times of every attempt of a kind from the IP in
-	// the window (registrations count whatever their outcome), oldest first.
+	// IPAttempts returns the times of every attempt of a kind from the client
+	// network in the window (registrations count whatever their outcome),
+	// oldest first.
 	IPAttempts(ctx context.Context, arg IPAttemptsParams) ([]time.Time, error)
-	// IPFailures returns the times of the failed (or pending) attempts from
-	// the IP in the window, oldest first.
+	// IPFailures returns the times of the failed (or pending, or refused for
+	// want of a hashing slot) attempts from the client network in the window,
+	// oldest first.
 	IPFailures(ctx context.Context, arg IPFailuresParams) ([]time.Time, error)
 	// InsertAttempt records an attempt; for login and register the user is
 	// found by the account's email, so that even refused attempts show in the
 	// user's activity.
 	InsertAttempt(ctx context.Context, arg InsertAttemptParams) (int64, error)
 	InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error)
+	// InsertNotice records an event of the account in its activity.
+	InsertNotice(ctx context.Context, arg InsertNoticeParams) error
 	// IsKnownIP reports whether the IP succeeded for the account lately.
 	IsKnownIP(ctx context.Context, arg IsKnownIPParams) (bool, error)
 	// ListTOTPForRotation pages through the secrets sealed under another key
@@ -59,6 +65,10 @@ type Querier interface {
 	// attempt that shares one of the keys (an account and factor, a client
 	// IP), on every replica. Keys are locked in a fixed order: no deadlock.
 	LockThrottleKeys(ctx context.Context, keys []string) error
+	// RepeatRefusal counts one more refused attempt on the latest refusal row
+	// of the account, network and kind since @since, if there is one: a flood
+	// of refusals adds a bounded number of rows.
+	RepeatRefusal(ctx context.Context, arg RepeatRefusalParams) (int64, error)
 	// RevokeOwnSession revokes a live session only if it belongs to the user.
 	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
 	// The revocations touch live sessions only: an ended one (revoked or
@@ -74,9 +84,19 @@ type Querier interface {
 	// SavePendingTOTP starts or restarts an enrollment; it returns no row when
 	// TOTP is already active.
 	SavePendingTOTP(ctx context.Context, arg SavePendingTOTPParams) (uuid.UUID, error)
+	// SecondFactorFailed counts a consecutive failure and locks the factor
+	// when the count reaches @lockout; locked_now is true only for the
+	// failure that locked it.
+	SecondFactorFailed(ctx context.Context, arg SecondFactorFailedParams) (bool, error)
+	// SecondFactorLocked reports whether the user's second factor is locked.
+	SecondFactorLocked(ctx context.Context, id uuid.UUID) (bool, error)
+	// SecondFactorSucceeded resets the count of consecutive failures.
+	SecondFactorSucceeded(ctx context.Context, id uuid.UUID) error
 	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
 	// TxNow is the transaction's clock, which every replica shares.
 	TxNow(ctx context.Context) (time.Time, error)
+	// UnlockSecondFactor lifts the lock and resets the count.
+	UnlockSecondFactor(ctx context.Context, id uuid.UUID) (int64, error)
 	UpdateTOTPCiphertext(ctx context.Context, arg UpdateTOTPCiphertextParams) (int64, error)
 	// UseBackupCode spends a code: only one of any number of concurrent
 	// requests sees used_at still null and gets the row back.

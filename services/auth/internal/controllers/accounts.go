@@ -21,7 +21,7 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 	}
 	hash, err := s.passwords.hash(ctx, p.Password)
 	if err != nil {
-		s.abandon(ctx, attempt, uuid.Nil)
+		s.abandon(ctx, attempt, uuid.Nil, err)
 		return nil, toGoa(ctx, err)
 	}
 	token, tokenHash := newToken()
@@ -50,7 +50,7 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	}
 	ok, err := s.passwords.matches(ctx, user.PasswordHash, p.Password)
 	if err != nil {
-		s.abandon(ctx, attempt, user.ID)
+		s.abandon(ctx, attempt, user.ID, err)
 		return nil, toGoa(ctx, err)
 	}
 	s.finish(ctx, attempt, ok, user.ID)

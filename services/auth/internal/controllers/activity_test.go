@@ -21,7 +21,7 @@ func TestActivity(t *testing.T) {
 	events := []ports.Event{
 		{Kind: ports.KindTOTP, Success: true, IP: netip.MustParseAddr("2001:db8::1"), CreatedAt: base.Add(2 * time.Minute)},
 		{Kind: ports.KindLogin, Success: true, IP: testIP, CreatedAt: base.Add(time.Minute)},
-		{Kind: ports.KindBackupCode, IP: netip.MustParseAddr("198.51.100.23"), CreatedAt: base},
+		{Kind: ports.KindBackupCode, IP: netip.MustParseAddr("198.51.100.23"), CreatedAt: base, Repeats: 40},
 	}
 	f.throttle.EXPECT().Activity(gomock.Any(), ident.UserID, 50).Return(events, nil)
 
@@ -32,9 +32,9 @@ func TestActivity(t *testing.T) {
 
 	// base is 03:04:05 CET: the API speaks UTC.
 	want := []genauth.SecurityEvent{
-		{Kind: "totp", Success: true, IP: "2001:db8::1", CreatedAt: "2025-01-02T02:06:05Z"},
-		{Kind: "login", Success: true, IP: "203.0.113.7", CreatedAt: "2025-01-02T02:05:05Z"},
-		{Kind: "backup_code", Success: false, IP: "198.51.100.23", CreatedAt: "2025-01-02T02:04:05Z"},
+		{Kind: "totp", Success: true, IP: "2001:db8::1", CreatedAt: "2025-01-02T02:06:05Z", Repeats: 1},
+		{Kind: "login", Success: true, IP: "203.0.113.7", CreatedAt: "2025-01-02T02:05:05Z", Repeats: 1},
+		{Kind: "backup_code", Success: false, IP: "198.51.100.23", CreatedAt: "2025-01-02T02:04:05Z", Repeats: 40},
 	}
 	if len(res.Events) != len(want) {
 		t.Fatalf("%d events, want %d", len(res.Events), len(want))

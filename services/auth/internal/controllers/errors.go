@@ -13,12 +13,13 @@ import (
 
 // Messages of the errors that clients see. They never carry a secret.
 var (
-	errMsgUnauthorized = errors.New("the session is missing, unknown, expired or revoked")
-	errMsgCredentials  = errors.New("the email or the password is wrong")
-	errMsgEmailTaken   = errors.New("an account with this email already exists")
-	errMsgNotFound     = errors.New("not found")
-	errMsgUnavailable  = errors.New("the service cannot reach its database; retry later")
-	errMsgBusy         = errors.New("too many sign-ins in progress; retry in a moment")
+	errMsgUnauthorized       = errors.New("the session is missing, unknown, expired or revoked")
+	errMsgCredentials        = errors.New("the email or the password is wrong")
+	errMsgEmailTaken         = errors.New("an account with this email already exists")
+	errMsgSecondFactorLocked = errors.New("too many consecutive failed second-factor attempts: the second factor is locked until the password is reset by email or an operator unlocks it")
+	errMsgNotFound           = errors.New("not found")
+	errMsgUnavailable        = errors.New("the service cannot reach its database; retry later")
+	errMsgBusy               = errors.New("too many sign-ins in progress; retry in a moment")
 )
 
 // toGoa maps an error from the ports to the Goa error the client sees: the
@@ -45,6 +46,8 @@ func toGoa(ctx context.Context, err error) error {
 		return genauth.MakeTotpAlreadyEnabled(errMsgTOTPEnabled)
 	case errors.Is(err, ports.ErrSessionEnded):
 		return genauth.MakeUnauthorized(errMsgUnauthorized)
+	case errors.Is(err, ports.ErrSecondFactorLocked):
+		return genauth.MakeSecondFactorLocked(errMsgSecondFactorLocked)
 	default:
 		log.Error(ctx, err, log.KV{K: "msg", V: "internal error"})
 		return goa.Fault("internal error")

@@ -306,11 +306,11 @@ func TestLoginPasswordsBusy(t *testing.T) {
 	gomock.InOrder(
 		f.throttle.EXPECT().Begin(gomock.Any(), attempt).Return(int64(41), nil),
 		f.users.EXPECT().ByEmail(gomock.Any(), "ada@example.com").Return(creds, nil),
-		f.throttle.EXPECT().Finish(gomock.Any(), int64(41), ports.OutcomeRateLimited, creds.ID).Return(nil),
+		f.throttle.EXPECT().Finish(gomock.Any(), int64(41), ports.OutcomeBusy, creds.ID).Return(false, nil),
 		// Once released:
 		f.throttle.EXPECT().Begin(gomock.Any(), attempt).Return(int64(42), nil),
 		f.users.EXPECT().ByEmail(gomock.Any(), "ada@example.com").Return(creds, nil),
-		f.throttle.EXPECT().Finish(gomock.Any(), int64(42), ports.OutcomeSuccess, creds.ID).Return(nil),
+		f.throttle.EXPECT().Finish(gomock.Any(), int64(42), ports.OutcomeSuccess, creds.ID).Return(false, nil),
 		f.sessions.EXPECT().Create(gomock.Any(), gomock.Any()).Return(ports.Session{ID: uuid.New(), UserID: creds.ID, AAL: ports.AAL1}, nil),
 	)
 
@@ -342,7 +342,7 @@ func TestRegisterPasswordsBusy(t *testing.T) {
 	defer holdSlots(t, f.svc.passwords)()
 	gomock.InOrder(
 		f.throttle.EXPECT().Begin(gomock.Any(), gomock.Any()).Return(int64(43), nil),
-		f.throttle.EXPECT().Finish(gomock.Any(), int64(43), ports.OutcomeRateLimited, uuid.Nil).Return(nil),
+		f.throttle.EXPECT().Finish(gomock.Any(), int64(43), ports.OutcomeBusy, uuid.Nil).Return(false, nil),
 	)
 	f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 

@@ -106,7 +106,7 @@ func newFixture(t *testing.T) fixture {
 // set strict expectations instead (see throttle_test.go).
 func (f fixture) allowAttempts() {
 	f.throttle.EXPECT().Begin(gomock.Any(), gomock.Any()).Return(int64(1), nil).AnyTimes()
-	f.throttle.EXPECT().Finish(gomock.Any(), int64(1), gomock.Any(), gomock.Any()).Return(nil).AnyTimes()
+	f.throttle.EXPECT().Finish(gomock.Any(), int64(1), gomock.Any(), gomock.Any()).Return(false, nil).AnyTimes()
 }
 
 // withSession returns the fixture's context as APIKeyAuth leaves it for a

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"goa.design/clue/log"
+
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
@@ -30,6 +32,20 @@ func (s *Service) GetUser(ctx context.Context, p *genauth.GetUserPayload) (*gena
 		return nil, toGoa(ctx, err)
 	}
 	return mappers.UserView(user), nil
+}
+
+// UnlockUser implements genauth.Service: an operator lifts the user's
+// second-factor lock.
+func (s *Service) UnlockUser(ctx context.Context, p *genauth.UnlockUserPayload) error {
+	id, err := parseID(p.UserID, "user_id")
+	if err != nil {
+		return err
+	}
+	if err := s.throttle.Unlock(ctx, id); err != nil {
+		return toGoa(ctx, err)
+	}
+	log.Print(ctx, log.KV{K: "msg", V: "second factor unlocked by an operator"}, log.KV{K: "user_id", V: id.String()})
+	return nil
 }
 
 // SessionRefresh implements genauth.Service: a new token, the old one dead at

@@ -39,12 +39,19 @@ func (s *Service) begin(ctx context.Context, kind ports.AttemptKind, account str
 	return attempt{id: id, kind: kind}, nil
 }
 
-// abandon records that an attempt was refused before its secret was
-// checked (no hashing slot): it does not count against the account, so
-// that a flood cannot use up a real user's budget.
-func (s *Service) abandon(ctx context.Context, a attempt, userID uuid.UUID) {
+// abandon records that an attempt ended before its secret was checked
+// (why: err). One refused for want of a password-hashing slot counts
+// against its client network, so that one address cannot keep the hashers
+// full (its own limit soon answers 429 before any hashing), but not
+// against the account, so that a flood cannot use up a real user's
+// budget. Any other end (the client left) counts against nothing.
+func (s *Service) abandon(ctx context.Context, a attempt, userID uuid.UUID, err error) {
 	s.metrics.attempt(ctx, a.kind, resultRateLimited)
-	s.record(ctx, a, ports.OutcomeRateLimited, userID)
+	outcome := ports.OutcomeRateLimited
+	if errors.Is(err, errPasswordsBusy) {
+		outcome = ports.OutcomeBusy
+	}
+	s.record(ctx, a, outcome, userID)
 }
 
 // finish records how an attempt ended. A failure to record leaves the
@@ -60,8 +67,15 @@ func (s *Service) finish(ctx context.Context, a attempt, ok bool, userID uuid.UU
 }
 
 func (s *Service) record(ctx context.Context, a attempt, outcome ports.Outcome, userID uuid.UUID) {
-	if err := s.throttle.Finish(ctx, a.id, outcome, userID); err != nil {
+	locked, err := s.throttle.Finish(ctx, a.id, outcome, userID)
+	if err != nil {
 		log.Error(ctx, err, log.KV{K: "msg", V: "cannot record the outcome of an attempt"})
+	}
+	if locked {
+		// The user's activity shows it; the mailed security notice comes
+		// with the mail outbox.
+		log.Print(ctx, log.KV{K: "msg", V: "second factor locked after consecutive failures"},
+			log.KV{K: "user_id", V: userID.String()})
 	}
 }
 

@@ -115,7 +115,7 @@ func TestTotpAttempts(t *testing.T) {
 					} else {
 						calls = append(calls, m.expectWrite(f, ident.UserID, tt.writeErr))
 					}
-					calls = append(calls, f.throttle.EXPECT().Finish(gomock.Any(), int64(21), tt.wantOutcome, ident.UserID).Return(nil))
+					calls = append(calls, f.throttle.EXPECT().Finish(gomock.Any(), int64(21), tt.wantOutcome, ident.UserID).Return(false, nil))
 					gomock.InOrder(calls...)
 
 					err := m.call(ctx, f, code)
@@ -223,7 +223,7 @@ func TestBackupVerifyAttempts(t *testing.T) {
 			} else {
 				f.backup.EXPECT().Use(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 			}
-			calls = append(calls, f.throttle.EXPECT().Finish(gomock.Any(), int64(31), tt.wantOutcome, ident.UserID).Return(nil))
+			calls = append(calls, f.throttle.EXPECT().Finish(gomock.Any(), int64(31), tt.wantOutcome, ident.UserID).Return(false, nil))
 			gomock.InOrder(calls...)
 
 			res, err := f.svc.BackupVerify(ctx, &genauth.BackupVerifyPayload{Code: tt.code})

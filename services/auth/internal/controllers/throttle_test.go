@@ -124,7 +124,7 @@ func TestLoginAttempts(t *testing.T) {
 			calls := []any{
 				f.throttle.EXPECT().Begin(gomock.Any(), ports.Attempt{Kind: ports.KindLogin, Account: "ada@example.com", IP: wantIP}).Return(int64(7), nil),
 				f.users.EXPECT().ByEmail(gomock.Any(), "ada@example.com").Return(stored, tt.byEmail),
-				f.throttle.EXPECT().Finish(gomock.Any(), int64(7), tt.wantOutcome, wantUser).Return(nil),
+				f.throttle.EXPECT().Finish(gomock.Any(), int64(7), tt.wantOutcome, wantUser).Return(false, nil),
 			}
 			if tt.wantName == "" {
 				calls = append(calls, f.sessions.EXPECT().Create(gomock.Any(), gomock.Any()).
@@ -191,7 +191,7 @@ func TestLoginFinishFails(t *testing.T) {
 		f.throttle.EXPECT().Begin(gomock.Any(), gomock.Any()).Return(int64(8), nil),
 		f.users.EXPECT().ByEmail(gomock.Any(), "ada@example.com").Return(creds, nil),
 		f.throttle.EXPECT().Finish(gomock.Any(), int64(8), ports.OutcomeSuccess, creds.ID).
-			Return(fmt.Errorf("finish attempt: %w", ports.ErrUnavailable)),
+			Return(false, fmt.Errorf("finish attempt: %w", ports.ErrUnavailable)),
 		f.sessions.EXPECT().Create(gomock.Any(), gomock.Any()).Return(ports.Session{ID: uuid.New(), UserID: creds.ID, AAL: ports.AAL1}, nil),
 	)
 
@@ -230,7 +230,7 @@ func TestRegisterAttempts(t *testing.T) {
 			gomock.InOrder(
 				f.throttle.EXPECT().Begin(gomock.Any(), ports.Attempt{Kind: ports.KindRegister, Account: "ada@example.com", IP: testIP}).Return(int64(11), nil),
 				f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).Return(user, ports.Session{}, tt.err),
-				f.throttle.EXPECT().Finish(gomock.Any(), int64(11), tt.wantOutcome, wantUser).Return(nil),
+				f.throttle.EXPECT().Finish(gomock.Any(), int64(11), tt.wantOutcome, wantUser).Return(false, nil),
 			)
 
 			res, err := f.svc.Register(ctx, &genauth.Credentials{Email: " Ada@Example.COM ", Password: testPassword})

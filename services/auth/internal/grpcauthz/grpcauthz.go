@@ -57,6 +57,7 @@ var Methods = map[string]Group{
 	genpb.Auth_GetUser_FullMethodName:            Read,
 	genpb.Auth_RevokeSession_FullMethodName:      Admin,
 	genpb.Auth_RevokeUserSessions_FullMethodName: Admin,
+	genpb.Auth_UnlockUser_FullMethodName:         Admin,
 
 	healthpb.Health_Check_FullMethodName:                                   Open,
 	healthpb.Health_Watch_FullMethodName:                                   Open,

@@ -18,7 +18,7 @@ func UserFromIDRow(r database.GetUserByIDRow) ports.User {
 }
 
 // UserCredentialsFromRow maps a user looked up by email, with its hash.
-func UserCredentialsFromRow(r database.User) ports.UserCredentials {
+func UserCredentialsFromRow(r database.GetUserByEmailRow) ports.UserCredentials {
 	return ports.UserCredentials{
 		User:         ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt},
 		PasswordHash: r.PasswordHash,

@@ -93,6 +93,7 @@ func ActivityList(events []ports.Event) *genauth.ActivityList {
 			Success:   e.Success,
 			IP:        e.IP.String(),
 			CreatedAt: Time(e.CreatedAt),
+			Repeats:   max(e.Repeats, 1),
 		}
 	}
 	return out

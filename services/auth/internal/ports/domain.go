@@ -133,12 +133,17 @@ const PendingEnrollmentTTL = 15 * time.Minute
 // AttemptKind is what an authentication attempt tried.
 type AttemptKind string
 
-// The kinds of attempts (CONTRACT section 5).
+// The kinds of attempts, and of the account events recorded beside them.
 const (
 	KindLogin      AttemptKind = "login"
 	KindTOTP       AttemptKind = "totp"
 	KindBackupCode AttemptKind = "backup_code"
 	KindRegister   AttemptKind = "register"
+	// KindSecondFactorLocked: the lockout limit was reached.
+	KindSecondFactorLocked AttemptKind = "second_factor_locked"
+	// KindSecondFactorUnlocked: an operator (UnlockUser) or a password
+	// reset lifted the lock.
+	KindSecondFactorUnlocked AttemptKind = "second_factor_unlocked"
 )
 
 // Outcome is how an attempt ended.
@@ -149,6 +154,9 @@ const (
 	OutcomeSuccess     Outcome = "success"
 	OutcomeFailure     Outcome = "failure"
 	OutcomeRateLimited Outcome = "rate_limited"
+	// OutcomeBusy: refused for want of a password-hashing slot, before the
+	// secret was checked; counts against the client network only.
+	OutcomeBusy Outcome = "busy"
 )
 
 // Attempt is an authentication attempt about to be evaluated.
@@ -162,8 +170,8 @@ type Attempt struct {
 	IP     netip.Addr
 }
 
-// Limits are the throttles (CONTRACT section 5), each over a sliding
-// window.
+// Limits are the throttles, each over a sliding window, and the
+// second-factor lockout.
 type Limits struct {
 	LoginFailures        int
 	LoginWindow          time.Duration
@@ -176,6 +184,29 @@ type Limits struct {
 	// KnownIPMemory is how long an IP that succeeded for an account keeps
 	// its own failure budget for it.
 	KnownIPMemory time.Duration
+	// IPv6Prefix is the prefix length by which IPv6 clients are counted
+	// (one subscriber holds a whole /64).
+	IPv6Prefix int
+	// LockoutFailures is the number of consecutive failed second-factor
+	// attempts without a success after which the second factor locks.
+	LockoutFailures int
+	// RefusalBucket is the span over which refused attempts of one
+	// account, network and kind are recorded as one row.
+	RefusalBucket time.Duration
+}
+
+// Network is the client network that per-address limits count by, as its
+// first address: the address itself for IPv4, its /IPv6Prefix for IPv6.
+func (l Limits) Network(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if !ip.Is6() || l.IPv6Prefix <= 0 || l.IPv6Prefix >= 128 {
+		return ip
+	}
+	p, err := ip.Prefix(l.IPv6Prefix)
+	if err != nil {
+		return ip
+	}
+	return p.Addr()
 }
 
 // RateLimitedError is returned when an attempt is over a limit.
@@ -196,4 +227,7 @@ type Event struct {
 	Success   bool
 	IP        netip.Addr
 	CreatedAt time.Time
+	// Repeats is how many refused attempts the event stands for (1 but
+	// for aggregated refusals).
+	Repeats int
 }

@@ -23,4 +23,8 @@ var (
 	// ErrSessionEnded means the session was revoked, expired or rotated
 	// by a concurrent request.
 	ErrSessionEnded = errors.New("session ended")
+	// ErrSecondFactorLocked: too many consecutive failed second-factor
+	// attempts; the factor stays locked until a password reset or an
+	// operator's UnlockUser.
+	ErrSecondFactorLocked = errors.New("second factor locked")
 )

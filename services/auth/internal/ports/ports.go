@@ -141,11 +141,19 @@ type Throttle interface {
 	// Begin checks every limit that applies to the attempt and, in the
 	// same transaction, records it as pending (it counts as a failure
 	// until finished). Over a limit it records the attempt as rate limited
-	// and returns a *RateLimitedError.
+	// (refusals of one account, network and kind within the refusal
+	// bucket share one row) and returns a *RateLimitedError; a second
+	// factor that is locked returns ErrSecondFactorLocked.
 	Begin(ctx context.Context, a Attempt) (int64, error)
 	// Finish records the outcome of a pending attempt and, once known, its
-	// user.
-	Finish(ctx context.Context, id int64, outcome Outcome, userID uuid.UUID) error
+	// user. A second-factor failure advances the user's count of
+	// consecutive failures (locking the factor at the lockout limit, with
+	// a KindSecondFactorLocked event) and a success resets it, in the same
+	// transaction. It reports whether this failure locked the factor.
+	Finish(ctx context.Context, id int64, outcome Outcome, userID uuid.UUID) (locked bool, err error)
+	// Unlock lifts the user's second-factor lock and resets the count, with
+	// a KindSecondFactorUnlocked event; ErrNotFound for an unknown user.
+	Unlock(ctx context.Context, userID uuid.UUID) error
 	// Activity returns the user's last max finished attempts, newest first.
 	Activity(ctx context.Context, userID uuid.UUID, max int) ([]Event, error)
 }

@@ -2,9 +2,13 @@ package repositories
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
@@ -55,9 +59,11 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 		id      int64
 		limited *ports.RateLimitedError
 	)
+	network := t.limits.Network(a.IP)
+	locked := false
 	err := inTx(ctx, t.pool, "throttle", func(q *database.Queries) error {
 		rule, perAccount := t.accountRule(a.Kind)
-		keys := []string{"ip:" + a.IP.String()}
+		keys := []string{"ip:" + network.String()}
 		if perAccount {
 			keys = append(keys, "account:"+rule.kinds[0]+":"+a.Account)
 		}
@@ -67,6 +73,14 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 		now, err := q.TxNow(ctx)
 		if err != nil {
 			return wrap("throttle clock", err)
+		}
+		if isSecondFactor(a.Kind) && a.UserID != uuid.Nil {
+			if locked, err = q.SecondFactorLocked(ctx, a.UserID); err != nil {
+				return wrap("second factor lock", err)
+			}
+			if locked {
+				return t.refuse(ctx, q, a, network, false, now)
+			}
 		}
 		known := false
 		if perAccount {
@@ -85,34 +99,60 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 			limited = worst(limited, over(rule.name, failures, rule.max, rule.window, now))
 		}
 		if a.Kind == ports.KindRegister {
-			regs, err := q.IPAttempts(ctx, database.IPAttemptsParams{Ip: a.IP, Kind: string(a.Kind), Since: now.Add(-t.limits.RegistrationWindow)})
+			regs, err := q.IPAttempts(ctx, database.IPAttemptsParams{IpNet: network, Kind: string(a.Kind), Since: now.Add(-t.limits.RegistrationWindow)})
 			if err != nil {
 				return wrap("registrations", err)
 			}
 			limited = worst(limited, over("registrations from this address", regs, t.limits.Registrations, t.limits.RegistrationWindow, now))
 		}
-		ipFailures, err := q.IPFailures(ctx, database.IPFailuresParams{Ip: a.IP, Since: now.Add(-t.limits.IPWindow)})
+		ipFailures, err := q.IPFailures(ctx, database.IPFailuresParams{IpNet: network, Since: now.Add(-t.limits.IPWindow)})
 		if err != nil {
 			return wrap("ip failures", err)
 		}
 		limited = worst(limited, over("failed attempts from this address", ipFailures, t.limits.IPFailures, t.limits.IPWindow, now))
 
-		outcome := "pending"
 		if limited != nil {
-			outcome = string(ports.OutcomeRateLimited)
+			return t.refuse(ctx, q, a, network, known, now)
 		}
 		id, err = q.InsertAttempt(ctx, database.InsertAttemptParams{
-			UserID: nullUUID(a.UserID), Account: a.Account, Ip: a.IP, Kind: string(a.Kind), Outcome: outcome, KnownIp: known,
+			UserID: nullUUID(a.UserID), Account: a.Account, Ip: a.IP, IpNet: network, Kind: string(a.Kind),
+			Outcome: "pending", KnownIp: known,
 		})
 		return wrap("record attempt", err)
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		return 0, err
-	}
-	if limited != nil {
+	case locked:
+		return 0, fmt.Errorf("throttle: %w", ports.ErrSecondFactorLocked)
+	case limited != nil:
 		return 0, limited
 	}
 	return id, nil
+}
+
+// refuse records a refused attempt: one more on the account's, network's
+// and kind's refusal row of the current bucket, or a new row. The keys'
+// advisory locks are held, so two refusals cannot both make a row.
+func (t *Throttle) refuse(ctx context.Context, q *database.Queries, a ports.Attempt, network netip.Addr, known bool, now time.Time) error {
+	_, err := q.RepeatRefusal(ctx, database.RepeatRefusalParams{
+		Account: a.Account, IpNet: network, Kind: string(a.Kind), Since: now.Add(-t.limits.RefusalBucket),
+	})
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return wrap("record refusal", err)
+	}
+	_, err = q.InsertAttempt(ctx, database.InsertAttemptParams{
+		UserID: nullUUID(a.UserID), Account: a.Account, Ip: a.IP, IpNet: network, Kind: string(a.Kind),
+		Outcome: string(ports.OutcomeRateLimited), KnownIp: known,
+	})
+	return wrap("record refusal", err)
+}
+
+func isSecondFactor(k ports.AttemptKind) bool {
+	return k == ports.KindTOTP || k == ports.KindBackupCode
 }
 
 // over returns the limit error when times (oldest first, within the
@@ -137,9 +177,50 @@ func worst(a, b *ports.RateLimitedError) *ports.RateLimitedError {
 }
 
 // Finish implements ports.Throttle.
-func (t *Throttle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) error {
-	err := t.q.FinishAttempt(ctx, database.FinishAttemptParams{ID: id, Outcome: string(outcome), UserID: nullUUID(userID)})
-	return wrap("finish attempt", err)
+func (t *Throttle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) (bool, error) {
+	locked := false
+	err := inTx(ctx, t.pool, "finish attempt", func(q *database.Queries) error {
+		rows, err := q.FinishAttempt(ctx, database.FinishAttemptParams{ID: id, Outcome: string(outcome), UserID: nullUUID(userID)})
+		if err != nil || len(rows) == 0 {
+			return wrap("finish attempt", err)
+		}
+		a := rows[0]
+		if !isSecondFactor(ports.AttemptKind(a.Kind)) || !a.UserID.Valid {
+			return nil
+		}
+		switch outcome {
+		case ports.OutcomeSuccess:
+			return wrap("second factor success", q.SecondFactorSucceeded(ctx, a.UserID.UUID))
+		case ports.OutcomeFailure:
+			if locked, err = q.SecondFactorFailed(ctx, database.SecondFactorFailedParams{Lockout: int32(t.limits.LockoutFailures), ID: a.UserID.UUID}); err != nil {
+				return wrap("second factor failure", err)
+			}
+			if locked {
+				return wrap("record lockout", q.InsertNotice(ctx, database.InsertNoticeParams{
+					UserID: a.UserID, Account: a.Account, Ip: a.Ip, IpNet: a.IpNet, Kind: string(ports.KindSecondFactorLocked),
+				}))
+			}
+		}
+		return nil
+	})
+	return locked, err
+}
+
+// Unlock implements ports.Throttle.
+func (t *Throttle) Unlock(ctx context.Context, userID uuid.UUID) error {
+	return inTx(ctx, t.pool, "unlock second factor", func(q *database.Queries) error {
+		n, err := q.UnlockSecondFactor(ctx, userID)
+		if err != nil {
+			return wrap("unlock second factor", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("unlock second factor: %w", ports.ErrNotFound)
+		}
+		any := netip.IPv4Unspecified() // an operator's act: no client address
+		return wrap("record unlock", q.InsertNotice(ctx, database.InsertNoticeParams{
+			UserID: nullUUID(userID), Account: "user:" + userID.String(), Ip: any, IpNet: any, Kind: string(ports.KindSecondFactorUnlocked),
+		}))
+	})
 }
 
 // Activity implements ports.Throttle.
@@ -150,7 +231,7 @@ func (t *Throttle) Activity(ctx context.Context, userID uuid.UUID, limit int) ([
 	}
 	out := make([]ports.Event, len(rows))
 	for i, r := range rows {
-		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess), IP: r.Ip, CreatedAt: r.CreatedAt}
+		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess), IP: r.Ip, CreatedAt: r.CreatedAt, Repeats: int(r.Repeats)}
 	}
 	return out, nil
 }

@@ -623,15 +623,30 @@ func (mr *MockThrottleMockRecorder) Begin(ctx, a any) *gomock.Call {
 }
 
 // Finish mocks base method.
-func (m *MockThrottle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) error {
+func (m *MockThrottle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) (bool, error) {
 	m.ctrl.T.Helper()
 	ret := m.ctrl.Call(m, "Finish", ctx, id, outcome, userID)
-	ret0, _ := ret[0].(error)
-	return ret0
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
 }
 
 // Finish indicates an expected call of Finish.
 func (mr *MockThrottleMockRecorder) Finish(ctx, id, outcome, userID any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Finish", reflect.TypeOf((*MockThrottle)(nil).Finish), ctx, id, outcome, userID)
+}
+
+// Unlock mocks base method.
+func (m *MockThrottle) Unlock(ctx context.Context, userID uuid.UUID) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Unlock", ctx, userID)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Unlock indicates an expected call of Unlock.
+func (mr *MockThrottleMockRecorder) Unlock(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Unlock", reflect.TypeOf((*MockThrottle)(nil).Unlock), ctx, userID)
 }

@@ -75,6 +75,26 @@ func BuildValidateSessionPayload(authValidateSessionMessage string) (*auth.Valid
 	return v, nil
 }
 
+// BuildUnlockUserPayload builds the payload for the auth unlock_user endpoint
+// from CLI flags.
+func BuildUnlockUserPayload(authUnlockUserMessage string) (*auth.UnlockUserPayload, error) {
+	var err error
+	var message authpb.UnlockUserRequest
+	{
+		if authUnlockUserMessage != "" {
+			err = json.Unmarshal([]byte(authUnlockUserMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+			}
+		}
+	}
+	v := &auth.UnlockUserPayload{
+		UserID: message.UserId,
+	}
+
+	return v, nil
+}
+
 // BuildGetUserPayload builds the payload for the auth get_user endpoint from
 // CLI flags.
 func BuildGetUserPayload(authGetUserMessage string) (*auth.GetUserPayload, error) {

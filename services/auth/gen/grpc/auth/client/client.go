@@ -146,6 +146,32 @@ func (c *Client) ValidateSession() goa.Endpoint {
 	}
 }
 
+// UnlockUser calls the "UnlockUser" function in authpb.AuthClient interface.
+func (c *Client) UnlockUser() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildUnlockUserFunc(c.grpccli, c.opts...),
+			EncodeUnlockUserRequest,
+			nil)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *authpb.UnlockUserRateLimitedError:
+				if err := ValidateUnlockUserRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewUnlockUserRateLimitedError(message)
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
 // GetUser calls the "GetUser" function in authpb.AuthClient interface.
 func (c *Client) GetUser() goa.Endpoint {
 	return func(ctx context.Context, v any) (any, error) {

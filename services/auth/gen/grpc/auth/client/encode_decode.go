@@ -139,6 +139,29 @@ func DecodeValidateSessionResponse(ctx context.Context, v any, hdr, trlr metadat
 	return res, nil
 }
 
+// BuildUnlockUserFunc builds the remote method to invoke for "auth" service
+// "unlock_user" endpoint.
+func BuildUnlockUserFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.UnlockUser(ctx, reqpb.(*authpb.UnlockUserRequest), opts...)
+		}
+		return grpccli.UnlockUser(ctx, &authpb.UnlockUserRequest{}, opts...)
+	}
+}
+
+// EncodeUnlockUserRequest encodes requests sent to auth unlock_user endpoint.
+func EncodeUnlockUserRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.UnlockUserPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "unlock_user", "*auth.UnlockUserPayload", v)
+	}
+	return NewProtoUnlockUserRequest(payload), nil
+}
+
 // BuildGetUserFunc builds the remote method to invoke for "auth" service
 // "get_user" endpoint.
 func BuildGetUserFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {

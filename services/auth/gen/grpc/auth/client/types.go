@@ -129,6 +129,26 @@ func NewValidateSessionRateLimitedError(message *authpb.ValidateSessionRateLimit
 	return er
 }
 
+// NewProtoUnlockUserRequest builds the gRPC request type from the payload of
+// the "unlock_user" endpoint of the "auth" service.
+func NewProtoUnlockUserRequest(payload *auth.UnlockUserPayload) *authpb.UnlockUserRequest {
+	message := &authpb.UnlockUserRequest{
+		UserId: payload.UserID,
+	}
+	return message
+}
+
+// NewUnlockUserRateLimitedError builds the error type of the "unlock_user"
+// endpoint of the "auth" service from the gRPC error response type.
+func NewUnlockUserRateLimitedError(message *authpb.UnlockUserRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
 // NewProtoGetUserRequest builds the gRPC request type from the payload of the
 // "get_user" endpoint of the "auth" service.
 func NewProtoGetUserRequest(payload *auth.GetUserPayload) *authpb.GetUserRequest {
@@ -215,6 +235,15 @@ func ValidateValidateSessionResponse(message *authpb.ValidateSessionResponse) (e
 		err = goa.MergeErrors(err, goa.InvalidEnumValueError("message.aal", message.Aal, []any{"aal1", "aal2"}))
 	}
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.expires_at", message.ExpiresAt, goa.FormatDateTime))
+	return
+}
+
+// ValidateUnlockUserRateLimitedError runs the validations defined on
+// UnlockUserRateLimitedError.
+func ValidateUnlockUserRateLimitedError(errmsg *authpb.UnlockUserRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
 	return
 }
 

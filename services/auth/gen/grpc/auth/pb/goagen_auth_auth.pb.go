@@ -707,6 +707,150 @@ func (x *ValidateSessionResponse) GetMfaEnabled() bool {
 	return false
 }
 
+type UnlockUserRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockUserRateLimitedError) Reset() {
+	*x = UnlockUserRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockUserRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockUserRateLimitedError) ProtoMessage() {}
+
+func (x *UnlockUserRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockUserRateLimitedError.ProtoReflect.Descriptor instead.
+func (*UnlockUserRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *UnlockUserRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UnlockUserRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *UnlockUserRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
+type UnlockUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockUserRequest) Reset() {
+	*x = UnlockUserRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockUserRequest) ProtoMessage() {}
+
+func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockUserRequest.ProtoReflect.Descriptor instead.
+func (*UnlockUserRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *UnlockUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type UnlockUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnlockUserResponse) Reset() {
+	*x = UnlockUserResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnlockUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnlockUserResponse) ProtoMessage() {}
+
+func (x *UnlockUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnlockUserResponse.ProtoReflect.Descriptor instead.
+func (*UnlockUserResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
+}
+
 type GetUserRateLimitedError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Always rate_limited.
@@ -721,7 +865,7 @@ type GetUserRateLimitedError struct {
 
 func (x *GetUserRateLimitedError) Reset() {
 	*x = GetUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -733,7 +877,7 @@ func (x *GetUserRateLimitedError) String() string {
 func (*GetUserRateLimitedError) ProtoMessage() {}
 
 func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -746,7 +890,7 @@ func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRateLimitedError.ProtoReflect.Descriptor instead.
 func (*GetUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetUserRateLimitedError) GetName() string {
@@ -780,7 +924,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +936,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +949,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -831,7 +975,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -843,7 +987,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -856,7 +1000,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -946,7 +1090,15 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
 	"expires_at\x18\x05 \x01(\tR\texpiresAt\x12\x1f\n" +
 	"\vmfa_enabled\x18\x06 \x01(\bR\n" +
-	"mfaEnabled\"i\n" +
+	"mfaEnabled\"l\n" +
+	"\x1aUnlockUserRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\",\n" +
+	"\x11UnlockUserRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
+	"\x12UnlockUserResponse\"i\n" +
 	"\x17GetUserRateLimitedError\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
@@ -960,12 +1112,14 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x91\x03\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt2\xd2\x03\n" +
 	"\x04Auth\x12H\n" +
 	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
 	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12^\n" +
 	"\x10WatchRevocations\x12&.auth.WatchRevocationsStreamingRequest\x1a\x1e.auth.WatchRevocationsResponse(\x010\x01\x12N\n" +
-	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x126\n" +
+	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x12?\n" +
+	"\n" +
+	"UnlockUser\x12\x17.auth.UnlockUserRequest\x1a\x18.auth.UnlockUserResponse\x126\n" +
 	"\aGetUser\x12\x14.auth.GetUserRequest\x1a\x15.auth.GetUserResponseB\tZ\a/authpbb\x06proto3"
 
 var (
@@ -980,7 +1134,7 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_goagen_auth_auth_proto_goTypes = []any{
 	(*RevokeSessionRateLimitedError)(nil),      // 0: auth.RevokeSessionRateLimitedError
 	(*RevokeSessionRequest)(nil),               // 1: auth.RevokeSessionRequest
@@ -994,23 +1148,28 @@ var file_goagen_auth_auth_proto_goTypes = []any{
 	(*ValidateSessionRateLimitedError)(nil),    // 9: auth.ValidateSessionRateLimitedError
 	(*ValidateSessionRequest)(nil),             // 10: auth.ValidateSessionRequest
 	(*ValidateSessionResponse)(nil),            // 11: auth.ValidateSessionResponse
-	(*GetUserRateLimitedError)(nil),            // 12: auth.GetUserRateLimitedError
-	(*GetUserRequest)(nil),                     // 13: auth.GetUserRequest
-	(*GetUserResponse)(nil),                    // 14: auth.GetUserResponse
+	(*UnlockUserRateLimitedError)(nil),         // 12: auth.UnlockUserRateLimitedError
+	(*UnlockUserRequest)(nil),                  // 13: auth.UnlockUserRequest
+	(*UnlockUserResponse)(nil),                 // 14: auth.UnlockUserResponse
+	(*GetUserRateLimitedError)(nil),            // 15: auth.GetUserRateLimitedError
+	(*GetUserRequest)(nil),                     // 16: auth.GetUserRequest
+	(*GetUserResponse)(nil),                    // 17: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
 	1,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
 	4,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
 	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsStreamingRequest
 	10, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	13, // 4: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	2,  // 5: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
-	5,  // 6: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
-	8,  // 7: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
-	11, // 8: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	14, // 9: auth.Auth.GetUser:output_type -> auth.GetUserResponse
-	5,  // [5:10] is the sub-list for method output_type
-	0,  // [0:5] is the sub-list for method input_type
+	13, // 4: auth.Auth.UnlockUser:input_type -> auth.UnlockUserRequest
+	16, // 5: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	2,  // 6: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	5,  // 7: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	8,  // 8: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
+	11, // 9: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	14, // 10: auth.Auth.UnlockUser:output_type -> auth.UnlockUserResponse
+	17, // 11: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	6,  // [6:12] is the sub-list for method output_type
+	0,  // [0:6] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name
@@ -1029,7 +1188,7 @@ func file_goagen_auth_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   15,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

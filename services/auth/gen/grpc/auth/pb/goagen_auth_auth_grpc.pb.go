@@ -30,6 +30,7 @@ const (
 	Auth_RevokeUserSessions_FullMethodName = "/auth.Auth/RevokeUserSessions"
 	Auth_WatchRevocations_FullMethodName   = "/auth.Auth/WatchRevocations"
 	Auth_ValidateSession_FullMethodName    = "/auth.Auth/ValidateSession"
+	Auth_UnlockUser_FullMethodName         = "/auth.Auth/UnlockUser"
 	Auth_GetUser_FullMethodName            = "/auth.Auth/GetUser"
 )
 
@@ -54,6 +55,9 @@ type AuthClient interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error)
+	// Lift a user's second-factor lock (after too many consecutive failures) and
+	// reset the count. For operators (the admin method group).
+	UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*UnlockUserResponse, error)
 	// Look up a user by ID.
 	GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*GetUserResponse, error)
 }
@@ -109,6 +113,16 @@ func (c *authClient) ValidateSession(ctx context.Context, in *ValidateSessionReq
 	return out, nil
 }
 
+func (c *authClient) UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*UnlockUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnlockUserResponse)
+	err := c.cc.Invoke(ctx, Auth_UnlockUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *authClient) GetUser(ctx context.Context, in *GetUserRequest, opts ...grpc.CallOption) (*GetUserResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetUserResponse)
@@ -140,6 +154,9 @@ type AuthServer interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error)
+	// Lift a user's second-factor lock (after too many consecutive failures) and
+	// reset the count. For operators (the admin method group).
+	UnlockUser(context.Context, *UnlockUserRequest) (*UnlockUserResponse, error)
 	// Look up a user by ID.
 	GetUser(context.Context, *GetUserRequest) (*GetUserResponse, error)
 	mustEmbedUnimplementedAuthServer()
@@ -163,6 +180,9 @@ func (UnimplementedAuthServer) WatchRevocations(grpc.BidiStreamingServer[WatchRe
 }
 func (UnimplementedAuthServer) ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateSession not implemented")
+}
+func (UnimplementedAuthServer) UnlockUser(context.Context, *UnlockUserRequest) (*UnlockUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnlockUser not implemented")
 }
 func (UnimplementedAuthServer) GetUser(context.Context, *GetUserRequest) (*GetUserResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetUser not implemented")
@@ -249,6 +269,24 @@ func _Auth_ValidateSession_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Auth_UnlockUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnlockUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServer).UnlockUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Auth_UnlockUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServer).UnlockUser(ctx, req.(*UnlockUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Auth_GetUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetUserRequest)
 	if err := dec(in); err != nil {
@@ -285,6 +323,10 @@ var Auth_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ValidateSession",
 			Handler:    _Auth_ValidateSession_Handler,
+		},
+		{
+			MethodName: "UnlockUser",
+			Handler:    _Auth_UnlockUser_Handler,
 		},
 		{
 			MethodName: "GetUser",

@@ -119,6 +119,35 @@ func DecodeValidateSessionRequest(ctx context.Context, v any, md metadata.MD) (a
 	return payload, nil
 }
 
+// EncodeUnlockUserResponse encodes responses from the "auth" service
+// "unlock_user" endpoint.
+func EncodeUnlockUserResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	resp := NewProtoUnlockUserResponse()
+	return resp, nil
+}
+
+// DecodeUnlockUserRequest decodes requests sent to "auth" service
+// "unlock_user" endpoint.
+func DecodeUnlockUserRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.UnlockUserRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.UnlockUserRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "unlock_user", "*authpb.UnlockUserRequest", v)
+		}
+		if err := ValidateUnlockUserRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.UnlockUserPayload
+	{
+		payload = NewUnlockUserPayload(message)
+	}
+	return payload, nil
+}
+
 // EncodeGetUserResponse encodes responses from the "auth" service "get_user"
 // endpoint.
 func EncodeGetUserResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {

@@ -24,6 +24,7 @@ type Server struct {
 	RevokeUserSessionsH goagrpc.UnaryHandler
 	WatchRevocationsH   goagrpc.StreamHandler
 	ValidateSessionH    goagrpc.UnaryHandler
+	UnlockUserH         goagrpc.UnaryHandler
 	GetUserH            goagrpc.UnaryHandler
 	authpb.UnimplementedAuthServer
 }
@@ -41,6 +42,7 @@ func New(e *auth.Endpoints, uh goagrpc.UnaryHandler, sh goagrpc.StreamHandler) *
 		RevokeUserSessionsH: NewRevokeUserSessionsHandler(e.RevokeUserSessions, uh),
 		WatchRevocationsH:   NewWatchRevocationsHandler(e.WatchRevocations, sh),
 		ValidateSessionH:    NewValidateSessionHandler(e.ValidateSession, uh),
+		UnlockUserH:         NewUnlockUserHandler(e.UnlockUser, uh),
 		GetUserH:            NewGetUserHandler(e.GetUser, uh),
 	}
 }
@@ -89,6 +91,8 @@ func (s *Server) RevokeSession(ctx context.Context, message *authpb.RevokeSessio
 			case "totp_not_enrolled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}
@@ -141,6 +145,8 @@ func (s *Server) RevokeUserSessions(ctx context.Context, message *authpb.RevokeU
 			case "totp_not_enrolled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}
@@ -195,6 +201,8 @@ func (s *Server) WatchRevocations(stream authpb.Auth_WatchRevocationsServer) err
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}
 		return goagrpc.EncodeError(err)
@@ -232,6 +240,8 @@ func (s *Server) WatchRevocations(stream authpb.Auth_WatchRevocationsServer) err
 			case "totp_not_enrolled":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
+				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}
@@ -285,11 +295,66 @@ func (s *Server) ValidateSession(ctx context.Context, message *authpb.ValidateSe
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}
 		return nil, goagrpc.EncodeError(err)
 	}
 	return resp.(*authpb.ValidateSessionResponse), nil
+}
+
+// NewUnlockUserHandler creates a gRPC handler which serves the "auth" service
+// "unlock_user" endpoint.
+func NewUnlockUserHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeUnlockUserRequest, EncodeUnlockUserResponse)
+	}
+	return h
+}
+
+// UnlockUser implements the "UnlockUser" method in authpb.AuthServer interface.
+func (s *Server) UnlockUser(ctx context.Context, message *authpb.UnlockUserRequest) (*authpb.UnlockUserResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "unlock_user")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.UnlockUserH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewUnlockUserRateLimitedError(er))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.UnlockUserResponse), nil
 }
 
 // NewGetUserHandler creates a gRPC handler which serves the "auth" service
@@ -335,6 +400,8 @@ func (s *Server) GetUser(ctx context.Context, message *authpb.GetUserRequest) (*
 			case "totp_not_enrolled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
 		}

@@ -143,6 +143,33 @@ func NewValidateSessionRateLimitedError(er *auth.RateLimitedError) *authpb.Valid
 	return message
 }
 
+// NewUnlockUserPayload builds the payload of the "unlock_user" endpoint of the
+// "auth" service from the gRPC request type.
+func NewUnlockUserPayload(message *authpb.UnlockUserRequest) *auth.UnlockUserPayload {
+	v := &auth.UnlockUserPayload{
+		UserID: message.UserId,
+	}
+	return v
+}
+
+// NewProtoUnlockUserResponse builds the gRPC response type from the result of
+// the "unlock_user" endpoint of the "auth" service.
+func NewProtoUnlockUserResponse() *authpb.UnlockUserResponse {
+	message := &authpb.UnlockUserResponse{}
+	return message
+}
+
+// NewUnlockUserRateLimitedError builds the gRPC error response type from the
+// error of the "unlock_user" endpoint of the "auth" service.
+func NewUnlockUserRateLimitedError(er *auth.RateLimitedError) *authpb.UnlockUserRateLimitedError {
+	message := &authpb.UnlockUserRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
 // NewGetUserPayload builds the payload of the "get_user" endpoint of the
 // "auth" service from the gRPC request type.
 func NewGetUserPayload(message *authpb.GetUserRequest) *auth.GetUserPayload {
@@ -185,6 +212,12 @@ func ValidateRevokeSessionRequest(message *authpb.RevokeSessionRequest) (err err
 // ValidateRevokeUserSessionsRequest runs the validations defined on
 // RevokeUserSessionsRequest.
 func ValidateRevokeUserSessionsRequest(message *authpb.RevokeUserSessionsRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
+	return
+}
+
+// ValidateUnlockUserRequest runs the validations defined on UnlockUserRequest.
+func ValidateUnlockUserRequest(message *authpb.UnlockUserRequest) (err error) {
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
 	return
 }

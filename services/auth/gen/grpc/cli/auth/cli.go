@@ -22,7 +22,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (revoke-session|revoke-user-sessions|watch-revocations|validate-session|get-user)",
+		"auth (revoke-session|revoke-user-sessions|watch-revocations|validate-session|unlock-user|get-user)",
 	}
 }
 
@@ -52,6 +52,9 @@ func ParseEndpoint(
 		authValidateSessionFlags       = flag.NewFlagSet("validate-session", flag.ExitOnError)
 		authValidateSessionMessageFlag = authValidateSessionFlags.String("message", "", "")
 
+		authUnlockUserFlags       = flag.NewFlagSet("unlock-user", flag.ExitOnError)
+		authUnlockUserMessageFlag = authUnlockUserFlags.String("message", "", "")
+
 		authGetUserFlags       = flag.NewFlagSet("get-user", flag.ExitOnError)
 		authGetUserMessageFlag = authGetUserFlags.String("message", "", "")
 	)
@@ -60,6 +63,7 @@ func ParseEndpoint(
 	authRevokeUserSessionsFlags.Usage = authRevokeUserSessionsUsage
 	authWatchRevocationsFlags.Usage = authWatchRevocationsUsage
 	authValidateSessionFlags.Usage = authValidateSessionUsage
+	authUnlockUserFlags.Usage = authUnlockUserUsage
 	authGetUserFlags.Usage = authGetUserUsage
 
 	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
@@ -108,6 +112,9 @@ func ParseEndpoint(
 			case "validate-session":
 				epf = authValidateSessionFlags
 
+			case "unlock-user":
+				epf = authUnlockUserFlags
+
 			case "get-user":
 				epf = authGetUserFlags
 
@@ -147,6 +154,9 @@ func ParseEndpoint(
 			case "validate-session":
 				endpoint = c.ValidateSession()
 				data, err = authc.BuildValidateSessionPayload(*authValidateSessionMessageFlag)
+			case "unlock-user":
+				endpoint = c.UnlockUser()
+				data, err = authc.BuildUnlockUserPayload(*authUnlockUserMessageFlag)
 			case "get-user":
 				endpoint = c.GetUser()
 				data, err = authc.BuildGetUserPayload(*authGetUserMessageFlag)
@@ -169,6 +179,7 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    revoke-user-sessions: Revoke every live session of a user.`)
 	fmt.Fprintln(os.Stderr, `    watch-revocations: Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. The client acknowledges each id once it has forgotten the session; the call that revoked it answers after the acknowledgements of this replica's subscribers (within a short bound). A client that caches validations must drop its cache whenever the stream breaks.`)
 	fmt.Fprintln(os.Stderr, `    validate-session: Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.`)
+	fmt.Fprintln(os.Stderr, `    unlock-user: Lift a user's second-factor lock (after too many consecutive failures) and reset the count. For operators (the admin method group).`)
 	fmt.Fprintln(os.Stderr, `    get-user: Look up a user by ID.`)
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Additional help:")
@@ -242,6 +253,24 @@ func authValidateSessionUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth validate-session --message '{\n      \"token\": \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"\n   }'")
+}
+
+func authUnlockUserUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth unlock-user", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Lift a user's second-factor lock (after too many consecutive failures) and reset the count. For operators (the admin method group).`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth unlock-user --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
 }
 
 func authGetUserUsage() {

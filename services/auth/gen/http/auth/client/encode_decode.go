@@ -67,6 +67,7 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -319,6 +320,20 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "register", err)
 			}
 			return nil, NewRegisterNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body RegisterSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			}
+			err = ValidateRegisterSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "register", err)
+			}
+			return nil, NewRegisterSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
@@ -373,6 +388,7 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -625,6 +641,20 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				return nil, goahttp.ErrValidationError("auth", "login", err)
 			}
 			return nil, NewLoginNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body LoginSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			}
+			err = ValidateLoginSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "login", err)
+			}
+			return nil, NewLoginSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
@@ -679,6 +709,7 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -920,6 +951,20 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 				return nil, goahttp.ErrValidationError("auth", "logout", err)
 			}
 			return nil, NewLogoutNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body LogoutSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "logout", err)
+			}
+			err = ValidateLogoutSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "logout", err)
+			}
+			return nil, NewLogoutSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
@@ -974,6 +1019,7 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -1207,6 +1253,20 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 				return nil, goahttp.ErrValidationError("auth", "profile", err)
 			}
 			return nil, NewProfileNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body ProfileSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "profile", err)
+			}
+			err = ValidateProfileSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "profile", err)
+			}
+			return nil, NewProfileSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
@@ -1261,6 +1321,7 @@ func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) fu
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -1513,6 +1574,20 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 			}
 			return nil, NewSessionRefreshNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body SessionRefreshSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			}
+			err = ValidateSessionRefreshSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+			}
+			return nil, NewSessionRefreshSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
@@ -1567,6 +1642,7 @@ func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -1800,6 +1876,20 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 			}
 			return nil, NewListSessionsNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body ListSessionsSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			}
+			err = ValidateListSessionsSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+			}
+			return nil, NewListSessionsSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
@@ -1864,6 +1954,7 @@ func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) fun
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2084,6 +2175,20 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 			}
 			return nil, NewDeleteSessionNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body DeleteSessionSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
@@ -2138,6 +2243,7 @@ func EncodeActivityRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2371,6 +2477,20 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "activity", err)
 			}
 			return nil, NewActivityNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body ActivitySecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			}
+			err = ValidateActivitySecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
+			}
+			return nil, NewActivitySecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
@@ -2425,6 +2545,7 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2658,6 +2779,20 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
 			return nil, NewTotpGenerateNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body TotpGenerateSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
@@ -2716,6 +2851,7 @@ func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2968,6 +3104,20 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 			}
 			return nil, NewTotpVerifyNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body TotpVerifySecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifySecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifySecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
@@ -3026,6 +3176,7 @@ func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -3246,6 +3397,20 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 			}
 			return nil, NewTotpDisableNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body TotpDisableSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
@@ -3304,6 +3469,7 @@ func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -3556,6 +3722,20 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 			}
 			return nil, NewBackupVerifyNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body BackupVerifySecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifySecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifySecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
@@ -3610,6 +3790,7 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -3843,6 +4024,20 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 			}
 			return nil, NewBackupRegenerateNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body BackupRegenerateSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			}
+			err = ValidateBackupRegenerateSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
@@ -3872,6 +4067,7 @@ func unmarshalSecurityEventResponseBodyToAuthSecurityEvent(v *SecurityEventRespo
 		Success:   *v.Success,
 		IP:        *v.IP,
 		CreatedAt: *v.CreatedAt,
+		Repeats:   *v.Repeats,
 	}
 
 	return res

@@ -363,6 +363,24 @@ type RegisterNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// RegisterSecondFactorLockedResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "second_factor_locked" error.
+type RegisterSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // LoginRateLimitedResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "rate_limited" error.
 type LoginRateLimitedResponseBody struct {
@@ -555,6 +573,24 @@ type LoginMfaNotEnabledResponseBody struct {
 // LoginNotFoundResponseBody is the type of the "auth" service "login" endpoint
 // HTTP response body for the "not_found" error.
 type LoginNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// LoginSecondFactorLockedResponseBody is the type of the "auth" service
+// "login" endpoint HTTP response body for the "second_factor_locked" error.
+type LoginSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -777,6 +813,24 @@ type LogoutNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// LogoutSecondFactorLockedResponseBody is the type of the "auth" service
+// "logout" endpoint HTTP response body for the "second_factor_locked" error.
+type LogoutSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "rate_limited" error.
 type ProfileRateLimitedResponseBody struct {
@@ -969,6 +1023,24 @@ type ProfileMfaNotEnabledResponseBody struct {
 // ProfileNotFoundResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "not_found" error.
 type ProfileNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ProfileSecondFactorLockedResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "second_factor_locked" error.
+type ProfileSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1195,6 +1267,25 @@ type SessionRefreshNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// SessionRefreshSecondFactorLockedResponseBody is the type of the "auth"
+// service "session_refresh" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type SessionRefreshSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // ListSessionsRateLimitedResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "rate_limited" error.
 type ListSessionsRateLimitedResponseBody struct {
@@ -1390,6 +1481,25 @@ type ListSessionsMfaNotEnabledResponseBody struct {
 // ListSessionsNotFoundResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "not_found" error.
 type ListSessionsNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ListSessionsSecondFactorLockedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type ListSessionsSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1615,6 +1725,25 @@ type DeleteSessionNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// DeleteSessionSecondFactorLockedResponseBody is the type of the "auth"
+// service "delete_session" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type DeleteSessionSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "rate_limited" error.
 type ActivityRateLimitedResponseBody struct {
@@ -1807,6 +1936,24 @@ type ActivityMfaNotEnabledResponseBody struct {
 // ActivityNotFoundResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "not_found" error.
 type ActivityNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ActivitySecondFactorLockedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "second_factor_locked" error.
+type ActivitySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2032,6 +2179,25 @@ type TotpGenerateNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpGenerateSecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpGenerateSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // TotpVerifyRateLimitedResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "rate_limited" error.
 type TotpVerifyRateLimitedResponseBody struct {
@@ -2226,6 +2392,25 @@ type TotpVerifyMfaNotEnabledResponseBody struct {
 // TotpVerifyNotFoundResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "not_found" error.
 type TotpVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// TotpVerifySecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpVerifySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2450,6 +2635,25 @@ type TotpDisableNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpDisableSecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpDisableSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // BackupVerifyRateLimitedResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "rate_limited" error.
 type BackupVerifyRateLimitedResponseBody struct {
@@ -2645,6 +2849,25 @@ type BackupVerifyMfaNotEnabledResponseBody struct {
 // BackupVerifyNotFoundResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "not_found" error.
 type BackupVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// BackupVerifySecondFactorLockedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type BackupVerifySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2872,6 +3095,25 @@ type BackupRegenerateNotFoundResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// BackupRegenerateSecondFactorLockedResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type BackupRegenerateSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // SessionViewResponseBody is used to define fields on response body types.
 type SessionViewResponseBody struct {
 	// Session ID.
@@ -2888,14 +3130,18 @@ type SessionViewResponseBody struct {
 
 // SecurityEventResponseBody is used to define fields on response body types.
 type SecurityEventResponseBody struct {
-	// What was tried.
+	// What was tried, or what happened to the account (its second factor locked
+	// after too many failures, or unlocked).
 	Kind *string `form:"kind,omitempty" json:"kind,omitempty" xml:"kind,omitempty"`
 	// Whether it succeeded (a rate-limited attempt did not).
 	Success *bool `form:"success,omitempty" json:"success,omitempty" xml:"success,omitempty"`
 	// Client IP address.
 	IP *string `form:"ip,omitempty" json:"ip,omitempty" xml:"ip,omitempty"`
-	// When.
+	// When (for aggregated refusals, the first of them).
 	CreatedAt *string `form:"created_at,omitempty" json:"created_at,omitempty" xml:"created_at,omitempty"`
+	// How many attempts the event stands for: refused attempts of one kind from
+	// one network are recorded once a minute with their count.
+	Repeats *int `form:"repeats,omitempty" json:"repeats,omitempty" xml:"repeats,omitempty"`
 }
 
 // NewRegisterRequestBody builds the HTTP request body from the payload of the
@@ -3135,6 +3381,21 @@ func NewRegisterNotFound(body *RegisterNotFoundResponseBody) *goa.ServiceError {
 	return v
 }
 
+// NewRegisterSecondFactorLocked builds a auth service register endpoint
+// second_factor_locked error.
+func NewRegisterSecondFactorLocked(body *RegisterSecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewLoginResultOK builds a "auth" service "login" endpoint result from a HTTP
 // "OK" response.
 func NewLoginResultOK(body *LoginResponseBody, sessionToken string) *auth.LoginResult {
@@ -3319,6 +3580,21 @@ func NewLoginNotFound(body *LoginNotFoundResponseBody) *goa.ServiceError {
 	return v
 }
 
+// NewLoginSecondFactorLocked builds a auth service login endpoint
+// second_factor_locked error.
+func NewLoginSecondFactorLocked(body *LoginSecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewLogoutResultNoContent builds a "auth" service "logout" endpoint result
 // from a HTTP "NoContent" response.
 func NewLogoutResultNoContent(sessionToken string) *auth.LogoutResult {
@@ -3490,6 +3766,21 @@ func NewLogoutMfaNotEnabled(body *LogoutMfaNotEnabledResponseBody) *goa.ServiceE
 
 // NewLogoutNotFound builds a auth service logout endpoint not_found error.
 func NewLogoutNotFound(body *LogoutNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewLogoutSecondFactorLocked builds a auth service logout endpoint
+// second_factor_locked error.
+func NewLogoutSecondFactorLocked(body *LogoutSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3692,6 +3983,21 @@ func NewProfileNotFound(body *ProfileNotFoundResponseBody) *goa.ServiceError {
 	return v
 }
 
+// NewProfileSecondFactorLocked builds a auth service profile endpoint
+// second_factor_locked error.
+func NewProfileSecondFactorLocked(body *ProfileSecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewSessionRefreshRefreshResultOK builds a "auth" service "session_refresh"
 // endpoint result from a HTTP "OK" response.
 func NewSessionRefreshRefreshResultOK(body *SessionRefreshResponseBody, sessionToken string) *auth.RefreshResult {
@@ -3871,6 +4177,21 @@ func NewSessionRefreshMfaNotEnabled(body *SessionRefreshMfaNotEnabledResponseBod
 // NewSessionRefreshNotFound builds a auth service session_refresh endpoint
 // not_found error.
 func NewSessionRefreshNotFound(body *SessionRefreshNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewSessionRefreshSecondFactorLocked builds a auth service session_refresh
+// endpoint second_factor_locked error.
+func NewSessionRefreshSecondFactorLocked(body *SessionRefreshSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4076,6 +4397,21 @@ func NewListSessionsNotFound(body *ListSessionsNotFoundResponseBody) *goa.Servic
 	return v
 }
 
+// NewListSessionsSecondFactorLocked builds a auth service list_sessions
+// endpoint second_factor_locked error.
+func NewListSessionsSecondFactorLocked(body *ListSessionsSecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewDeleteSessionRateLimited builds a auth service delete_session endpoint
 // rate_limited error.
 func NewDeleteSessionRateLimited(body *DeleteSessionRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
@@ -4241,6 +4577,21 @@ func NewDeleteSessionMfaNotEnabled(body *DeleteSessionMfaNotEnabledResponseBody)
 // NewDeleteSessionNotFound builds a auth service delete_session endpoint
 // not_found error.
 func NewDeleteSessionNotFound(body *DeleteSessionNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewDeleteSessionSecondFactorLocked builds a auth service delete_session
+// endpoint second_factor_locked error.
+func NewDeleteSessionSecondFactorLocked(body *DeleteSessionSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4445,6 +4796,21 @@ func NewActivityNotFound(body *ActivityNotFoundResponseBody) *goa.ServiceError {
 	return v
 }
 
+// NewActivitySecondFactorLocked builds a auth service activity endpoint
+// second_factor_locked error.
+func NewActivitySecondFactorLocked(body *ActivitySecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewTotpGenerateTOTPEnrollmentOK builds a "auth" service "totp_generate"
 // endpoint result from a HTTP "OK" response.
 func NewTotpGenerateTOTPEnrollmentOK(body *TotpGenerateResponseBody) *auth.TOTPEnrollment {
@@ -4622,6 +4988,21 @@ func NewTotpGenerateMfaNotEnabled(body *TotpGenerateMfaNotEnabledResponseBody) *
 // NewTotpGenerateNotFound builds a auth service totp_generate endpoint
 // not_found error.
 func NewTotpGenerateNotFound(body *TotpGenerateNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewTotpGenerateSecondFactorLocked builds a auth service totp_generate
+// endpoint second_factor_locked error.
+func NewTotpGenerateSecondFactorLocked(body *TotpGenerateSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4826,6 +5207,21 @@ func NewTotpVerifyNotFound(body *TotpVerifyNotFoundResponseBody) *goa.ServiceErr
 	return v
 }
 
+// NewTotpVerifySecondFactorLocked builds a auth service totp_verify endpoint
+// second_factor_locked error.
+func NewTotpVerifySecondFactorLocked(body *TotpVerifySecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewTotpDisableRateLimited builds a auth service totp_disable endpoint
 // rate_limited error.
 func NewTotpDisableRateLimited(body *TotpDisableRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
@@ -4991,6 +5387,21 @@ func NewTotpDisableMfaNotEnabled(body *TotpDisableMfaNotEnabledResponseBody) *go
 // NewTotpDisableNotFound builds a auth service totp_disable endpoint not_found
 // error.
 func NewTotpDisableNotFound(body *TotpDisableNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewTotpDisableSecondFactorLocked builds a auth service totp_disable endpoint
+// second_factor_locked error.
+func NewTotpDisableSecondFactorLocked(body *TotpDisableSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5192,6 +5603,21 @@ func NewBackupVerifyNotFound(body *BackupVerifyNotFoundResponseBody) *goa.Servic
 	return v
 }
 
+// NewBackupVerifySecondFactorLocked builds a auth service backup_verify
+// endpoint second_factor_locked error.
+func NewBackupVerifySecondFactorLocked(body *BackupVerifySecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewBackupRegenerateBackupCodesOK builds a "auth" service "backup_regenerate"
 // endpoint result from a HTTP "OK" response.
 func NewBackupRegenerateBackupCodesOK(body *BackupRegenerateResponseBody) *auth.BackupCodes {
@@ -5369,6 +5795,21 @@ func NewBackupRegenerateMfaNotEnabled(body *BackupRegenerateMfaNotEnabledRespons
 // NewBackupRegenerateNotFound builds a auth service backup_regenerate endpoint
 // not_found error.
 func NewBackupRegenerateNotFound(body *BackupRegenerateNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewBackupRegenerateSecondFactorLocked builds a auth service
+// backup_regenerate endpoint second_factor_locked error.
+func NewBackupRegenerateSecondFactorLocked(body *BackupRegenerateSecondFactorLockedResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5868,6 +6309,30 @@ func ValidateRegisterNotFoundResponseBody(body *RegisterNotFoundResponseBody) (e
 	return
 }
 
+// ValidateRegisterSecondFactorLockedResponseBody runs the validations defined
+// on register_second_factor_locked_response_body
+func ValidateRegisterSecondFactorLockedResponseBody(body *RegisterSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateLoginRateLimitedResponseBody runs the validations defined on
 // login_rate_limited_response_body
 func ValidateLoginRateLimitedResponseBody(body *LoginRateLimitedResponseBody) (err error) {
@@ -6123,6 +6588,30 @@ func ValidateLoginMfaNotEnabledResponseBody(body *LoginMfaNotEnabledResponseBody
 // ValidateLoginNotFoundResponseBody runs the validations defined on
 // login_not_found_response_body
 func ValidateLoginNotFoundResponseBody(body *LoginNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateLoginSecondFactorLockedResponseBody runs the validations defined on
+// login_second_factor_locked_response_body
+func ValidateLoginSecondFactorLockedResponseBody(body *LoginSecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -6420,6 +6909,30 @@ func ValidateLogoutNotFoundResponseBody(body *LogoutNotFoundResponseBody) (err e
 	return
 }
 
+// ValidateLogoutSecondFactorLockedResponseBody runs the validations defined on
+// logout_second_factor_locked_response_body
+func ValidateLogoutSecondFactorLockedResponseBody(body *LogoutSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateProfileRateLimitedResponseBody runs the validations defined on
 // profile_rate_limited_response_body
 func ValidateProfileRateLimitedResponseBody(body *ProfileRateLimitedResponseBody) (err error) {
@@ -6675,6 +7188,30 @@ func ValidateProfileMfaNotEnabledResponseBody(body *ProfileMfaNotEnabledResponse
 // ValidateProfileNotFoundResponseBody runs the validations defined on
 // profile_not_found_response_body
 func ValidateProfileNotFoundResponseBody(body *ProfileNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateProfileSecondFactorLockedResponseBody runs the validations defined
+// on profile_second_factor_locked_response_body
+func ValidateProfileSecondFactorLockedResponseBody(body *ProfileSecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -6972,6 +7509,30 @@ func ValidateSessionRefreshNotFoundResponseBody(body *SessionRefreshNotFoundResp
 	return
 }
 
+// ValidateSessionRefreshSecondFactorLockedResponseBody runs the validations
+// defined on session_refresh_second_factor_locked_response_body
+func ValidateSessionRefreshSecondFactorLockedResponseBody(body *SessionRefreshSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateListSessionsRateLimitedResponseBody runs the validations defined on
 // list_sessions_rate_limited_response_body
 func ValidateListSessionsRateLimitedResponseBody(body *ListSessionsRateLimitedResponseBody) (err error) {
@@ -7227,6 +7788,30 @@ func ValidateListSessionsMfaNotEnabledResponseBody(body *ListSessionsMfaNotEnabl
 // ValidateListSessionsNotFoundResponseBody runs the validations defined on
 // list_sessions_not_found_response_body
 func ValidateListSessionsNotFoundResponseBody(body *ListSessionsNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateListSessionsSecondFactorLockedResponseBody runs the validations
+// defined on list_sessions_second_factor_locked_response_body
+func ValidateListSessionsSecondFactorLockedResponseBody(body *ListSessionsSecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7524,6 +8109,30 @@ func ValidateDeleteSessionNotFoundResponseBody(body *DeleteSessionNotFoundRespon
 	return
 }
 
+// ValidateDeleteSessionSecondFactorLockedResponseBody runs the validations
+// defined on delete_session_second_factor_locked_response_body
+func ValidateDeleteSessionSecondFactorLockedResponseBody(body *DeleteSessionSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateActivityRateLimitedResponseBody runs the validations defined on
 // activity_rate_limited_response_body
 func ValidateActivityRateLimitedResponseBody(body *ActivityRateLimitedResponseBody) (err error) {
@@ -7779,6 +8388,30 @@ func ValidateActivityMfaNotEnabledResponseBody(body *ActivityMfaNotEnabledRespon
 // ValidateActivityNotFoundResponseBody runs the validations defined on
 // activity_not_found_response_body
 func ValidateActivityNotFoundResponseBody(body *ActivityNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateActivitySecondFactorLockedResponseBody runs the validations defined
+// on activity_second_factor_locked_response_body
+func ValidateActivitySecondFactorLockedResponseBody(body *ActivitySecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8076,6 +8709,30 @@ func ValidateTotpGenerateNotFoundResponseBody(body *TotpGenerateNotFoundResponse
 	return
 }
 
+// ValidateTotpGenerateSecondFactorLockedResponseBody runs the validations
+// defined on totp_generate_second_factor_locked_response_body
+func ValidateTotpGenerateSecondFactorLockedResponseBody(body *TotpGenerateSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateTotpVerifyRateLimitedResponseBody runs the validations defined on
 // totp_verify_rate_limited_response_body
 func ValidateTotpVerifyRateLimitedResponseBody(body *TotpVerifyRateLimitedResponseBody) (err error) {
@@ -8331,6 +8988,30 @@ func ValidateTotpVerifyMfaNotEnabledResponseBody(body *TotpVerifyMfaNotEnabledRe
 // ValidateTotpVerifyNotFoundResponseBody runs the validations defined on
 // totp_verify_not_found_response_body
 func ValidateTotpVerifyNotFoundResponseBody(body *TotpVerifyNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateTotpVerifySecondFactorLockedResponseBody runs the validations
+// defined on totp_verify_second_factor_locked_response_body
+func ValidateTotpVerifySecondFactorLockedResponseBody(body *TotpVerifySecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8628,6 +9309,30 @@ func ValidateTotpDisableNotFoundResponseBody(body *TotpDisableNotFoundResponseBo
 	return
 }
 
+// ValidateTotpDisableSecondFactorLockedResponseBody runs the validations
+// defined on totp_disable_second_factor_locked_response_body
+func ValidateTotpDisableSecondFactorLockedResponseBody(body *TotpDisableSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateBackupVerifyRateLimitedResponseBody runs the validations defined on
 // backup_verify_rate_limited_response_body
 func ValidateBackupVerifyRateLimitedResponseBody(body *BackupVerifyRateLimitedResponseBody) (err error) {
@@ -8883,6 +9588,30 @@ func ValidateBackupVerifyMfaNotEnabledResponseBody(body *BackupVerifyMfaNotEnabl
 // ValidateBackupVerifyNotFoundResponseBody runs the validations defined on
 // backup_verify_not_found_response_body
 func ValidateBackupVerifyNotFoundResponseBody(body *BackupVerifyNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateBackupVerifySecondFactorLockedResponseBody runs the validations
+// defined on backup_verify_second_factor_locked_response_body
+func ValidateBackupVerifySecondFactorLockedResponseBody(body *BackupVerifySecondFactorLockedResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -9180,6 +9909,30 @@ func ValidateBackupRegenerateNotFoundResponseBody(body *BackupRegenerateNotFound
 	return
 }
 
+// ValidateBackupRegenerateSecondFactorLockedResponseBody runs the validations
+// defined on backup_regenerate_second_factor_locked_response_body
+func ValidateBackupRegenerateSecondFactorLockedResponseBody(body *BackupRegenerateSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateSessionViewResponseBody runs the validations defined on
 // SessionViewResponseBody
 func ValidateSessionViewResponseBody(body *SessionViewResponseBody) (err error) {
@@ -9230,13 +9983,21 @@ func ValidateSecurityEventResponseBody(body *SecurityEventResponseBody) (err err
 	if body.CreatedAt == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("created_at", "body"))
 	}
+	if body.Repeats == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("repeats", "body"))
+	}
 	if body.Kind != nil {
-		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register") {
-			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register"}))
+		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register" || *body.Kind == "second_factor_locked" || *body.Kind == "second_factor_unlocked") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked"}))
 		}
 	}
 	if body.CreatedAt != nil {
 		err = goa.MergeErrors(err, goa.ValidateFormat("body.created_at", *body.CreatedAt, goa.FormatDateTime))
+	}
+	if body.Repeats != nil {
+		if *body.Repeats < 1 {
+			err = goa.MergeErrors(err, goa.InvalidRangeError("body.repeats", *body.Repeats, 1, true))
+		}
 	}
 	return
 }

@@ -365,6 +365,24 @@ type RegisterNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RegisterSecondFactorLockedResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "second_factor_locked" error.
+type RegisterSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LoginRateLimitedResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "rate_limited" error.
 type LoginRateLimitedResponseBody struct {
@@ -557,6 +575,24 @@ type LoginMfaNotEnabledResponseBody struct {
 // LoginNotFoundResponseBody is the type of the "auth" service "login" endpoint
 // HTTP response body for the "not_found" error.
 type LoginNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginSecondFactorLockedResponseBody is the type of the "auth" service
+// "login" endpoint HTTP response body for the "second_factor_locked" error.
+type LoginSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -779,6 +815,24 @@ type LogoutNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LogoutSecondFactorLockedResponseBody is the type of the "auth" service
+// "logout" endpoint HTTP response body for the "second_factor_locked" error.
+type LogoutSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "rate_limited" error.
 type ProfileRateLimitedResponseBody struct {
@@ -971,6 +1025,24 @@ type ProfileMfaNotEnabledResponseBody struct {
 // ProfileNotFoundResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "not_found" error.
 type ProfileNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileSecondFactorLockedResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "second_factor_locked" error.
+type ProfileSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1197,6 +1269,25 @@ type SessionRefreshNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// SessionRefreshSecondFactorLockedResponseBody is the type of the "auth"
+// service "session_refresh" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type SessionRefreshSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ListSessionsRateLimitedResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "rate_limited" error.
 type ListSessionsRateLimitedResponseBody struct {
@@ -1392,6 +1483,25 @@ type ListSessionsMfaNotEnabledResponseBody struct {
 // ListSessionsNotFoundResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "not_found" error.
 type ListSessionsNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsSecondFactorLockedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type ListSessionsSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1617,6 +1727,25 @@ type DeleteSessionNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// DeleteSessionSecondFactorLockedResponseBody is the type of the "auth"
+// service "delete_session" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type DeleteSessionSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "rate_limited" error.
 type ActivityRateLimitedResponseBody struct {
@@ -1809,6 +1938,24 @@ type ActivityMfaNotEnabledResponseBody struct {
 // ActivityNotFoundResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "not_found" error.
 type ActivityNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivitySecondFactorLockedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "second_factor_locked" error.
+type ActivitySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2034,6 +2181,25 @@ type TotpGenerateNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpGenerateSecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpGenerateSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpVerifyRateLimitedResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "rate_limited" error.
 type TotpVerifyRateLimitedResponseBody struct {
@@ -2228,6 +2394,25 @@ type TotpVerifyMfaNotEnabledResponseBody struct {
 // TotpVerifyNotFoundResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "not_found" error.
 type TotpVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifySecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpVerifySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2452,6 +2637,25 @@ type TotpDisableNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpDisableSecondFactorLockedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type TotpDisableSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // BackupVerifyRateLimitedResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "rate_limited" error.
 type BackupVerifyRateLimitedResponseBody struct {
@@ -2647,6 +2851,25 @@ type BackupVerifyMfaNotEnabledResponseBody struct {
 // BackupVerifyNotFoundResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "not_found" error.
 type BackupVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifySecondFactorLockedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type BackupVerifySecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2874,6 +3097,25 @@ type BackupRegenerateNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupRegenerateSecondFactorLockedResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type BackupRegenerateSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // SessionViewResponseBody is used to define fields on response body types.
 type SessionViewResponseBody struct {
 	// Session ID.
@@ -2890,14 +3132,18 @@ type SessionViewResponseBody struct {
 
 // SecurityEventResponseBody is used to define fields on response body types.
 type SecurityEventResponseBody struct {
-	// What was tried.
+	// What was tried, or what happened to the account (its second factor locked
+	// after too many failures, or unlocked).
 	Kind string `form:"kind" json:"kind" xml:"kind"`
 	// Whether it succeeded (a rate-limited attempt did not).
 	Success bool `form:"success" json:"success" xml:"success"`
 	// Client IP address.
 	IP string `form:"ip" json:"ip" xml:"ip"`
-	// When.
+	// When (for aggregated refusals, the first of them).
 	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+	// How many attempts the event stands for: refused attempts of one kind from
+	// one network are recorded once a minute with their count.
+	Repeats int `form:"repeats" json:"repeats" xml:"repeats"`
 }
 
 // NewRegisterResponseBody builds the HTTP response body from the result of the
@@ -3204,6 +3450,20 @@ func NewRegisterNotFoundResponseBody(res *goa.ServiceError) *RegisterNotFoundRes
 	return body
 }
 
+// NewRegisterSecondFactorLockedResponseBody builds the HTTP response body from
+// the result of the "register" endpoint of the "auth" service.
+func NewRegisterSecondFactorLockedResponseBody(res *goa.ServiceError) *RegisterSecondFactorLockedResponseBody {
+	body := &RegisterSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLoginRateLimitedResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
 func NewLoginRateLimitedResponseBody(res *auth.RateLimitedError) *LoginRateLimitedResponseBody {
@@ -3358,6 +3618,20 @@ func NewLoginMfaNotEnabledResponseBody(res *goa.ServiceError) *LoginMfaNotEnable
 // of the "login" endpoint of the "auth" service.
 func NewLoginNotFoundResponseBody(res *goa.ServiceError) *LoginNotFoundResponseBody {
 	body := &LoginNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginSecondFactorLockedResponseBody builds the HTTP response body from
+// the result of the "login" endpoint of the "auth" service.
+func NewLoginSecondFactorLockedResponseBody(res *goa.ServiceError) *LoginSecondFactorLockedResponseBody {
+	body := &LoginSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3532,6 +3806,20 @@ func NewLogoutNotFoundResponseBody(res *goa.ServiceError) *LogoutNotFoundRespons
 	return body
 }
 
+// NewLogoutSecondFactorLockedResponseBody builds the HTTP response body from
+// the result of the "logout" endpoint of the "auth" service.
+func NewLogoutSecondFactorLockedResponseBody(res *goa.ServiceError) *LogoutSecondFactorLockedResponseBody {
+	body := &LogoutSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewProfileRateLimitedResponseBody builds the HTTP response body from the
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileRateLimitedResponseBody(res *auth.RateLimitedError) *ProfileRateLimitedResponseBody {
@@ -3686,6 +3974,20 @@ func NewProfileMfaNotEnabledResponseBody(res *goa.ServiceError) *ProfileMfaNotEn
 // of the "profile" endpoint of the "auth" service.
 func NewProfileNotFoundResponseBody(res *goa.ServiceError) *ProfileNotFoundResponseBody {
 	body := &ProfileNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileSecondFactorLockedResponseBody builds the HTTP response body from
+// the result of the "profile" endpoint of the "auth" service.
+func NewProfileSecondFactorLockedResponseBody(res *goa.ServiceError) *ProfileSecondFactorLockedResponseBody {
+	body := &ProfileSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3860,6 +4162,20 @@ func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefres
 	return body
 }
 
+// NewSessionRefreshSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshSecondFactorLockedResponseBody(res *goa.ServiceError) *SessionRefreshSecondFactorLockedResponseBody {
+	body := &SessionRefreshSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewListSessionsRateLimitedResponseBody builds the HTTP response body from
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *ListSessionsRateLimitedResponseBody {
@@ -4014,6 +4330,20 @@ func NewListSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *ListSessio
 // result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsNotFoundResponseBody(res *goa.ServiceError) *ListSessionsNotFoundResponseBody {
 	body := &ListSessionsNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsSecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsSecondFactorLockedResponseBody(res *goa.ServiceError) *ListSessionsSecondFactorLockedResponseBody {
+	body := &ListSessionsSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4188,6 +4518,20 @@ func NewDeleteSessionNotFoundResponseBody(res *goa.ServiceError) *DeleteSessionN
 	return body
 }
 
+// NewDeleteSessionSecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionSecondFactorLockedResponseBody(res *goa.ServiceError) *DeleteSessionSecondFactorLockedResponseBody {
+	body := &DeleteSessionSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewActivityRateLimitedResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityRateLimitedResponseBody(res *auth.RateLimitedError) *ActivityRateLimitedResponseBody {
@@ -4342,6 +4686,20 @@ func NewActivityMfaNotEnabledResponseBody(res *goa.ServiceError) *ActivityMfaNot
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityNotFoundResponseBody(res *goa.ServiceError) *ActivityNotFoundResponseBody {
 	body := &ActivityNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivitySecondFactorLockedResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivitySecondFactorLockedResponseBody(res *goa.ServiceError) *ActivitySecondFactorLockedResponseBody {
+	body := &ActivitySecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4516,6 +4874,20 @@ func NewTotpGenerateNotFoundResponseBody(res *goa.ServiceError) *TotpGenerateNot
 	return body
 }
 
+// NewTotpGenerateSecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateSecondFactorLockedResponseBody(res *goa.ServiceError) *TotpGenerateSecondFactorLockedResponseBody {
+	body := &TotpGenerateSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpVerifyRateLimitedResponseBody builds the HTTP response body from the
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *TotpVerifyRateLimitedResponseBody {
@@ -4670,6 +5042,20 @@ func NewTotpVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpVerifyMf
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyNotFoundResponseBody(res *goa.ServiceError) *TotpVerifyNotFoundResponseBody {
 	body := &TotpVerifyNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifySecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *TotpVerifySecondFactorLockedResponseBody {
+	body := &TotpVerifySecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4844,6 +5230,20 @@ func NewTotpDisableNotFoundResponseBody(res *goa.ServiceError) *TotpDisableNotFo
 	return body
 }
 
+// NewTotpDisableSecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableSecondFactorLockedResponseBody(res *goa.ServiceError) *TotpDisableSecondFactorLockedResponseBody {
+	body := &TotpDisableSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewBackupVerifyRateLimitedResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *BackupVerifyRateLimitedResponseBody {
@@ -4998,6 +5398,20 @@ func NewBackupVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupVeri
 // result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyNotFoundResponseBody(res *goa.ServiceError) *BackupVerifyNotFoundResponseBody {
 	body := &BackupVerifyNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifySecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *BackupVerifySecondFactorLockedResponseBody {
+	body := &BackupVerifySecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5164,6 +5578,21 @@ func NewBackupRegenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *Backup
 // the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateNotFoundResponseBody(res *goa.ServiceError) *BackupRegenerateNotFoundResponseBody {
 	body := &BackupRegenerateNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "backup_regenerate" endpoint of the "auth"
+// service.
+func NewBackupRegenerateSecondFactorLockedResponseBody(res *goa.ServiceError) *BackupRegenerateSecondFactorLockedResponseBody {
+	body := &BackupRegenerateSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
