@@ -9,16 +9,15 @@ package client
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -63,6 +62,27 @@ type Identity struct {
 // AAL2, or AAL1 for a user without MFA.
 func (id Identity) Complete() bool { return id.AAL == AAL2 || !id.MFAEnabled }
 
+// Auth is what a sibling service depends on (its handlers, its wiring
+// and its tests); *Client implements it over gRPC.
+type Auth interface {
+	// Validate returns the identity behind a session token:
+	// ErrUnauthenticated when the session is not valid, ErrUnavailable
+	// when the auth service cannot say.
+	Validate(ctx context.Context, token string) (Identity, error)
+	// Middleware guards HTTP handlers (see Client.Middleware).
+	Middleware(opts ...GuardOption) func(http.Handler) http.Handler
+	// UnaryServerInterceptor guards gRPC servers (see
+	// Client.UnaryServerInterceptor).
+	UnaryServerInterceptor(opts ...GuardOption) grpc.UnaryServerInterceptor
+	// Name and Ping make it a clue health.Pinger of the auth service.
+	Name() string
+	Ping(ctx context.Context) error
+	// Close ends the revocation stream and the connection.
+	Close() error
+}
+
+var _ Auth = (*Client)(nil)
+
 // Client validates sessions against the auth service.
 type Client struct {
 	conn    *grpc.ClientConn
@@ -78,7 +98,6 @@ type Client struct {
 type Option func(*options)
 
 type options struct {
-	tls       *tls.Config
 	tlsFiles  *tlsreload.Files
 	tlsName   string
 	timeout   time.Duration
@@ -88,12 +107,8 @@ type options struct {
 	tracer    trace.TracerProvider
 }
 
-// WithTLS dials over TLS; give the config a client certificate for mutual
-// TLS. Without it (or WithTLSFiles) the connection is plaintext (loopback
-// and tests only).
-func WithTLS(c *tls.Config) Option { return func(o *options) { o.tls = c } }
-
-// WithTLSFiles dials over TLS with the PEM files named: caFile signs the
+// WithTLSFiles dials over TLS (without it the connection is plaintext:
+// loopback and tests only) with the PEM files named: caFile signs the
 // auth service's certificate (empty: the system roots), certFile and
 // keyFile are this service's client certificate for mutual TLS (both or
 // neither). Each new connection reads the files as they are then, so a
@@ -141,15 +156,12 @@ func New(addr string, opts ...Option) (*Client, error) {
 		opt(&o)
 	}
 	creds := insecure.NewCredentials()
-	switch {
-	case o.tlsFiles != nil:
+	if o.tlsFiles != nil {
 		src, err := tlsreload.New(*o.tlsFiles, tlsreload.Options{})
 		if err != nil {
 			return nil, fmt.Errorf("auth client: %w", err)
 		}
 		creds = src.ClientCredentials(o.tlsName)
-	case o.tls != nil:
-		creds = credentials.NewTLS(o.tls)
 	}
 	var otelOpts []otelgrpc.Option
 	if o.tracer != nil {

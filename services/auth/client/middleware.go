@@ -21,8 +21,8 @@ const DefaultCookieName = "__Host-session"
 
 type identityKey struct{}
 
-// WithIdentity returns ctx carrying id.
-func WithIdentity(ctx context.Context, id Identity) context.Context {
+// withIdentity returns ctx carrying id.
+func withIdentity(ctx context.Context, id Identity) context.Context {
 	return context.WithValue(ctx, identityKey{}, id)
 }
 
@@ -113,7 +113,7 @@ func (c *Client) Middleware(opts ...GuardOption) func(http.Handler) http.Handler
 			case !g.allows(id):
 				writeError(w, http.StatusForbidden, "mfa_required", "this session must pass a second factor first (aal2)")
 			default:
-				next.ServeHTTP(w, r.WithContext(WithIdentity(r.Context(), id)))
+				next.ServeHTTP(w, r.WithContext(withIdentity(r.Context(), id)))
 			}
 		}))
 	}
@@ -169,6 +169,6 @@ func (c *Client) UnaryServerInterceptor(opts ...GuardOption) grpc.UnaryServerInt
 		case !g.allows(id):
 			return nil, status.Error(codes.PermissionDenied, "this session must pass a second factor first (aal2)")
 		}
-		return handler(WithIdentity(ctx, id), req)
+		return handler(withIdentity(ctx, id), req)
 	}
 }

@@ -59,7 +59,7 @@ func run(ctx context.Context, cfg *config.Config, ready func(net.Addr)) error {
 	// 4. Auth client: validates sessions over gRPC, with a cache that the
 	// revocation stream keeps honest. It connects lazily: the executor
 	// starts even when the auth service is not up yet (see /healthz).
-	opts := []client.Option{}
+	opts := []client.Option{client.WithTimeout(cfg.AuthTimeout)}
 	if cfg.AuthTLS != nil {
 		opts = append(opts, client.WithTLSFiles(cfg.AuthTLS.CA, cfg.AuthTLS.Cert, cfg.AuthTLS.Key, ""))
 	}

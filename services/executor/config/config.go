@@ -27,6 +27,8 @@ type Config struct {
 	// (AUTH_COOKIE_NAME; unset: __Host-session, or session with
 	// COOKIE_SECURE=false, as the auth service names it).
 	AuthCookieName string
+	// AuthTimeout bounds each call to the auth service (AUTH_TIMEOUT).
+	AuthTimeout time.Duration
 	// AuthCacheSize is how many validations are cached (AUTH_CACHE_SIZE);
 	// 0 disables the cache.
 	AuthCacheSize int
@@ -52,6 +54,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		AuthGRPCAddr:    r.DialAddr("AUTH_GRPC_ADDR", "127.0.0.1:9090"),
 		AuthTLS:         clientTLS(r, "AUTH_TLS_CA", "AUTH_TLS_CERT", "AUTH_TLS_KEY"),
 		AuthCookieName:  cookieName(r, "AUTH_COOKIE_NAME"),
+		AuthTimeout:     r.Duration("AUTH_TIMEOUT", 2*time.Second),
 		AuthCacheSize:   r.NonNegativeInt("AUTH_CACHE_SIZE", 10000),
 		AuthCacheTTL:    r.NonNegativeDuration("AUTH_CACHE_TTL", 30*time.Second),
 		Debug:           r.Debug("LOG_LEVEL"),

@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		HTTPAddr:        ":8081",
 		AuthGRPCAddr:    "127.0.0.1:9090",
 		AuthCookieName:  "__Host-session",
+		AuthTimeout:     2 * time.Second,
 		AuthCacheSize:   10000,
 		AuthCacheTTL:    30 * time.Second,
 		ShutdownTimeout: 15 * time.Second,

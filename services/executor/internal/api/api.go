@@ -17,16 +17,10 @@ import (
 	"github.com/infrastructure/platform/services/auth/client"
 )
 
-// Authenticator guards handlers with the auth service; *client.Client is
-// one.
-type Authenticator interface {
-	Middleware(opts ...client.GuardOption) func(http.Handler) http.Handler
-}
-
 // Options are the dependencies of the API.
 type Options struct {
 	// Auth authenticates every /executor request.
-	Auth Authenticator
+	Auth client.Auth
 	// CookieName is the auth service's session cookie (empty:
 	// client.DefaultCookieName).
 	CookieName string
