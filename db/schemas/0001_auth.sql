@@ -1,5 +1,5 @@
 -- +goose Up
--- Accounts and password sessions (CONTRACT sections 2 and 3).
+-- Accounts and password sessions (services/auth/README.md: Sessions, Endpoints).
 
 CREATE TABLE users (
     id            uuid        PRIMARY KEY DEFAULT gen_random_uuid(),

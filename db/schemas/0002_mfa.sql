@@ -1,5 +1,5 @@
 -- +goose Up
--- TOTP credentials and backup codes (CONTRACT section 4).
+-- TOTP credentials and backup codes (services/auth/README.md, TOTP and backup codes).
 
 CREATE TABLE totp_credentials (
     user_id           uuid        PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,

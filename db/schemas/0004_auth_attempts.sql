@@ -1,5 +1,5 @@
 -- +goose Up
--- Every authentication attempt (CONTRACT section 5): the throttles count
+-- Every authentication attempt (services/auth/README.md, Throttling): the throttles count
 -- them, users see them in /auth/activity. Never the secret tried.
 
 CREATE TABLE auth_attempts (

@@ -179,7 +179,7 @@ func hash(token string) []byte {
 	return sum[:]
 }
 
-// assertSessionCookie checks the flags of CONTRACT section 2.
+// assertSessionCookie checks the flags of services/auth/README.md, Sessions.
 func assertSessionCookie(t *testing.T, r response, name string, secure bool) {
 	t.Helper()
 	c := r.sessionCookie(name)

@@ -5,7 +5,7 @@ import (
 )
 
 // mfaMethods declares TOTP enrollment and verification and backup codes
-// (CONTRACT sections 3 and 4).
+// (services/auth/README.md: Endpoints, TOTP and backup codes).
 func mfaMethods() {
 	Method("totp_generate", func() {
 		Description("Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.")

@@ -15,7 +15,7 @@ import (
 )
 
 // The throttling of the second factors: TOTP codes and backup codes are
-// attempts on the user's second factor (CONTRACT section 5).
+// attempts on the user's second factor (services/auth/README.md, Throttling).
 
 // secondFactor is how a throttled second-factor call is set up and made.
 type secondFactor struct {

@@ -15,7 +15,7 @@ import (
 	"github.com/pquerna/otp/hotp"
 )
 
-// RFC 6238 parameters of CONTRACT section 4.
+// RFC 6238 parameters of services/auth/README.md, TOTP and backup codes.
 const (
 	totpPeriod     = 30 // seconds per time step
 	totpSkew       = 1  // steps accepted on each side of the current one
@@ -55,7 +55,7 @@ func matchStep(secret []byte, code string, now time.Time) int64 {
 	return matched
 }
 
-// otpauthURL builds the key URI of CONTRACT section 4, in its parameter
+// otpauthURL builds the key URI of services/auth/README.md, TOTP and backup codes, in its parameter
 // order, which Google Authenticator, 1Password and oathtool all read.
 func otpauthURL(issuer, account string, secret []byte) string {
 	return "otpauth://totp/" + url.PathEscape(issuer) + ":" + url.PathEscape(account) +

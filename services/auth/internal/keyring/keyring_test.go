@@ -11,7 +11,7 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
-// secretSize is the size of a TOTP secret (160 bits, CONTRACT section 4).
+// secretSize is the size of a TOTP secret (160 bits, services/auth/README.md, TOTP and backup codes).
 const secretSize = 20
 
 // sealedSize is nonce + secret + GCM tag: the length that the database

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// DefaultMaxBody is the body limit of the REST API (CONTRACT section 3).
+// DefaultMaxBody is the body limit of the REST API (services/auth/README.md, Endpoints).
 const DefaultMaxBody = 64 << 10
 
 // MaxBody answers 413 to a request whose declared length exceeds limit and

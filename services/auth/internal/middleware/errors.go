@@ -16,7 +16,7 @@ import (
 // Error names this package produces besides those of the design.
 const (
 	// NameInvalidInput is the name of every decoding and validation error
-	// (CONTRACT section 3).
+	// (services/auth/README.md, Endpoints).
 	NameInvalidInput = "invalid_input"
 	// NameTooLarge is the name of the error for a body over the limit.
 	NameTooLarge = "request_too_large"
