@@ -43,6 +43,8 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		mux.Handle(http.MethodGet, "/metrics", tel.metrics.ServeHTTP)
 		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogSwitch()).ServeHTTP)
 	}
+	// Unknown routes and methods: JSON error bodies, like every error.
+	middleware.RouteErrors(mux)
 
 	var handler http.Handler = mux
 	handler = middleware.SessionCookie(middleware.CookieOptions{
