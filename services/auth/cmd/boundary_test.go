@@ -1,11 +1,35 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
+
+// accessLine waits for the access line of the request with the given id
+// and returns it. The line is written after the response, so it may come a
+// moment after the client has read it.
+func (s *stack) accessLine(t *testing.T, id string) map[string]any {
+	t.Helper()
+	for range 500 {
+		sc := bufio.NewScanner(strings.NewReader(s.logs.String()))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var line map[string]any
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line["msg"] == "request" && line["request_id"] == id {
+				return line
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("no access line with request_id %q in:\n%s", id, s.logs.String())
+	return nil
+}
 
 // TestRouteErrors: a path without a route is 404 not_found and a known path
 // with another method 405 method_not_allowed with Allow, both as JSON error
@@ -53,5 +77,67 @@ func TestRouteErrors(t *testing.T) {
 	token := s.register(t, "ada@example.com", "password1")
 	if r := s.do(t, "GET", "/auth/sessions", nil, bearer(token)); r.status != http.StatusOK {
 		t.Errorf("GET /auth/sessions: %d %s", r.status, r.raw)
+	}
+}
+
+// TestRequestIDOnEveryResponse: every response carries X-Request-Id, the
+// request_id of its access line; an error body's id is that same id; a
+// client's own X-Request-Id is not taken.
+func TestRequestIDOnEveryResponse(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	token := s.register(t, "ada@example.com", "password1")
+	big := `{"email":"big@example.com","password":"` + strings.Repeat("a", 70<<10) + `"}`
+	const clientID = "chosen-by-the-client"
+
+	seen := map[string]string{}
+	for _, tt := range []struct {
+		name, method, path string
+		body               any
+		header             map[string]string
+		status             int
+		isError            bool
+	}{
+		{"case=livez", "GET", "/livez", nil, nil, http.StatusOK, false},
+		{"case=healthz", "GET", "/healthz", nil, nil, http.StatusOK, false},
+		{"case=metrics", "GET", "/metrics", nil, nil, http.StatusOK, false},
+		{"case=profile", "GET", "/auth/profile", nil, bearer(token), http.StatusOK, false},
+		{"case=client sends its own id", "GET", "/auth/profile", nil, map[string]string{"Authorization": "Bearer " + token, "X-Request-Id": clientID}, http.StatusOK, false},
+		{"case=not found", "GET", "/nope", nil, nil, http.StatusNotFound, true},
+		{"case=method not allowed", "DELETE", "/auth/login", nil, nil, http.StatusMethodNotAllowed, true},
+		{"case=declared body too large", "POST", "/auth/register", big, nil, http.StatusRequestEntityTooLarge, true},
+		{"case=chunked body too large", "POST", "/auth/login", chunked{strings.NewReader(big)}, nil, http.StatusRequestEntityTooLarge, true},
+		{"case=invalid input", "POST", "/auth/register", `{"email":"x"}`, nil, http.StatusBadRequest, true},
+		{"case=unauthorized", "GET", "/auth/profile", nil, nil, http.StatusUnauthorized, true},
+		{"case=invalid credentials", "POST", "/auth/login", map[string]string{"email": "ada@example.com", "password": "wrong password"}, nil, http.StatusUnauthorized, true},
+		{"case=forbidden origin", "POST", "/auth/logout", nil, map[string]string{"Cookie": "__Host-session=" + token, "Origin": "https://evil.example"}, http.StatusForbidden, true},
+		{"case=unknown session", "DELETE", "/auth/sessions/5f0c3a52-3a4b-4c3e-9d6b-0a6f1f9b0c11", nil, bearer(token), http.StatusNotFound, true},
+		{"case=client sends its own id with an error", "GET", "/nope", nil, map[string]string{"X-Request-Id": clientID}, http.StatusNotFound, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(t, tt.method, tt.path, tt.body, tt.header)
+			if r.status != tt.status {
+				t.Fatalf("%d %s, want %d", r.status, r.raw, tt.status)
+			}
+			ids := r.header.Values(middleware.RequestIDHeader)
+			if len(ids) != 1 || len(ids[0]) != 8 {
+				t.Fatalf("X-Request-Id = %q, want one id of 8 characters", ids)
+			}
+			id := ids[0]
+			if other, dup := seen[id]; dup {
+				t.Errorf("request id %q also given to %s", id, other)
+			}
+			seen[id] = tt.name
+			line := s.accessLine(t, id)
+			if line["http.status"] != float64(tt.status) || line["http.method"] != tt.method {
+				t.Errorf("access line %v does not describe %s %s -> %d", line, tt.method, tt.path, tt.status)
+			}
+			if tt.isError && r.body["id"] != id {
+				t.Errorf("error body id = %v, want the request id %q: %s", r.body["id"], id, r.raw)
+			}
+		})
+	}
+	if strings.Contains(s.logs.String(), clientID) {
+		t.Errorf("the client's X-Request-Id reached the logs")
 	}
 }

@@ -49,14 +49,14 @@ func RouteErrors(mux http.Handler) {
 			return
 		}
 		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, http.StatusMethodNotAllowed, NameMethodNotAllowed,
+		writeError(w, req, http.StatusMethodNotAllowed, NameMethodNotAllowed,
 			"the route does not accept this method (see the Allow header)")
 	})
 }
 
 // NotFound answers 404 not_found with a JSON error body.
 func NotFound(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, NameNotFound, "no route matches this path")
+	writeError(w, r, http.StatusNotFound, NameNotFound, "no route matches this path")
 }
 
 // allowedMethods returns the methods that have a route for the path of req,

@@ -38,7 +38,7 @@ func SessionCookie(o CookieOptions) func(http.Handler) http.Handler {
 			if r.Header.Get("Authorization") == "" {
 				if c, err := r.Cookie(o.Name); err == nil && c.Value != "" {
 					if unsafeMethod(r.Method) && !o.originAllowed(r) {
-						writeError(w, http.StatusForbidden, NameForbiddenOrigin,
+						writeError(w, r, http.StatusForbidden, NameForbiddenOrigin,
 							"cookie-authenticated requests from origin "+r.Header.Get("Origin")+" are not allowed")
 						return
 					}
