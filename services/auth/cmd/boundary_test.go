@@ -141,3 +141,34 @@ func TestRequestIDOnEveryResponse(t *testing.T) {
 		t.Errorf("the client's X-Request-Id reached the logs")
 	}
 }
+
+// TestStrictTransportSecurity: two years of HSTS on every response behind
+// TLS (COOKIE_SECURE=true, the default), none for plain-HTTP development.
+func TestStrictTransportSecurity(t *testing.T) {
+	t.Parallel()
+	requests := []struct{ method, path string }{
+		{"GET", "/livez"}, {"GET", "/healthz"}, {"GET", "/metrics"}, {"GET", "/auth/profile"},
+		{"GET", "/nope"}, {"PUT", "/auth/login"}, {"POST", "/auth/login"},
+	}
+	for _, tt := range []struct {
+		name, secure, want string
+	}{
+		{"case=COOKIE_SECURE=true", "true", "max-age=63072000; includeSubDomains"},
+		{"case=COOKIE_SECURE=false", "false", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := startStack(t, map[string]string{"COOKIE_SECURE": tt.secure})
+			for _, rq := range requests {
+				r := s.do(t, rq.method, rq.path, nil, nil)
+				if got := r.header.Values("Strict-Transport-Security"); strings.Join(got, "|") != tt.want {
+					t.Errorf("%s %s (%d): Strict-Transport-Security = %q, want %q", rq.method, rq.path, r.status, got, tt.want)
+				}
+			}
+			big := strings.NewReader(`{"password":"` + strings.Repeat("a", 70<<10) + `"}`)
+			if r := s.do(t, "POST", "/auth/register", big, nil); r.header.Get("Strict-Transport-Security") != tt.want {
+				t.Errorf("413: Strict-Transport-Security = %q, want %q", r.header.Get("Strict-Transport-Security"), tt.want)
+			}
+		})
+	}
+}

@@ -56,6 +56,9 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	handler = clientip.Middleware(cfg.TrustedProxies)(handler)
 	handler = corsHandler(cfg.CORSAllowedOrigins)(handler)
 	handler = middleware.SecurityHeaders(handler)
+	if cfg.CookieSecure { // served behind TLS
+		handler = middleware.StrictTransportSecurity(handler)
+	}
 	// AccessLog gives each request its id (X-Request-Id, request_id in
 	// the logs, id of error bodies) and writes the access line.
 	handler = middleware.AccessLog(handler)
