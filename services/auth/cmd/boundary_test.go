@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -170,5 +172,65 @@ func TestStrictTransportSecurity(t *testing.T) {
 				t.Errorf("413: Strict-Transport-Security = %q, want %q", r.header.Get("Strict-Transport-Security"), tt.want)
 			}
 		})
+	}
+}
+
+// TestMetricsIgnoreClientHeaders: 1,000 requests with distinct Host (and
+// port), User-Agent and forwarding headers add no series to the HTTP
+// metrics.
+func TestMetricsIgnoreClientHeaders(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	send := func(i int) {
+		t.Helper()
+		req, err := http.NewRequest("GET", s.baseURL+"/auth/profile", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Host = fmt.Sprintf("host-%d.example:%d", i, 1024+i)
+		req.Header.Set("User-Agent", fmt.Sprintf("agent/%d", i))
+		req.Header.Set("X-Forwarded-Proto", "https")
+		req.Header.Set("X-Forwarded-Host", fmt.Sprintf("fwd-%d.example", i))
+		req.Header.Set("Forwarded", fmt.Sprintf("for=192.0.2.%d;host=f%d.example;proto=https", i%250, i))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("request %d: %d, want 401", i, res.StatusCode)
+		}
+	}
+	// One request of the kind first, so that its series exist.
+	send(0)
+	series := func() []string {
+		t.Helper()
+		var lines []string
+		for line := range strings.Lines(s.do(t, "GET", "/metrics", nil, nil).raw) {
+			if strings.HasPrefix(line, "http_server_") {
+				lines = append(lines, line)
+			}
+		}
+		return lines
+	}
+	before := series()
+	if len(before) == 0 {
+		t.Fatal("no http_server_ series in /metrics")
+	}
+	for i := 1; i <= 1000; i++ {
+		send(i)
+	}
+	after := series()
+	if len(after) != len(before) {
+		t.Errorf("%d http_server_ series before 1,000 requests with distinct Host headers, %d after", len(before), len(after))
+	}
+	for _, leak := range []string{"host-", "agent/", "fwd-", "server_address", "server_port", "user_agent", "https"} {
+		for _, line := range after {
+			if strings.Contains(line, leak) {
+				t.Errorf("a series carries %q: %s", leak, line)
+				break
+			}
+		}
 	}
 }
