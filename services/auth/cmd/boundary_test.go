@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -233,4 +236,89 @@ func TestMetricsIgnoreClientHeaders(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDebugSwitchOnMetricsAddr: with METRICS_ADDR, the debug log switch is
+// served there and not at all on the public port, even to loopback.
+func TestDebugSwitchOnMetricsAddr(t *testing.T) {
+	t.Parallel()
+	addr := "127.0.0.1:" + freePort(t)
+	s := startStack(t, map[string]string{"METRICS_ADDR": addr})
+	if r := s.do(t, "GET", "/debug?debug-logs=on", nil, nil); r.status != http.StatusNotFound || r.body["name"] != middleware.NameNotFound {
+		t.Errorf("public /debug: %d %s, want 404 not_found", r.status, r.raw)
+	}
+	if r := s.do(t, "GET", "/metrics", nil, nil); r.status != http.StatusNotFound {
+		t.Errorf("public /metrics: %d, want 404", r.status)
+	}
+	res, err := http.Get("http://" + addr + "/debug?debug-logs=off")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"debug-logs":"off"`) {
+		t.Errorf("METRICS_ADDR /debug: %d %s", res.StatusCode, body)
+	}
+}
+
+// TestDebugSwitchOnPublicPort: without METRICS_ADDR, the debug log switch
+// answers a loopback peer that sent no forwarding header, and a request
+// relayed by a reverse proxy on the same machine gets 404 and switches
+// nothing.
+func TestDebugSwitchOnPublicPort(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	t.Cleanup(func() { debugLogs.Store(false) }) // should a refused request have switched it
+	state := func(t *testing.T) string {
+		t.Helper()
+		r := s.do(t, "GET", "/debug", nil, nil)
+		if r.status != http.StatusOK {
+			t.Fatalf("GET /debug from loopback: %d %s", r.status, r.raw)
+		}
+		v, _ := r.body["debug-logs"].(string)
+		return v
+	}
+	if r := s.do(t, "GET", "/debug?debug-logs=off", nil, nil); r.status != http.StatusOK || r.body["debug-logs"] != "off" {
+		t.Fatalf("GET /debug?debug-logs=off from loopback: %d %s", r.status, r.raw)
+	}
+
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+	}{
+		{"case=X-Forwarded-For", map[string]string{"X-Forwarded-For": "203.0.113.7"}},
+		{"case=X-Forwarded-For naming loopback", map[string]string{"X-Forwarded-For": "127.0.0.1"}},
+		{"case=Forwarded", map[string]string{"Forwarded": "for=203.0.113.7"}},
+		{"case=X-Real-IP", map[string]string{"X-Real-IP": "203.0.113.7"}},
+		{"case=X-Forwarded-Host", map[string]string{"X-Forwarded-Host": "auth.example"}},
+		{"case=Via", map[string]string{"Via": "1.1 proxy"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := s.do(t, "GET", "/debug?debug-logs=on", nil, tt.header)
+			if r.status != http.StatusNotFound || r.body["name"] != middleware.NameNotFound {
+				t.Errorf("%d %s, want 404 not_found", r.status, r.raw)
+			}
+			if got := state(t); got != "off" {
+				t.Errorf("debug logs %s after a refused request", got)
+			}
+		})
+	}
+
+	t.Run("case=through a local reverse proxy", func(t *testing.T) {
+		target, _ := url.Parse(s.baseURL)
+		proxy := httptest.NewServer(httputil.NewSingleHostReverseProxy(target))
+		defer proxy.Close()
+		res, err := http.Get(proxy.URL + "/debug?debug-logs=on")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("through the proxy: %d %s, want 404", res.StatusCode, body)
+		}
+		if got := state(t); got != "off" {
+			t.Errorf("debug logs %s after a relayed request", got)
+		}
+	})
 }

@@ -39,7 +39,7 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	if cfg.MetricsAddr == "" {
 		// Without a separate address, /metrics is on this port, and the
 		// debug log switch (GET /debug?debug-logs=on|off) answers only
-		// from the machine itself.
+		// to the machine itself, not relayed by a proxy.
 		mux.Handle(http.MethodGet, "/metrics", tel.metrics.ServeHTTP)
 		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogSwitch()).ServeHTTP)
 	}

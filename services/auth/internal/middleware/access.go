@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"path"
 	"time"
@@ -176,17 +175,4 @@ func requestID() string {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 	return base64.RawURLEncoding.EncodeToString(b[:6])
-}
-
-// LoopbackOnly answers 404 to anyone but the local machine: for operator
-// endpoints served on the public port (the debug log switch).
-func LoopbackOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if host != "127.0.0.1" && host != "::1" {
-			http.NotFound(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
