@@ -44,10 +44,12 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	if cfg.MetricsAddr == "" {
 		// Without a separate address, /metrics is on this port, and the
 		// debug log switch (GET /debug?debug-logs=on|off) answers only
-		// from the machine itself.
+		// to the machine itself, not relayed by a proxy.
 		mux.Handle(http.MethodGet, "/metrics", tel.metrics.ServeHTTP)
 		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogSwitch()).ServeHTTP)
 	}
+	// Unknown routes and methods: JSON error bodies, like every error.
+	middleware.RouteErrors(mux)
 
 	var handler http.Handler = mux
 	handler = middleware.SessionCookie(middleware.CookieOptions{
@@ -60,10 +62,15 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	handler = clientip.Middleware(cfg.TrustedProxies)(handler)
 	handler = corsHandler(cfg.CORSAllowedOrigins)(handler)
 	handler = middleware.SecurityHeaders(handler)
+	if cfg.CookieSecure { // served behind TLS
+		handler = middleware.StrictTransportSecurity(handler)
+	}
+	// AccessLog gives each request its id (X-Request-Id, request_id in
+	// the logs, id of error bodies) and writes the access line.
 	handler = middleware.AccessLog(handler)
-	// log.HTTP gives each request a logger with a request id; the access
-	// line is AccessLog's.
-	handler = log.HTTP(ctx, log.WithDisableRequestLogging())(handler)
+	// log.HTTP gives each request the logger; the request id and the
+	// access line are AccessLog's.
+	handler = log.HTTP(ctx, log.WithDisableRequestLogging(), log.WithDisableRequestID())(handler)
 	handler = otelhttp.NewHandler(handler, "auth.http",
 		otelhttp.WithTracerProvider(tel.tracer), otelhttp.WithMeterProvider(tel.meter),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }),
@@ -95,7 +102,7 @@ func corsHandler(origins []string) func(http.Handler) http.Handler {
 		AllowCredentials: true,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 		AllowedHeaders:   []string{"Content-Type", "Authorization"},
-		ExposedHeaders:   []string{"Retry-After"},
+		ExposedHeaders:   []string{"Retry-After", middleware.RequestIDHeader},
 		MaxAge:           600,
 	}).Handler
 }

@@ -23,6 +23,7 @@ import (
 	"go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/infrastructure/platform/services/auth/config"
+	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
 
 // serviceName names the service in traces and metrics.
@@ -79,7 +80,10 @@ func newTelemetry(ctx context.Context, cfg *config.Config, spans sdktrace.SpanEx
 	if err != nil {
 		return nil, fmt.Errorf("prometheus exporter: %w", err)
 	}
-	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithResource(res))
+	// The HTTP metrics keep no attribute a client chooses (the Host
+	// header would make a series per value).
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithResource(res),
+		sdkmetric.WithView(middleware.HTTPMetricsView()))
 	t.meter, shutdowns = mp, append(shutdowns, mp.Shutdown)
 	t.metrics = promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 

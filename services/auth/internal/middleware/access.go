@@ -6,7 +6,6 @@ import (
 	"encoding/binary"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"path"
 	"time"
@@ -25,16 +24,28 @@ type routeKey struct{}
 // route is filled in by RouteEndpoint once Goa has picked the method.
 type route struct{ name string }
 
-// AccessLog writes one line per HTTP request, after it: method, route (the
-// Goa method, or the path outside Goa), status and duration. It never logs
+// RequestIDHeader is the response header that carries the request id: the
+// request_id of the request's log lines and the id of its error body.
+const RequestIDHeader = "X-Request-Id"
+
+// AccessLog gives every HTTP request an id and writes one line per request,
+// after it: method, route (the Goa method, or the path outside Goa), status
+// and duration. The id is the request_id of every line logged for the
+// request, the X-Request-Id header of its response and the id of its error
+// body, so that the id a user reports leads to the logs. An X-Request-Id
+// that the client sent is ignored: a client must not be able to choose an
+// id (and so pass for another request in the logs). AccessLog never logs
 // headers, query strings or bodies, where secrets travel.
 func AccessLog(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rt := &route{name: r.URL.Path}
+		id := requestID()
+		w.Header().Set(RequestIDHeader, id)
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), routeKey{}, rt)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), routeKey{}, rt)))
-		log.Print(r.Context(), log.KV{K: "msg", V: "request"},
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		log.Print(ctx, log.KV{K: "msg", V: "request"},
 			log.KV{K: "http.method", V: r.Method},
 			log.KV{K: "http.route", V: rt.name},
 			log.KV{K: "http.status", V: rec.status},
@@ -93,14 +104,21 @@ type (
 	linesKey     struct{}
 )
 
+// requestIDFrom returns the id AccessLog or UnaryLog gave the request, or
+// "" outside them.
+func requestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
 // WithLines returns ctx carrying lines, for UnaryLog.
 func WithLines(ctx context.Context, lines Lines) context.Context {
 	return context.WithValue(ctx, linesKey{}, lines)
 }
 
 // ContextFields is the clue logger's field function (log.WithFunc): every
-// line carries the request id UnaryLog gave the call, the Goa service and
-// method of the endpoint, and the trace and span ids.
+// line carries the request id AccessLog or UnaryLog gave the request, the Goa
+// service and method of the endpoint, and the trace and span ids.
 func ContextFields(ctx context.Context) []log.KV {
 	return appendContextFields(nil, ctx)
 }
@@ -157,17 +175,4 @@ func requestID() string {
 	var b [8]byte
 	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
 	return base64.RawURLEncoding.EncodeToString(b[:6])
-}
-
-// LoopbackOnly answers 404 to anyone but the local machine: for operator
-// endpoints served on the public port (the debug log switch).
-func LoopbackOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if host != "127.0.0.1" && host != "::1" {
-			http.NotFound(w, r)
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }

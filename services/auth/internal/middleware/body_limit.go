@@ -16,7 +16,7 @@ func MaxBody(limit int64) func(http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.ContentLength > limit {
 				w.Header().Set("Connection", "close")
-				writeError(w, http.StatusRequestEntityTooLarge, NameTooLarge, fmt.Sprintf("the body exceeds %d bytes", limit))
+				writeError(w, r, http.StatusRequestEntityTooLarge, NameTooLarge, fmt.Sprintf("the body exceeds %d bytes", limit))
 				return
 			}
 			r.Body = http.MaxBytesReader(w, r.Body, limit)

@@ -26,7 +26,7 @@ func CrossOrigin(trusted []string) (func(http.Handler) http.Handler, error) {
 		}
 	}
 	p.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusForbidden, NameForbiddenOrigin,
+		writeError(w, r, http.StatusForbidden, NameForbiddenOrigin,
 			"cross-origin request refused: the page that sent it is not this service's origin nor a trusted one")
 	}))
 	return p.Handler, nil
@@ -43,7 +43,7 @@ func RequireJSON(next http.Handler) http.Handler {
 			ct := r.Header.Get("Content-Type")
 			mt, _, err := mime.ParseMediaType(ct)
 			if err != nil || mt != "application/json" {
-				writeError(w, http.StatusUnsupportedMediaType, NameUnsupportedMediaType,
+				writeError(w, r, http.StatusUnsupportedMediaType, NameUnsupportedMediaType,
 					fmt.Sprintf("the request body must be JSON (Content-Type: application/json), not %q", ct))
 				return
 			}

@@ -49,7 +49,19 @@ var validationNames = map[string]bool{
 // design keep their name (the generated encoders set their status); Goa's
 // own decoding and validation errors become invalid_input (400); faults
 // become a bare "internal error" (500) whose details stay in the logs.
-func FormatError(_ context.Context, err error) goahttp.Statuser {
+// The id of every body is the request id (AccessLog), which is the
+// request_id of the request's log lines and its X-Request-Id: the id a user
+// reports finds the request in the logs. Outside AccessLog, a Goa error
+// keeps its own id.
+func FormatError(ctx context.Context, err error) goahttp.Statuser {
+	body := formatError(err)
+	if id := requestIDFrom(ctx); id != "" {
+		body.ID = id
+	}
+	return body
+}
+
+func formatError(err error) *ErrorBody {
 	var limited *genauth.RateLimitedError
 	if errors.As(err, &limited) { // the generated encoder sets Retry-After
 		return &ErrorBody{Name: limited.Name, Message: limited.Message, status: http.StatusTooManyRequests}
@@ -89,8 +101,9 @@ func withoutValues(msg string) string {
 }
 
 // writeError writes an error body from a middleware, before Goa is reached.
-func writeError(w http.ResponseWriter, status int, name, message string) {
+// Its id is the request id, as in FormatError.
+func writeError(w http.ResponseWriter, r *http.Request, status int, name, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(ErrorBody{Name: name, Message: message})
+	_ = json.NewEncoder(w).Encode(ErrorBody{Name: name, ID: requestIDFrom(r.Context()), Message: message})
 }

@@ -46,3 +46,25 @@ func TestSecurityHeaders(t *testing.T) {
 		})
 	}
 }
+
+func TestStrictTransportSecurity(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		next http.HandlerFunc
+	}{
+		{"case=handler writes nothing", func(http.ResponseWriter, *http.Request) {}},
+		{"case=handler writes an error", func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, "nope", http.StatusUnauthorized)
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rec := httptest.NewRecorder()
+			middleware.StrictTransportSecurity(tt.next).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/me", nil))
+			if got := rec.Result().Header.Values("Strict-Transport-Security"); len(got) != 1 || got[0] != "max-age=63072000; includeSubDomains" {
+				t.Errorf("Strict-Transport-Security = %q, want two years with subdomains", got)
+			}
+		})
+	}
+}
