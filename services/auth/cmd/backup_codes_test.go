@@ -6,6 +6,7 @@ import (
 	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -186,7 +187,7 @@ func TestUnsaltedBackupCodes(t *testing.T) {
 	}
 
 	// Regenerating makes a salted set; the unsalted code left is dead.
-	regen := s.do(t, "POST", "/auth/backup/regenerate", nil, bearer(u.token))
+	regen := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": u.password}, bearer(u.token))
 	if regen.status != http.StatusOK {
 		t.Fatalf("regenerate: %d %s", regen.status, regen.raw)
 	}
@@ -196,5 +197,46 @@ func TestUnsaltedBackupCodes(t *testing.T) {
 	}
 	if rot, err := rotate(s.logCtx(), s.cfg); err != nil || rot.unsalted != 0 {
 		t.Errorf("rotate-keys after regenerating: %d users with unsalted codes, %v; want 0", rot.unsalted, err)
+	}
+}
+
+// TestBackupRegenerateAsksForThePassword: regenerating needs the password
+// again, and a wrong one is a failed login of the account: it spends the
+// same budget, after which even the right password is refused, at login
+// as here.
+func TestBackupRegenerateAsksForThePassword(t *testing.T) {
+	t.Parallel()
+	clock := newFakeClock()
+	s := newStack(t, stackOptions{now: clock.now, env: map[string]string{"THROTTLE_LOGIN_FAILURES": "3", "THROTTLE_LOGIN_WINDOW": "1h"}})
+	u := s.enroll(t, clock, "ada@example.com")
+	for _, tt := range []struct{ name, body string }{
+		{"case=no body", ""},
+		{"case=no password", `{}`},
+		{"case=password too short", `{"password": "short"}`},
+		{"case=password not a string", `{"password": 12345678}`},
+		{"case=unknown field", `{"password": "password1", "passwrod": "password1"}`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if r := s.do(t, "POST", "/auth/backup/regenerate", tt.body, bearer(u.token)); r.status != http.StatusBadRequest || r.body["name"] != "invalid_input" {
+				t.Errorf("%d %s, want 400 invalid_input", r.status, r.raw)
+			}
+		})
+	}
+	for i := range 3 {
+		r := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": fmt.Sprint("wrong-password-", i)}, bearer(u.token))
+		if r.status != http.StatusUnauthorized || r.body["name"] != "invalid_credentials" {
+			t.Fatalf("wrong password %d: %d %s, want 401 invalid_credentials", i, r.status, r.raw)
+		}
+	}
+	retryAfter(t, s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": u.password}, bearer(u.token)))
+	retryAfter(t, s.do(t, "POST", "/auth/login", creds(u.email, u.password), nil))
+	// Nothing changed: the first set is whole, and the session still
+	// stands (a wrong password is no reason to end it).
+	p := s.do(t, "GET", "/auth/profile", nil, bearer(u.token))
+	if p.status != http.StatusOK || p.body["backup_codes_remaining"] != float64(10) {
+		t.Errorf("profile after refused regenerations: %d %s", p.status, p.raw)
+	}
+	if logs := s.logs.String(); strings.Contains(logs, "wrong-password-") || strings.Contains(logs, u.password) {
+		t.Error("a password tried appears in the logs")
 	}
 }

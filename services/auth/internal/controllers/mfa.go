@@ -131,14 +131,18 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
 }
 
-// BackupRegenerate implements genauth.Service: a new set replaces the old.
-func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
+// BackupRegenerate implements genauth.Service: with the password asked
+// again, a new set replaces the old.
+func (s *Service) BackupRegenerate(ctx context.Context, p *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
 	ident, err := mustSession(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !ident.MFAEnabled {
 		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
+	}
+	if err := s.reauthenticate(ctx, ident, p.Password); err != nil {
+		return nil, err
 	}
 	codes, hashes := newBackupCodes(s.hasher, ident.UserID)
 	if err := s.backup.Replace(ctx, ident.UserID, hashes); err != nil {

@@ -111,18 +111,23 @@ func TestBackupVerifyErrors(t *testing.T) {
 func TestBackupRegenerate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	ident := identity(true, ports.AAL2)
+	ctx, ident, creds := f.reauthFixture(t)
 	var got []ports.CodeHash
-	f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).
-		DoAndReturn(func(_ context.Context, _ uuid.UUID, codes []ports.CodeHash) error { got = codes; return nil })
+	gomock.InOrder(
+		f.throttle.EXPECT().Begin(gomock.Any(), reauthAttempt(ident)).Return(int64(5), nil),
+		f.users.EXPECT().ByEmail(gomock.Any(), ident.Email).Return(creds, nil),
+		f.throttle.EXPECT().Finish(gomock.Any(), int64(5), ports.OutcomeSuccess, ident.UserID).Return(nil),
+		f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).
+			DoAndReturn(func(_ context.Context, _ uuid.UUID, codes []ports.CodeHash) error { got = codes; return nil }),
+	)
 
-	res, err := f.svc.BackupRegenerate(f.withSession(ident, testToken(t)), &genauth.BackupRegeneratePayload{})
+	res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{Password: testPassword})
 	if err != nil {
 		t.Fatalf("BackupRegenerate: %v", err)
 	}
 
 	requireBackupCodes(t, f, ident.UserID, res.BackupCodes, got)
-	f.requireNoSecret(t, nil, res.BackupCodes...)
+	f.requireNoSecret(t, nil, append([]string{testPassword}, res.BackupCodes...)...)
 }
 
 func TestBackupRegenerateErrors(t *testing.T) {
@@ -143,23 +148,28 @@ func TestBackupRegenerateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			ident := identity(!tt.mfaOff, ports.AAL2)
+			_, ident, creds := f.reauthFixture(t)
+			ident.MFAEnabled = !tt.mfaOff
 			ctx := f.withSession(ident, testToken(t))
 			if tt.noSession {
 				ctx = f.ctx
 			}
 			if tt.err != nil {
+				f.allowAttempts()
+				f.users.EXPECT().ByEmail(gomock.Any(), ident.Email).Return(creds, nil)
 				f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).Return(tt.err)
 			} else {
+				// Refused before the password is even read.
+				f.users.EXPECT().ByEmail(gomock.Any(), gomock.Any()).Times(0)
 				f.backup.EXPECT().Replace(gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 			}
 
-			res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{})
+			res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{Password: testPassword})
 
 			if res != nil {
 				t.Errorf("result = %+v, want nil", res)
 			}
-			se := f.requireServiceError(t, err, tt.wantName)
+			se := f.requireServiceError(t, err, tt.wantName, testPassword)
 			if strings.Contains(se.Message, "conn reset") {
 				t.Errorf("message %q exposes the cause", se.Message)
 			}
