@@ -127,6 +127,7 @@ commands:
   serve        serve the REST and gRPC APIs (the default)
   rotate-keys  re-encrypt every TOTP secret under TOTP_ENCRYPTION_KEY
                (set TOTP_PREVIOUS_ENCRYPTION_KEY to the key being retired)
+               and count the users whose backup codes need regenerating
   healthcheck  exit 0 if the server on HTTP_ADDR answers GET /livez (for HEALTHCHECK)
   certs init [-dir DIR]
                make or keep a development CA and the gRPC peers' certificates

@@ -84,7 +84,7 @@ func TestMFALifecycle(t *testing.T) {
 	if p := s.do(t, "GET", "/auth/profile", nil, bearer(aal1)); p.status != http.StatusForbidden || p.body["name"] != "mfa_required" {
 		t.Errorf("profile at aal1: %d %s", p.status, p.raw)
 	}
-	if r := s.do(t, "POST", "/auth/backup/regenerate", nil, bearer(aal1)); r.status != http.StatusForbidden {
+	if r := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": "password1"}, bearer(aal1)); r.status != http.StatusForbidden {
 		t.Errorf("regenerate at aal1: %d", r.status)
 	}
 	if id, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: aal1}); err != nil || id.Aal != "aal1" {
@@ -117,12 +117,19 @@ func TestMFALifecycle(t *testing.T) {
 		t.Errorf("a used backup code: %d %s", r.status, r.raw)
 	}
 
-	// Regenerate: a new set; the old set is dead.
-	regen := s.do(t, "POST", "/auth/backup/regenerate", nil, bearer(aal2))
+	// Regenerate: the password again, then a new set; the old set is dead.
+	if r := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": "password2"}, bearer(aal2)); r.status != http.StatusUnauthorized || r.body["name"] != "invalid_credentials" {
+		t.Errorf("regenerate with a wrong password: %d %s", r.status, r.raw)
+	}
+	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": backup[1].(string)}, bearer(aal1c)); r.status != http.StatusOK {
+		t.Fatalf("a code after a refused regenerate: %d %s", r.status, r.raw)
+	}
+	aal1c, _ = s.login(t, "ada@example.com", "password1")
+	regen := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": "password1"}, bearer(aal2))
 	if regen.status != http.StatusOK || len(regen.body["backup_codes"].([]any)) != 10 {
 		t.Fatalf("regenerate: %d %s", regen.status, regen.raw)
 	}
-	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": backup[1].(string)}, bearer(aal1c)); r.status != http.StatusUnauthorized {
+	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": backup[2].(string)}, bearer(aal1c)); r.status != http.StatusUnauthorized {
 		t.Errorf("an old-set code after regenerate: %d %s", r.status, r.raw)
 	}
 
@@ -150,7 +157,7 @@ func TestMFALifecycle(t *testing.T) {
 
 	// No secret in the logs.
 	logs := s.logs.String()
-	for _, secretValue := range []string{secret, code, step2, step3, backup[0].(string), aal2, aal1} {
+	for _, secretValue := range []string{secret, code, step2, step3, backup[0].(string), aal2, aal1, "password1", "password2"} {
 		if strings.Contains(logs, secretValue) {
 			t.Errorf("a secret value appears in the logs: %q", secretValue)
 		}

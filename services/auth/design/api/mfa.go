@@ -61,9 +61,16 @@ func mfaMethods() {
 	})
 
 	Method("backup_regenerate", func() {
-		Description("Replace the backup codes with a new set of 10. Needs an aal2 session.")
+		Description("Replace the backup codes with a new set of 10. Needs an aal2 session and the account's password again (a fresh proof for a sensitive change, OWASP ASVS 3.7.1); a wrong password is 401 invalid_credentials and counts as a failed login.")
 		Security(SessionAuth, func() { Scope("aal2") })
-		Payload(sessionPayload(nil))
+		Payload(sessionPayload(func() {
+			Attribute("password", String, "The account's password, asked again.", func() {
+				MinLength(8)
+				MaxLength(128)
+				Example("correct horse battery staple")
+			})
+			Required("password")
+		}))
 		Result(BackupCodes)
 		HTTP(func() {
 			POST("/backup/regenerate")

@@ -62,7 +62,10 @@ type Service interface {
 	TotpDisable(context.Context, *TotpDisablePayload) (err error)
 	// Use a backup code (once) to raise the session to aal2 under a new token.
 	BackupVerify(context.Context, *BackupVerifyPayload) (res *BackupVerifyResult, err error)
-	// Replace the backup codes with a new set of 10. Needs an aal2 session.
+	// Replace the backup codes with a new set of 10. Needs an aal2 session and the
+	// account's password again (a fresh proof for a sensitive change, OWASP ASVS
+	// 3.7.1); a wrong password is 401 invalid_credentials and counts as a failed
+	// login.
 	BackupRegenerate(context.Context, *BackupRegeneratePayload) (res *BackupCodes, err error)
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
@@ -165,6 +168,8 @@ type BackupCodes struct {
 type BackupRegeneratePayload struct {
 	// Session token.
 	Token *string
+	// The account's password, asked again.
+	Password string
 }
 
 // BackupVerifyPayload is the payload type of the auth service backup_verify

@@ -22,6 +22,20 @@ func (q *Queries) CountBackupCodes(ctx context.Context, userID uuid.UUID) (int64
 	return count, err
 }
 
+const countUsersWithBackupCodesBelowHashVersion = `-- name: CountUsersWithBackupCodesBelowHashVersion :one
+SELECT count(DISTINCT user_id) FROM backup_codes
+WHERE hash_version < $1 AND used_at IS NULL
+`
+
+// CountUsersWithBackupCodesBelowHashVersion counts the users with unused
+// codes hashed the old way: only regenerating them upgrades them.
+func (q *Queries) CountUsersWithBackupCodesBelowHashVersion(ctx context.Context, hashVersion int16) (int64, error) {
+	row := q.db.QueryRow(ctx, countUsersWithBackupCodesBelowHashVersion, hashVersion)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const countUsersWithBackupCodesUnderOtherKeys = `-- name: CountUsersWithBackupCodesUnderOtherKeys :one
 SELECT count(DISTINCT user_id) FROM backup_codes
 WHERE key_version <> $1 AND used_at IS NULL
@@ -44,27 +58,40 @@ func (q *Queries) DeleteBackupCodes(ctx context.Context, userID uuid.UUID) error
 }
 
 type InsertBackupCodesParams struct {
-	UserID     uuid.UUID
-	CodeHash   []byte
-	KeyVersion int32
+	UserID      uuid.UUID
+	CodeHash    []byte
+	KeyVersion  int32
+	HashVersion int16
 }
 
 const useBackupCode = `-- name: UseBackupCode :one
 UPDATE backup_codes
 SET used_at = now()
-WHERE user_id = $1 AND code_hash = ANY($2::bytea[]) AND used_at IS NULL
+WHERE user_id = $1 AND used_at IS NULL
+  AND (hash_version, key_version, code_hash) IN (
+      SELECT unnest($2::smallint[]), unnest($3::integer[]), unnest($4::bytea[]))
 RETURNING id
 `
 
 type UseBackupCodeParams struct {
-	UserID     uuid.UUID
-	CodeHashes [][]byte
+	UserID       uuid.UUID
+	HashVersions []int16
+	KeyVersions  []int32
+	CodeHashes   [][]byte
 }
 
 // UseBackupCode spends a code: only one of any number of concurrent
-// requests sees used_at still null and gets the row back.
+// requests sees used_at still null and gets the row back. The candidates
+// are three arrays of one length, read in step (unnest side by side in a
+// select list zips them); each matches only a row of its own hash version
+// and key version.
 func (q *Queries) UseBackupCode(ctx context.Context, arg UseBackupCodeParams) (uuid.UUID, error) {
-	row := q.db.QueryRow(ctx, useBackupCode, arg.UserID, arg.CodeHashes)
+	row := q.db.QueryRow(ctx, useBackupCode,
+		arg.UserID,
+		arg.HashVersions,
+		arg.KeyVersions,
+		arg.CodeHashes,
+	)
 	var id uuid.UUID
 	err := row.Scan(&id)
 	return id, err

@@ -32,6 +32,7 @@ func (r iteratorForInsertBackupCodes) Values() ([]interface{}, error) {
 		r.rows[0].UserID,
 		r.rows[0].CodeHash,
 		r.rows[0].KeyVersion,
+		r.rows[0].HashVersion,
 	}, nil
 }
 
@@ -40,5 +41,5 @@ func (r iteratorForInsertBackupCodes) Err() error {
 }
 
 func (q *Queries) InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"backup_codes"}, []string{"user_id", "code_hash", "key_version"}, &iteratorForInsertBackupCodes{rows: arg})
+	return q.db.CopyFrom(ctx, []string{"backup_codes"}, []string{"user_id", "code_hash", "key_version", "hash_version"}, &iteratorForInsertBackupCodes{rows: arg})
 }

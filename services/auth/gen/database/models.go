@@ -26,12 +26,13 @@ type AuthAttempt struct {
 }
 
 type BackupCode struct {
-	ID         uuid.UUID
-	UserID     uuid.UUID
-	CodeHash   []byte
-	KeyVersion int32
-	UsedAt     pgtype.Timestamptz
-	CreatedAt  time.Time
+	ID          uuid.UUID
+	UserID      uuid.UUID
+	CodeHash    []byte
+	KeyVersion  int32
+	UsedAt      pgtype.Timestamptz
+	CreatedAt   time.Time
+	HashVersion int16
 }
 
 type Session struct {

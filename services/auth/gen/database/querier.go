@@ -23,6 +23,9 @@ type Querier interface {
 	// on any replica, race on this row and only one advances it.
 	ConsumeTOTPStep(ctx context.Context, arg ConsumeTOTPStepParams) (int64, error)
 	CountBackupCodes(ctx context.Context, userID uuid.UUID) (int64, error)
+	// CountUsersWithBackupCodesBelowHashVersion counts the users with unused
+	// codes hashed the old way: only regenerating them upgrades them.
+	CountUsersWithBackupCodesBelowHashVersion(ctx context.Context, hashVersion int16) (int64, error)
 	CountUsersWithBackupCodesUnderOtherKeys(ctx context.Context, currentVersion int32) (int64, error)
 	CreateSession(ctx context.Context, arg CreateSessionParams) (CreateSessionRow, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (CreateUserRow, error)
@@ -99,7 +102,10 @@ type Querier interface {
 	UnlockSecondFactor(ctx context.Context, id uuid.UUID) (int64, error)
 	UpdateTOTPCiphertext(ctx context.Context, arg UpdateTOTPCiphertextParams) (int64, error)
 	// UseBackupCode spends a code: only one of any number of concurrent
-	// requests sees used_at still null and gets the row back.
+	// requests sees used_at still null and gets the row back. The candidates
+	// are three arrays of one length, read in step (unnest side by side in a
+	// select list zips them); each matches only a row of its own hash version
+	// and key version.
 	UseBackupCode(ctx context.Context, arg UseBackupCodeParams) (uuid.UUID, error)
 	// ValidateSession is the hot path: one read through the unique index on
 	// token_hash, no write.

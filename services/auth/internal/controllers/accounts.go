@@ -38,22 +38,10 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 // get the same error after the same work: one user read, one bcrypt
 // comparison.
 func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.LoginResult, error) {
-	email := normalizeEmail(p.Email)
-	attempt, err := s.begin(ctx, ports.KindLogin, email, uuid.Nil)
+	user, ok, err := s.checkPassword(ctx, normalizeEmail(p.Email), p.Password, uuid.Nil)
 	if err != nil {
 		return nil, err
 	}
-	user, err := s.users.ByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ports.ErrNotFound) {
-		s.finish(ctx, attempt, false, uuid.Nil)
-		return nil, toGoa(ctx, err)
-	}
-	ok, err := s.passwords.matches(ctx, user.PasswordHash, p.Password)
-	if err != nil {
-		s.abandon(ctx, attempt, user.ID, err)
-		return nil, toGoa(ctx, err)
-	}
-	s.finish(ctx, attempt, ok, user.ID)
 	if !ok {
 		return nil, genauth.MakeInvalidCredentials(errMsgCredentials)
 	}
@@ -66,6 +54,36 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	}
 	s.metrics.sessionCreated(ctx)
 	return mappers.LoginResult(session, user.MFAEnabled, token), nil
+}
+
+// checkPassword is one password attempt on the account of email, as login
+// makes it: begun with the throttle before anything is read (over a limit,
+// the rate_limited error whatever the password), one user read, one bcrypt
+// comparison in a hashing slot (against the dummy hash when there is no
+// such account), then finished with its outcome. When the caller already
+// knows the user (userID, uuid.Nil otherwise), an account of email that is
+// not that user's is no match. err is a Goa error; a wrong password is
+// ok false.
+func (s *Service) checkPassword(ctx context.Context, email, password string, userID uuid.UUID) (ports.UserCredentials, bool, error) {
+	attempt, err := s.begin(ctx, ports.KindLogin, email, userID)
+	if err != nil {
+		return ports.UserCredentials{}, false, err
+	}
+	user, err := s.users.ByEmail(ctx, email)
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		s.finish(ctx, attempt, false, userID)
+		return ports.UserCredentials{}, false, toGoa(ctx, err)
+	}
+	if userID != uuid.Nil && user.ID != userID {
+		user = ports.UserCredentials{} // the email moved to another account since
+	}
+	ok, err := s.passwords.matches(ctx, user.PasswordHash, password)
+	if err != nil {
+		s.abandon(ctx, attempt, user.ID, err)
+		return ports.UserCredentials{}, false, toGoa(ctx, err)
+	}
+	s.finish(ctx, attempt, ok, user.ID)
+	return user, ok, nil
 }
 
 // Logout implements genauth.Service: the session is revoked at once and the

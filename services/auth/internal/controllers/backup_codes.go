@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -15,9 +17,10 @@ const (
 	crockford        = "0123456789abcdefghjkmnpqrstvwxyz"
 )
 
-// newBackupCodes returns a set of distinct codes for display and their
-// hashes under the current key.
-func newBackupCodes(h ports.CodeHasher) ([]string, []ports.CodeHash) {
+// newBackupCodes returns a set of distinct codes for the user, for
+// display, and their hashes (salted with the user id, under the current
+// key).
+func newBackupCodes(h ports.CodeHasher, userID uuid.UUID) ([]string, []ports.CodeHash) {
 	shown := make([]string, 0, backupCodeCount)
 	hashes := make([]ports.CodeHash, 0, backupCodeCount)
 	seen := make(map[string]bool, backupCodeCount)
@@ -28,7 +31,7 @@ func newBackupCodes(h ports.CodeHasher) ([]string, []ports.CodeHash) {
 		}
 		seen[raw] = true
 		shown = append(shown, raw[:5]+"-"+raw[5:])
-		hashes = append(hashes, h.HashCode(raw))
+		hashes = append(hashes, h.HashCode(userID, raw))
 	}
 	return shown, hashes
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -14,9 +16,10 @@ import (
 // characters of Crockford's base32, lower case.
 var backupCodeShape = regexp.MustCompile(`^[0-9a-z]{5}-[0-9a-z]{5}$`)
 
-// requireBackupCodes fails unless codes is a fresh set whose hashes, in
-// order, are the keyring's hashes of the normalized codes.
-func requireBackupCodes(t *testing.T, f fixture, codes []string, hashes []ports.CodeHash) {
+// requireBackupCodes fails unless codes is a fresh set of the user whose
+// hashes, in order, are the keyring's salted (version 2) hashes of the
+// normalized codes.
+func requireBackupCodes(t *testing.T, f fixture, userID uuid.UUID, codes []string, hashes []ports.CodeHash) {
 	t.Helper()
 	if len(codes) != 10 || len(hashes) != 10 {
 		t.Fatalf("%d codes and %d hashes, want 10 of each", len(codes), len(hashes))
@@ -37,9 +40,9 @@ func requireBackupCodes(t *testing.T, f fixture, codes []string, hashes []ports.
 			t.Errorf("code %q appears twice", code)
 		}
 		seen[normalized] = true
-		want := f.keys.HashCode(normalized)
-		if !bytes.Equal(hashes[i].Hash, want.Hash) || hashes[i].KeyVersion != want.KeyVersion {
-			t.Errorf("hash %d = %x@%d, want HashCode(%q) = %x@%d", i, hashes[i].Hash, hashes[i].KeyVersion, normalized, want.Hash, want.KeyVersion)
+		want := f.keys.HashCode(userID, normalized)
+		if !bytes.Equal(hashes[i].Hash, want.Hash) || hashes[i].KeyVersion != want.KeyVersion || hashes[i].HashVersion != ports.CodeHashV2 {
+			t.Errorf("hash %d = %x@%d/v%d, want HashCode(%q) = %x@%d/v2", i, hashes[i].Hash, hashes[i].KeyVersion, hashes[i].HashVersion, normalized, want.Hash, want.KeyVersion)
 		}
 		if bytes.Contains(hashes[i].Hash, []byte(normalized)) {
 			t.Errorf("hash %d contains its code", i)
@@ -51,9 +54,10 @@ func TestNewBackupCodes(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	all := map[string]bool{}
+	user := uuid.New()
 	for range 20 {
-		codes, hashes := newBackupCodes(f.keys)
-		requireBackupCodes(t, f, codes, hashes)
+		codes, hashes := newBackupCodes(f.keys, user)
+		requireBackupCodes(t, f, user, codes, hashes)
 		for _, c := range codes {
 			if all[c] {
 				t.Fatalf("code %q in two sets", c)

@@ -68,7 +68,7 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 		// aal1 sessions before this call answers.
 		changed = append(changed, ident.UserID)
 		var hashes []ports.CodeHash
-		codes, hashes = newBackupCodes(s.hasher)
+		codes, hashes = newBackupCodes(s.hasher, ident.UserID)
 		_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
 	}
 	s.finish(ctx, attempt, err == nil, ident.UserID)
@@ -122,7 +122,7 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	}
 	token, rot := s.elevation(ctx, ident)
 	since := time.Now()
-	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(code), rot)
+	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(ident.UserID, code), rot)
 	s.finish(ctx, attempt, err == nil, ident.UserID)
 	if err != nil {
 		return nil, s.codeError(ctx, err)
@@ -131,8 +131,9 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
 }
 
-// BackupRegenerate implements genauth.Service: a new set replaces the old.
-func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
+// BackupRegenerate implements genauth.Service: with the password asked
+// again, a new set replaces the old.
+func (s *Service) BackupRegenerate(ctx context.Context, p *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
 	ident, err := mustSession(ctx)
 	if err != nil {
 		return nil, err
@@ -140,7 +141,10 @@ func (s *Service) BackupRegenerate(ctx context.Context, _ *genauth.BackupRegener
 	if !ident.MFAEnabled {
 		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
 	}
-	codes, hashes := newBackupCodes(s.hasher)
+	if err := s.reauthenticate(ctx, ident, p.Password); err != nil {
+		return nil, err
+	}
+	codes, hashes := newBackupCodes(s.hasher, ident.UserID)
 	if err := s.backup.Replace(ctx, ident.UserID, hashes); err != nil {
 		return nil, toGoa(ctx, err)
 	}

@@ -35,7 +35,7 @@ func TestBackupVerify(t *testing.T) {
 			ident := identity(true, ports.AAL1)
 			reqToken := testToken(t)
 			var rot ports.Rotation
-			f.backup.EXPECT().Use(gomock.Any(), ident.UserID, f.keys.CodeCandidates(tt.normalized), gomock.Any()).
+			f.backup.EXPECT().Use(gomock.Any(), ident.UserID, f.keys.CodeCandidates(ident.UserID, tt.normalized), gomock.Any()).
 				DoAndReturn(func(_ context.Context, _ uuid.UUID, _ []ports.CodeHash, r ports.Rotation) (int, ports.Session, error) {
 					rot = r
 					return 9, ports.Session{ID: ident.ID, AAL: ports.AAL2}, nil
@@ -90,7 +90,7 @@ func TestBackupVerifyErrors(t *testing.T) {
 			}
 			if tt.err != nil {
 				normalized, _ := normalizeBackupCode(tt.code)
-				f.backup.EXPECT().Use(gomock.Any(), ident.UserID, f.keys.CodeCandidates(normalized), gomock.Any()).Return(0, ports.Session{}, tt.err)
+				f.backup.EXPECT().Use(gomock.Any(), ident.UserID, f.keys.CodeCandidates(ident.UserID, normalized), gomock.Any()).Return(0, ports.Session{}, tt.err)
 			} else {
 				f.backup.EXPECT().Use(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 			}
@@ -111,18 +111,23 @@ func TestBackupVerifyErrors(t *testing.T) {
 func TestBackupRegenerate(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	ident := identity(true, ports.AAL2)
+	ctx, ident, creds := f.reauthFixture(t)
 	var got []ports.CodeHash
-	f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).
-		DoAndReturn(func(_ context.Context, _ uuid.UUID, codes []ports.CodeHash) error { got = codes; return nil })
+	gomock.InOrder(
+		f.throttle.EXPECT().Begin(gomock.Any(), reauthAttempt(ident)).Return(int64(5), nil),
+		f.users.EXPECT().ByEmail(gomock.Any(), ident.Email).Return(creds, nil),
+		f.throttle.EXPECT().Finish(gomock.Any(), int64(5), ports.OutcomeSuccess, ident.UserID).Return(false, nil),
+		f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).
+			DoAndReturn(func(_ context.Context, _ uuid.UUID, codes []ports.CodeHash) error { got = codes; return nil }),
+	)
 
-	res, err := f.svc.BackupRegenerate(f.withSession(ident, testToken(t)), &genauth.BackupRegeneratePayload{})
+	res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{Password: testPassword})
 	if err != nil {
 		t.Fatalf("BackupRegenerate: %v", err)
 	}
 
-	requireBackupCodes(t, f, res.BackupCodes, got)
-	f.requireNoSecret(t, nil, res.BackupCodes...)
+	requireBackupCodes(t, f, ident.UserID, res.BackupCodes, got)
+	f.requireNoSecret(t, nil, append([]string{testPassword}, res.BackupCodes...)...)
 }
 
 func TestBackupRegenerateErrors(t *testing.T) {
@@ -143,23 +148,28 @@ func TestBackupRegenerateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			ident := identity(!tt.mfaOff, ports.AAL2)
+			_, ident, creds := f.reauthFixture(t)
+			ident.MFAEnabled = !tt.mfaOff
 			ctx := f.withSession(ident, testToken(t))
 			if tt.noSession {
 				ctx = f.ctx
 			}
 			if tt.err != nil {
+				f.allowAttempts()
+				f.users.EXPECT().ByEmail(gomock.Any(), ident.Email).Return(creds, nil)
 				f.backup.EXPECT().Replace(gomock.Any(), ident.UserID, gomock.Any()).Return(tt.err)
 			} else {
+				// Refused before the password is even read.
+				f.users.EXPECT().ByEmail(gomock.Any(), gomock.Any()).Times(0)
 				f.backup.EXPECT().Replace(gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 			}
 
-			res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{})
+			res, err := f.svc.BackupRegenerate(ctx, &genauth.BackupRegeneratePayload{Password: testPassword})
 
 			if res != nil {
 				t.Errorf("result = %+v, want nil", res)
 			}
-			se := f.requireServiceError(t, err, tt.wantName)
+			se := f.requireServiceError(t, err, tt.wantName, testPassword)
 			if strings.Contains(se.Message, "conn reset") {
 				t.Errorf("message %q exposes the cause", se.Message)
 			}
@@ -167,9 +177,10 @@ func TestBackupRegenerateErrors(t *testing.T) {
 	}
 }
 
-// TestBackupVerifyDuringRotation checks that a code is looked up under the
-// current and the previous key, current first, so that codes issued before
-// a key rotation keep working.
+// TestBackupVerifyDuringRotation checks that a code is looked up salted
+// (version 2) and unsalted (version 1), each under the current and the
+// previous key, current first, so that codes issued before the salt or
+// before a key rotation keep working.
 func TestBackupVerifyDuringRotation(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
@@ -185,9 +196,16 @@ func TestBackupVerifyDuringRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	current, err := keyring.New(newKey, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	f.svc.hasher = rotated
 	ident := identity(true, ports.AAL1)
-	want := []ports.CodeHash{rotated.HashCode("k7vq2m9xr4"), old.HashCode("k7vq2m9xr4")}
+	// Each single-key keyring's candidates are its version 2, then its
+	// version 1 hash.
+	cur, prev := current.CodeCandidates(ident.UserID, "k7vq2m9xr4"), old.CodeCandidates(ident.UserID, "k7vq2m9xr4")
+	want := []ports.CodeHash{cur[0], prev[0], cur[1], prev[1]}
 	f.backup.EXPECT().Use(gomock.Any(), ident.UserID, want, gomock.Any()).Return(3, ports.Session{}, nil)
 
 	res, err := f.svc.BackupVerify(f.withSession(ident, testToken(t)), &genauth.BackupVerifyPayload{Code: "k7vq2-m9xr4"})

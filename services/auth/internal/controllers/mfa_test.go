@@ -183,7 +183,7 @@ func TestTotpVerifyEnroll(t *testing.T) {
 	if got.UserID != ident.UserID || got.Step != currentStep(f) {
 		t.Errorf("enrollment of %s at step %d, want %s at %d", got.UserID, got.Step, ident.UserID, currentStep(f))
 	}
-	requireBackupCodes(t, f, res.BackupCodes, got.BackupCodes)
+	requireBackupCodes(t, f, ident.UserID, res.BackupCodes, got.BackupCodes)
 	requireElevation(t, got.Rotation, ident, reqToken, res.SessionToken)
 	f.requireNoSecret(t, nil, append([]string{totpEncoding.EncodeToString(secret), code, reqToken, res.SessionToken}, res.BackupCodes...)...)
 }

@@ -2,7 +2,10 @@ package keyring
 
 import (
 	"bytes"
+	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"errors"
 	"testing"
 
@@ -278,23 +281,63 @@ func TestHashCode(t *testing.T) {
 	t.Parallel()
 	keyA, keyB := randomBytes(t, 32), randomBytes(t, 32)
 	a1, a2, b := mustNew(t, keyA, nil), mustNew(t, keyA, nil), mustNew(t, keyB, nil)
+	ada, bob := uuid.New(), uuid.New()
 	const code = "k7vq2m9xr4"
 
-	h := a1.HashCode(code)
-	if len(h.Hash) != 32 || h.KeyVersion != a1.CurrentVersion() {
-		t.Errorf("HashCode = %d bytes under version %d; want 32 bytes under %d", len(h.Hash), h.KeyVersion, a1.CurrentVersion())
+	h := a1.HashCode(ada, code)
+	if len(h.Hash) != 32 || h.KeyVersion != a1.CurrentVersion() || h.HashVersion != ports.CodeHashV2 {
+		t.Errorf("HashCode = %d bytes, key version %d, hash version %d; want 32 bytes, %d, 2", len(h.Hash), h.KeyVersion, h.HashVersion, a1.CurrentVersion())
 	}
-	if again := a2.HashCode(code); !bytes.Equal(again.Hash, h.Hash) || again.KeyVersion != h.KeyVersion {
+	if again := a2.HashCode(ada, code); !bytes.Equal(again.Hash, h.Hash) || again.KeyVersion != h.KeyVersion {
 		t.Error("HashCode is not deterministic for one key")
 	}
-	if other := b.HashCode(code); bytes.Equal(other.Hash, h.Hash) {
+	if other := b.HashCode(ada, code); bytes.Equal(other.Hash, h.Hash) {
 		t.Error("two keys give the same hash")
 	}
-	if other := a1.HashCode("k7vq2m9xr5"); bytes.Equal(other.Hash, h.Hash) {
+	if other := a1.HashCode(ada, "k7vq2m9xr5"); bytes.Equal(other.Hash, h.Hash) {
 		t.Error("two codes give the same hash")
+	}
+	// The salt: one code of two users has two hashes, so that a sweep of
+	// the code space (with the key) finds one user's codes, never all.
+	if other := a1.HashCode(bob, code); bytes.Equal(other.Hash, h.Hash) {
+		t.Error("one code of two users gives the same hash")
 	}
 	if bytes.Contains(h.Hash, []byte(code)) {
 		t.Error("the hash contains the code")
+	}
+}
+
+// TestCodeHashKnownAnswer recomputes both hash versions from the master
+// key with the standard library alone: version 1 must stay what rows made
+// before migration 0006 hold, version 2 what the service README describes.
+func TestCodeHashKnownAnswer(t *testing.T) {
+	t.Parallel()
+	master := randomBytes(t, 32)
+	k := mustNew(t, master, nil)
+	user := uuid.New()
+	const code = "k7vq2m9xr4"
+	macKey, err := hkdf.Key(sha256.New, master, nil, "auth/backup-code-hmac-sha256/v1", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mac := func(parts ...[]byte) []byte {
+		m := hmac.New(sha256.New, macKey)
+		for _, p := range parts {
+			m.Write(p)
+		}
+		return m.Sum(nil)
+	}
+	want := map[ports.CodeHashVersion][]byte{
+		ports.CodeHashV1: mac([]byte(code)),
+		ports.CodeHashV2: mac([]byte("backup-code/v2"), user[:], []byte(code)),
+	}
+	if got := k.HashCode(user, code); !bytes.Equal(got.Hash, want[ports.CodeHashV2]) {
+		t.Errorf("HashCode = %x, want HMAC(key, \"backup-code/v2\" || user id || code) = %x", got.Hash, want[ports.CodeHashV2])
+	}
+	for _, c := range k.CodeCandidates(user, code) {
+		if !bytes.Equal(c.Hash, want[c.HashVersion]) {
+			t.Errorf("candidate of version %d = %x, want %x", c.HashVersion, c.Hash, want[c.HashVersion])
+		}
 	}
 }
 
@@ -302,29 +345,42 @@ func TestCodeCandidates(t *testing.T) {
 	t.Parallel()
 	keyA, keyB := randomBytes(t, 32), randomBytes(t, 32)
 	a, b := mustNew(t, keyA, nil), mustNew(t, keyB, nil)
+	user := uuid.New()
 	const code = "k7vq2m9xr4"
+	type want struct {
+		key  *Keyring
+		hash ports.CodeHashVersion
+	}
 	tests := []struct {
 		name string
 		k    *Keyring
-		want []ports.CodeHash
+		want []want
 	}{
-		{name: "case=current only", k: a, want: []ports.CodeHash{a.HashCode(code)}},
-		{name: "case=rotation", k: mustNew(t, keyB, keyA), want: []ports.CodeHash{b.HashCode(code), a.HashCode(code)}},
+		{name: "case=current only", k: a, want: []want{{a, ports.CodeHashV2}, {a, ports.CodeHashV1}}},
+		{name: "case=rotation", k: mustNew(t, keyB, keyA), want: []want{
+			{b, ports.CodeHashV2}, {a, ports.CodeHashV2}, {b, ports.CodeHashV1}, {a, ports.CodeHashV1},
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			got := tt.k.CodeCandidates(code)
+			got := tt.k.CodeCandidates(user, code)
 			if len(got) != len(tt.want) {
 				t.Fatalf("%d candidates, want %d", len(got), len(tt.want))
 			}
-			for i := range got {
-				if !bytes.Equal(got[i].Hash, tt.want[i].Hash) || got[i].KeyVersion != tt.want[i].KeyVersion {
-					t.Errorf("candidate %d = %x@%d, want %x@%d", i, got[i].Hash, got[i].KeyVersion, tt.want[i].Hash, tt.want[i].KeyVersion)
+			seen := map[string]bool{}
+			for i, w := range tt.want {
+				h := codeHash(w.key.current, w.hash, user, code)
+				if !bytes.Equal(got[i].Hash, h.Hash) || got[i].KeyVersion != h.KeyVersion || got[i].HashVersion != w.hash {
+					t.Errorf("candidate %d = %x@%d/v%d, want %x@%d/v%d", i, got[i].Hash, got[i].KeyVersion, got[i].HashVersion, h.Hash, h.KeyVersion, w.hash)
 				}
+				if seen[string(got[i].Hash)] {
+					t.Errorf("candidate %d repeats another", i)
+				}
+				seen[string(got[i].Hash)] = true
 			}
-			if first := tt.k.HashCode(code); !bytes.Equal(got[0].Hash, first.Hash) {
-				t.Error("the first candidate is not HashCode (the current key)")
+			if first := tt.k.HashCode(user, code); !bytes.Equal(got[0].Hash, first.Hash) {
+				t.Error("the first candidate is not HashCode (version 2, the current key)")
 			}
 		})
 	}

@@ -101,10 +101,25 @@ type Sealed struct {
 	KeyVersion int32
 }
 
-// CodeHash is the keyed hash of a backup code and the version of its key.
+// CodeHashVersion says what a backup code's keyed hash covers.
+type CodeHashVersion int16
+
+const (
+	// CodeHashV1 is HMAC-SHA256 of the normalized code alone: one key for
+	// every user, no salt. Codes made before migration 0006 keep it until
+	// their user regenerates them; nothing new is hashed this way.
+	CodeHashV1 CodeHashVersion = 1
+	// CodeHashV2 is HMAC-SHA256 of "backup-code/v2", the user id and the
+	// normalized code: salted per user.
+	CodeHashV2 CodeHashVersion = 2
+)
+
+// CodeHash is the keyed hash of a backup code, the version of its key and
+// how it was computed.
 type CodeHash struct {
-	Hash       []byte
-	KeyVersion int32
+	Hash        []byte
+	KeyVersion  int32
+	HashVersion CodeHashVersion
 }
 
 // TOTPCredential is a stored TOTP credential.

@@ -73,9 +73,10 @@ type TOTPCredentials interface {
 
 // BackupCodes stores the hashes of backup codes.
 type BackupCodes interface {
-	// Use spends the first unused code matching one of the candidates and
-	// rotates the session, in one transaction; ErrCodeRejected when none
-	// matches. It returns the codes left.
+	// Use spends the unused code matching one of the candidates (hash,
+	// key version and hash version alike) and rotates the session, in one
+	// transaction; ErrCodeRejected when none matches. It returns the codes
+	// left.
 	Use(ctx context.Context, userID uuid.UUID, candidates []CodeHash, r Rotation) (int, Session, error)
 	// Replace invalidates every code of the user and stores a new set.
 	Replace(ctx context.Context, userID uuid.UUID, codes []CodeHash) error
@@ -89,13 +90,15 @@ type SecretBox interface {
 	Open(userID uuid.UUID, sealed Sealed) ([]byte, error)
 }
 
-// CodeHasher hashes normalized backup codes with keys kept out of the
-// database.
+// CodeHasher hashes normalized backup codes of a user with keys kept out
+// of the database.
 type CodeHasher interface {
-	// HashCode hashes under the current key.
-	HashCode(normalized string) CodeHash
-	// CodeCandidates hashes under every configured key, current first.
-	CodeCandidates(normalized string) []CodeHash
+	// HashCode hashes a new code of the user: the current hash version
+	// (salted with the user id) under the current key.
+	HashCode(userID uuid.UUID, normalized string) CodeHash
+	// CodeCandidates hashes an attempt once per hash version and
+	// configured key, so that it can match a stored code of any of them.
+	CodeCandidates(userID uuid.UUID, normalized string) []CodeHash
 }
 
 // Revocations is the feed of sessions that stop being valid, from every

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -21,17 +20,10 @@ func sealed(version int32) ports.Sealed {
 	return ports.Sealed{Ciphertext: b, KeyVersion: version}
 }
 
+// codeHash is a stand-in for a salted (version 2) keyed hash of code.
 func codeHash(code string) ports.CodeHash {
 	sum := sha256.Sum256([]byte(code))
-	return ports.CodeHash{Hash: sum[:], KeyVersion: 7}
-}
-
-func codeHashes(n int) []ports.CodeHash {
-	out := make([]ports.CodeHash, n)
-	for i := range out {
-		out[i] = codeHash(fmt.Sprint("code-", i))
-	}
-	return out
+	return ports.CodeHash{Hash: sum[:], KeyVersion: 7, HashVersion: ports.CodeHashV2}
 }
 
 // mfaFixture is a user with a session, and the MFA repositories.
@@ -209,86 +201,6 @@ func TestTOTPConcurrentCodeOneWinner(t *testing.T) {
 	}
 	if wins != 1 {
 		t.Errorf("%d requests accepted the same step, want exactly 1", wins)
-	}
-}
-
-func TestBackupCodeConcurrentUseOneWinner(t *testing.T) {
-	t.Parallel()
-	m := newMFAFixture(t)
-	codes := codeHashes(10)
-	m.enroll(t, 1000, codes)
-	const n = 20
-	rotations := make([]ports.Rotation, n)
-	for i := range rotations {
-		ns := newSession(t, m.user.ID)
-		s, err := m.sessions.Create(context.Background(), ns)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rotations[i] = ports.Rotation{SessionID: s.ID, OldTokenHash: ns.TokenHash, NewTokenHash: tokenHash(t), AAL: ports.AAL2}
-	}
-	var wg sync.WaitGroup
-	errs := make([]error, n)
-	remaining := make([]int, n)
-	for i := range n {
-		wg.Go(func() {
-			remaining[i], _, errs[i] = m.backup.Use(context.Background(), m.user.ID, []ports.CodeHash{codes[3]}, rotations[i])
-		})
-	}
-	wg.Wait()
-	wins := 0
-	for i, err := range errs {
-		switch {
-		case err == nil:
-			wins++
-			if remaining[i] != 9 {
-				t.Errorf("remaining = %d, want 9", remaining[i])
-			}
-		case !errors.Is(err, ports.ErrCodeRejected):
-			t.Errorf("unexpected error: %v", err)
-		}
-	}
-	if wins != 1 {
-		t.Errorf("%d uses of one backup code succeeded, want exactly 1", wins)
-	}
-}
-
-func TestBackupCodes(t *testing.T) {
-	t.Parallel()
-	m := newMFAFixture(t)
-	ctx := context.Background()
-	codes := codeHashes(10)
-	m.enroll(t, 1000, codes)
-
-	// An unknown code, then a known one among candidates (as after a key
-	// rotation: one hash per configured key).
-	if _, _, err := m.backup.Use(ctx, m.user.ID, []ports.CodeHash{codeHash("nope")}, m.rotation(t)); !errors.Is(err, ports.ErrCodeRejected) {
-		t.Errorf("unknown code: %v", err)
-	}
-	r := m.rotation(t)
-	left, s, err := m.backup.Use(ctx, m.user.ID, []ports.CodeHash{codeHash("other key"), codes[0]}, r)
-	if err != nil || left != 9 || s.AAL != ports.AAL2 {
-		t.Fatalf("Use = %d, %+v, %v", left, s, err)
-	}
-	m.token = r.NewTokenHash
-
-	// Another user's code does not work for this user.
-	other := newMFAFixture(t)
-	other.enroll(t, 1000, []ports.CodeHash{codeHash("theirs")})
-	if _, _, err := m.backup.Use(ctx, m.user.ID, []ports.CodeHash{codeHash("theirs")}, m.rotation(t)); !errors.Is(err, ports.ErrCodeRejected) {
-		t.Errorf("another user's code: %v", err)
-	}
-
-	// Regenerating invalidates the previous set.
-	fresh := []ports.CodeHash{codeHash("fresh-1"), codeHash("fresh-2")}
-	if err := m.backup.Replace(ctx, m.user.ID, fresh); err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := m.backup.Use(ctx, m.user.ID, []ports.CodeHash{codes[1]}, m.rotation(t)); !errors.Is(err, ports.ErrCodeRejected) {
-		t.Errorf("a code of the old set still works: %v", err)
-	}
-	if n, _ := m.backup.Remaining(ctx, m.user.ID); n != 2 {
-		t.Errorf("remaining = %d, want 2", n)
 	}
 }
 

@@ -485,31 +485,31 @@ func (m *MockCodeHasher) EXPECT() *MockCodeHasherMockRecorder {
 }
 
 // CodeCandidates mocks base method.
-func (m *MockCodeHasher) CodeCandidates(normalized string) []ports.CodeHash {
+func (m *MockCodeHasher) CodeCandidates(userID uuid.UUID, normalized string) []ports.CodeHash {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "CodeCandidates", normalized)
+	ret := m.ctrl.Call(m, "CodeCandidates", userID, normalized)
 	ret0, _ := ret[0].([]ports.CodeHash)
 	return ret0
 }
 
 // CodeCandidates indicates an expected call of CodeCandidates.
-func (mr *MockCodeHasherMockRecorder) CodeCandidates(normalized any) *gomock.Call {
+func (mr *MockCodeHasherMockRecorder) CodeCandidates(userID, normalized any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CodeCandidates", reflect.TypeOf((*MockCodeHasher)(nil).CodeCandidates), normalized)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "CodeCandidates", reflect.TypeOf((*MockCodeHasher)(nil).CodeCandidates), userID, normalized)
 }
 
 // HashCode mocks base method.
-func (m *MockCodeHasher) HashCode(normalized string) ports.CodeHash {
+func (m *MockCodeHasher) HashCode(userID uuid.UUID, normalized string) ports.CodeHash {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "HashCode", normalized)
+	ret := m.ctrl.Call(m, "HashCode", userID, normalized)
 	ret0, _ := ret[0].(ports.CodeHash)
 	return ret0
 }
 
 // HashCode indicates an expected call of HashCode.
-func (mr *MockCodeHasherMockRecorder) HashCode(normalized any) *gomock.Call {
+func (mr *MockCodeHasherMockRecorder) HashCode(userID, normalized any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "HashCode", reflect.TypeOf((*MockCodeHasher)(nil).HashCode), normalized)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "HashCode", reflect.TypeOf((*MockCodeHasher)(nil).HashCode), userID, normalized)
 }
 
 // MockRevocations is a mock of Revocations interface.

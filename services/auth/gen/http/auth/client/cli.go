@@ -284,14 +284,33 @@ func BuildBackupVerifyPayload(authBackupVerifyBody string, authBackupVerifyToken
 
 // BuildBackupRegeneratePayload builds the payload for the auth
 // backup_regenerate endpoint from CLI flags.
-func BuildBackupRegeneratePayload(authBackupRegenerateToken string) (*auth.BackupRegeneratePayload, error) {
+func BuildBackupRegeneratePayload(authBackupRegenerateBody string, authBackupRegenerateToken string) (*auth.BackupRegeneratePayload, error) {
+	var err error
+	var body BackupRegenerateRequestBody
+	{
+		err = json.Unmarshal([]byte(authBackupRegenerateBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"password\": \"correct horse battery staple\"\n   }'")
+		}
+		if utf8.RuneCountInString(body.Password) < 8 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 8, true))
+		}
+		if utf8.RuneCountInString(body.Password) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 128, false))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 	var token *string
 	{
 		if authBackupRegenerateToken != "" {
 			token = &authBackupRegenerateToken
 		}
 	}
-	v := &auth.BackupRegeneratePayload{}
+	v := &auth.BackupRegeneratePayload{
+		Password: body.Password,
+	}
 	v.Token = token
 
 	return v, nil

@@ -3770,6 +3770,10 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 			head := *p.Token
 			req.Header.Set("Authorization", head)
 		}
+		body := NewBackupRegenerateRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "backup_regenerate", err)
+		}
 		return nil
 	}
 }

@@ -51,6 +51,13 @@ type BackupVerifyRequestBody struct {
 	Code string `form:"code" json:"code" xml:"code"`
 }
 
+// BackupRegenerateRequestBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP request body.
+type BackupRegenerateRequestBody struct {
+	// The account's password, asked again.
+	Password string `form:"password" json:"password" xml:"password"`
+}
+
 // RegisterResponseBody is the type of the "auth" service "register" endpoint
 // HTTP response body.
 type RegisterResponseBody struct {
@@ -3187,6 +3194,15 @@ func NewTotpDisableRequestBody(p *auth.TotpDisablePayload) *TotpDisableRequestBo
 func NewBackupVerifyRequestBody(p *auth.BackupVerifyPayload) *BackupVerifyRequestBody {
 	body := &BackupVerifyRequestBody{
 		Code: p.Code,
+	}
+	return body
+}
+
+// NewBackupRegenerateRequestBody builds the HTTP request body from the payload
+// of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateRequestBody(p *auth.BackupRegeneratePayload) *BackupRegenerateRequestBody {
+	body := &BackupRegenerateRequestBody{
+		Password: p.Password,
 	}
 	return body
 }

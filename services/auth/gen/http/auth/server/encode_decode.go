@@ -2887,13 +2887,33 @@ func DecodeBackupRegenerateRequest(mux goahttp.Muxer, decoder func(*http.Request
 	return func(r *http.Request) (*auth.BackupRegeneratePayload, error) {
 		var payload *auth.BackupRegeneratePayload
 		var (
+			body BackupRegenerateRequestBody
+			err  error
+		)
+		err = decoder(r).Decode(&body)
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return payload, goa.MissingPayloadError()
+			}
+			var gerr *goa.ServiceError
+			if errors.As(err, &gerr) {
+				return payload, gerr
+			}
+			return payload, goa.DecodePayloadError(err.Error())
+		}
+		err = ValidateBackupRegenerateRequestBody(&body)
+		if err != nil {
+			return payload, err
+		}
+
+		var (
 			token *string
 		)
 		tokenRaw := r.Header.Get("Authorization")
 		if tokenRaw != "" {
 			token = &tokenRaw
 		}
-		payload = NewBackupRegeneratePayload(token)
+		payload = NewBackupRegeneratePayload(&body, token)
 		if payload.Token != nil {
 			if strings.Contains(*payload.Token, " ") {
 				// Remove authorization scheme prefix (e.g. "Bearer")

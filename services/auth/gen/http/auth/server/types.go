@@ -53,6 +53,13 @@ type BackupVerifyRequestBody struct {
 	Code *string `form:"code,omitempty" json:"code,omitempty" xml:"code,omitempty"`
 }
 
+// BackupRegenerateRequestBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP request body.
+type BackupRegenerateRequestBody struct {
+	// The account's password, asked again.
+	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
+}
+
 // RegisterResponseBody is the type of the "auth" service "register" endpoint
 // HTTP response body.
 type RegisterResponseBody struct {
@@ -5714,8 +5721,10 @@ func NewBackupVerifyPayload(body *BackupVerifyRequestBody, token *string) *auth.
 
 // NewBackupRegeneratePayload builds a auth service backup_regenerate endpoint
 // payload.
-func NewBackupRegeneratePayload(token *string) *auth.BackupRegeneratePayload {
-	v := &auth.BackupRegeneratePayload{}
+func NewBackupRegeneratePayload(body *BackupRegenerateRequestBody, token *string) *auth.BackupRegeneratePayload {
+	v := &auth.BackupRegeneratePayload{
+		Password: *body.Password,
+	}
 	v.Token = token
 
 	return v
@@ -5812,6 +5821,25 @@ func ValidateBackupVerifyRequestBody(body *BackupVerifyRequestBody) (err error) 
 	}
 	if body.Code != nil {
 		err = goa.MergeErrors(err, goa.ValidatePattern("body.code", *body.Code, "^[\\s-]*([0-9A-Za-z][\\s-]*){10}$"))
+	}
+	return
+}
+
+// ValidateBackupRegenerateRequestBody runs the validations defined on
+// backup_regenerate_request_body
+func ValidateBackupRegenerateRequestBody(body *BackupRegenerateRequestBody) (err error) {
+	if body.Password == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("password", "body"))
+	}
+	if body.Password != nil {
+		if utf8.RuneCountInString(*body.Password) < 8 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 8, true))
+		}
+	}
+	if body.Password != nil {
+		if utf8.RuneCountInString(*body.Password) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 128, false))
+		}
 	}
 	return
 }
