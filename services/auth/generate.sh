@@ -21,4 +21,4 @@ if [ -d gen/database ]; then mv gen/database "$keep/"; fi
 go tool goa gen "$module/services/auth/design/api" -o . >/dev/null
 restore
 
-go tool mockgen -source=internal/ports/ports.go -destination=internal/repositories/mocks/ports.go -package=mocks
+go tool mockgen -source=internal/ports/ports.go -destination=internal/ports/mocks/ports.go -package=mocks

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -31,7 +30,7 @@ func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genaut
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionCreated(ctx)
-	return mappers.RegisterResult(user, token), nil
+	return toRegisterResult(user, token), nil
 }
 
 // Login implements genauth.Service. An unknown email and a wrong password
@@ -53,7 +52,7 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionCreated(ctx)
-	return mappers.LoginResult(session, user.MFAEnabled, token), nil
+	return toLoginResult(session, user.MFAEnabled, token), nil
 }
 
 // checkPassword is one password attempt on the account of email, as login
@@ -123,7 +122,7 @@ func (s *Service) Profile(ctx context.Context, _ *genauth.ProfilePayload) (*gena
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return mappers.AccountProfile(user, remaining), nil
+	return toAccountProfile(user, remaining), nil
 }
 
 // newSession describes a session to create with the configured timeouts.

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 )
 
 // activityEvents is how many events the activity shows.
@@ -20,5 +19,5 @@ func (s *Service) Activity(ctx context.Context, _ *genauth.ActivityPayload) (*ge
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return mappers.ActivityList(events), nil
+	return toActivityList(events), nil
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/infrastructure/platform/services/auth/internal/keyring"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
-	"github.com/infrastructure/platform/services/auth/internal/repositories/mocks"
+	"github.com/infrastructure/platform/services/auth/internal/ports/mocks"
 )
 
 // Options of the service under test. The cost is the lowest bcrypt accepts,

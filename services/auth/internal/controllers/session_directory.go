@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -24,7 +23,7 @@ func (s *Service) ListSessions(ctx context.Context, _ *genauth.ListSessionsPaylo
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return mappers.SessionList(sessions, ident.ID), nil
+	return toSessionList(sessions, ident.ID), nil
 }
 
 // DeleteSession implements genauth.Service: a user revokes one of their

@@ -7,7 +7,6 @@ import (
 	"goa.design/clue/log"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -18,7 +17,7 @@ func (s *Service) ValidateSession(ctx context.Context, p *genauth.ValidateSessio
 	if err != nil {
 		return nil, err
 	}
-	return mappers.SessionIdentity(ident), nil
+	return toSessionIdentity(ident), nil
 }
 
 // GetUser implements genauth.Service for sibling services.
@@ -31,7 +30,7 @@ func (s *Service) GetUser(ctx context.Context, p *genauth.GetUserPayload) (*gena
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return mappers.UserView(user), nil
+	return toUserView(user), nil
 }
 
 // UnlockUser implements genauth.Service: an operator lifts the user's
@@ -69,5 +68,5 @@ func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshP
 		return nil, toGoa(ctx, err)
 	}
 	s.revocations.Await(ctx, since, ident.ID)
-	return mappers.RefreshResult(session, token), nil
+	return toRefreshResult(session, token), nil
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -27,11 +26,11 @@ func NewSessions(pool *pgxpool.Pool) *Sessions {
 
 // Create implements ports.Sessions.
 func (r *Sessions) Create(ctx context.Context, s ports.NewSession) (ports.Session, error) {
-	row, err := r.q.CreateSession(ctx, mappers.CreateSessionParams(s))
+	row, err := r.q.CreateSession(ctx, createSessionParams(s))
 	if err != nil {
 		return ports.Session{}, wrap("create session", err)
 	}
-	return mappers.SessionFromCreateRow(row), nil
+	return sessionFromCreateRow(row), nil
 }
 
 // Validate implements ports.Sessions with one read through the unique index
@@ -41,7 +40,7 @@ func (r *Sessions) Validate(ctx context.Context, tokenHash []byte) (ports.Sessio
 	if err != nil {
 		return ports.SessionIdentity{}, wrap("validate session", err)
 	}
-	return mappers.SessionIdentityFromRow(row), nil
+	return sessionIdentityFromRow(row), nil
 }
 
 // Revoke implements ports.Sessions.
@@ -71,7 +70,7 @@ func (r *Sessions) ListByUser(ctx context.Context, userID uuid.UUID) ([]ports.Se
 	}
 	out := make([]ports.Session, len(rows))
 	for i, row := range rows {
-		out[i] = mappers.SessionFromListRow(row)
+		out[i] = sessionFromListRow(row)
 	}
 	return out, nil
 }

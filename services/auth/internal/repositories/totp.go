@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -45,7 +44,7 @@ func (r *TOTPCredentials) Get(ctx context.Context, userID uuid.UUID) (ports.TOTP
 	if err != nil {
 		return ports.TOTPCredential{}, wrap("get totp", err)
 	}
-	return mappers.TOTPCredentialFromRow(row), nil
+	return tOTPCredentialFromRow(row), nil
 }
 
 // Enroll implements ports.TOTPCredentials.

@@ -6,7 +6,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -30,7 +29,7 @@ func inTx(ctx context.Context, pool *pgxpool.Pool, op string, fn func(q *databas
 // rotate replaces a session's token within q; ports.ErrSessionEnded when
 // the old token is no longer live.
 func rotate(ctx context.Context, q *database.Queries, r ports.Rotation) (ports.Session, error) {
-	row, err := q.RotateSession(ctx, mappers.RotateSessionParams(r))
+	row, err := q.RotateSession(ctx, rotateSessionParams(r))
 	if err != nil {
 		err = wrap("rotate session", err)
 		if errorsIsNotFound(err) {
@@ -38,5 +37,5 @@ func rotate(ctx context.Context, q *database.Queries, r ports.Rotation) (ports.S
 		}
 		return ports.Session{}, err
 	}
-	return mappers.SessionFromRotateRow(row), nil
+	return sessionFromRotateRow(row), nil
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
-	"github.com/infrastructure/platform/services/auth/internal/mappers"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -43,14 +42,14 @@ func (r *Users) Register(ctx context.Context, user ports.NewUser, session ports.
 		return ports.User{}, ports.Session{}, wrap("register: create user", err)
 	}
 	session.UserID = row.ID
-	srow, err := q.CreateSession(ctx, mappers.CreateSessionParams(session))
+	srow, err := q.CreateSession(ctx, createSessionParams(session))
 	if err != nil {
 		return ports.User{}, ports.Session{}, wrap("register: create session", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return ports.User{}, ports.Session{}, wrap("register: commit", err)
 	}
-	return mappers.UserFromCreateRow(row), mappers.SessionFromCreateRow(srow), nil
+	return userFromCreateRow(row), sessionFromCreateRow(srow), nil
 }
 
 // ByEmail implements ports.Users.
@@ -59,7 +58,7 @@ func (r *Users) ByEmail(ctx context.Context, email string) (ports.UserCredential
 	if err != nil {
 		return ports.UserCredentials{}, wrap("user by email", err)
 	}
-	return mappers.UserCredentialsFromRow(row), nil
+	return userCredentialsFromRow(row), nil
 }
 
 // ByID implements ports.Users.
@@ -68,5 +67,5 @@ func (r *Users) ByID(ctx context.Context, id uuid.UUID) (ports.User, error) {
 	if err != nil {
 		return ports.User{}, wrap("user by id", err)
 	}
-	return mappers.UserFromIDRow(row), nil
+	return userFromIDRow(row), nil
 }

@@ -1,32 +1,33 @@
-// Package mappers converts between database rows, domain values (ports) and
-// Goa types. It holds no logic beyond the conversion.
-package mappers
+package repositories
+
+// The mapping between sqlc's rows and parameters and the domain values of
+// ports: only the repositories know the rows.
 
 import (
 	"github.com/infrastructure/platform/services/auth/gen/database"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
-// UserFromCreateRow maps a created user row.
-func UserFromCreateRow(r database.CreateUserRow) ports.User {
+// userFromCreateRow maps a created user row.
+func userFromCreateRow(r database.CreateUserRow) ports.User {
 	return ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt}
 }
 
-// UserFromIDRow maps a user looked up by ID.
-func UserFromIDRow(r database.GetUserByIDRow) ports.User {
+// userFromIDRow maps a user looked up by ID.
+func userFromIDRow(r database.GetUserByIDRow) ports.User {
 	return ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt}
 }
 
-// UserCredentialsFromRow maps a user looked up by email, with its hash.
-func UserCredentialsFromRow(r database.GetUserByEmailRow) ports.UserCredentials {
+// userCredentialsFromRow maps a user looked up by email, with its hash.
+func userCredentialsFromRow(r database.GetUserByEmailRow) ports.UserCredentials {
 	return ports.UserCredentials{
 		User:         ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt},
 		PasswordHash: r.PasswordHash,
 	}
 }
 
-// CreateSessionParams maps a session to create.
-func CreateSessionParams(s ports.NewSession) database.CreateSessionParams {
+// createSessionParams maps a session to create.
+func createSessionParams(s ports.NewSession) database.CreateSessionParams {
 	return database.CreateSessionParams{
 		UserID:          s.UserID,
 		TokenHash:       s.TokenHash,
@@ -36,16 +37,16 @@ func CreateSessionParams(s ports.NewSession) database.CreateSessionParams {
 	}
 }
 
-// SessionFromCreateRow maps a created session row.
-func SessionFromCreateRow(r database.CreateSessionRow) ports.Session {
+// sessionFromCreateRow maps a created session row.
+func sessionFromCreateRow(r database.CreateSessionRow) ports.Session {
 	return ports.Session{
 		ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
 		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
 	}
 }
 
-// SessionIdentityFromRow maps a validated session row.
-func SessionIdentityFromRow(r database.ValidateSessionRow) ports.SessionIdentity {
+// sessionIdentityFromRow maps a validated session row.
+func sessionIdentityFromRow(r database.ValidateSessionRow) ports.SessionIdentity {
 	return ports.SessionIdentity{
 		Session: ports.Session{
 			ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
@@ -56,8 +57,8 @@ func SessionIdentityFromRow(r database.ValidateSessionRow) ports.SessionIdentity
 	}
 }
 
-// RotateSessionParams maps a token rotation.
-func RotateSessionParams(r ports.Rotation) database.RotateSessionParams {
+// rotateSessionParams maps a token rotation.
+func rotateSessionParams(r ports.Rotation) database.RotateSessionParams {
 	return database.RotateSessionParams{
 		ID:           r.SessionID,
 		OldTokenHash: r.OldTokenHash,
@@ -68,16 +69,16 @@ func RotateSessionParams(r ports.Rotation) database.RotateSessionParams {
 	}
 }
 
-// SessionFromRotateRow maps a rotated session row.
-func SessionFromRotateRow(r database.RotateSessionRow) ports.Session {
+// sessionFromRotateRow maps a rotated session row.
+func sessionFromRotateRow(r database.RotateSessionRow) ports.Session {
 	return ports.Session{
 		ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
 		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
 	}
 }
 
-// TOTPCredentialFromRow maps a TOTP credential row.
-func TOTPCredentialFromRow(r database.GetTOTPRow) ports.TOTPCredential {
+// tOTPCredentialFromRow maps a TOTP credential row.
+func tOTPCredentialFromRow(r database.GetTOTPRow) ports.TOTPCredential {
 	return ports.TOTPCredential{
 		UserID:   r.UserID,
 		Secret:   ports.Sealed{Ciphertext: r.SecretCiphertext, KeyVersion: r.KeyVersion},
@@ -87,8 +88,8 @@ func TOTPCredentialFromRow(r database.GetTOTPRow) ports.TOTPCredential {
 	}
 }
 
-// SessionFromListRow maps a listed session row.
-func SessionFromListRow(r database.ListUserSessionsRow) ports.Session {
+// sessionFromListRow maps a listed session row.
+func sessionFromListRow(r database.ListUserSessionsRow) ports.Session {
 	return ports.Session{
 		ID: r.ID, UserID: r.UserID, AAL: ports.AAL(r.Aal),
 		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
