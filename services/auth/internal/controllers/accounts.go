@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -92,8 +91,9 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 	if err != nil {
 		return nil, err
 	}
-	since := time.Now()
-	err = s.sessions.Revoke(ctx, ident.ID)
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		return []uuid.UUID{ident.ID}, s.sessions.Revoke(ctx, ident.ID)
+	})
 	if errors.Is(err, ports.ErrNotFound) { // revoked by a concurrent request
 		return nil, genauth.MakeUnauthorized(errMsgUnauthorized)
 	}
@@ -101,7 +101,6 @@ func (s *Service) Logout(ctx context.Context, _ *genauth.LogoutPayload) (*genaut
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "logout", 1)
-	s.revocations.Await(ctx, since, ident.ID)
 	return &genauth.LogoutResult{SessionToken: ""}, nil
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -58,24 +57,26 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 		return nil, err
 	}
 	token, rot := s.elevation(ctx, ident)
-	since := time.Now()
 	codes := []string{}
-	changed := []uuid.UUID{ident.ID}
-	if cred.Active {
-		_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
-	} else {
-		// MFA turns on: siblings must stop admitting the user's other
-		// aal1 sessions before this call answers.
-		changed = append(changed, ident.UserID)
-		var hashes []ports.CodeHash
-		codes, hashes = newBackupCodes(s.hasher, ident.UserID)
-		_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
-	}
-	s.finish(ctx, attempt, err == nil, ident.UserID)
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		var err error
+		changed := []uuid.UUID{ident.ID}
+		if cred.Active {
+			_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
+		} else {
+			// MFA turns on: siblings must stop admitting the user's
+			// other aal1 sessions before this call answers.
+			changed = append(changed, ident.UserID)
+			var hashes []ports.CodeHash
+			codes, hashes = newBackupCodes(s.hasher, ident.UserID)
+			_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
+		}
+		s.finish(ctx, attempt, err == nil, ident.UserID)
+		return changed, err
+	})
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
-	s.revocations.Await(ctx, since, changed...)
 	return &genauth.TOTPVerifyResult{Aal: ports.AAL2.String(), BackupCodes: codes, SessionToken: token}, nil
 }
 
@@ -90,14 +91,15 @@ func (s *Service) TotpDisable(ctx context.Context, p *genauth.TotpDisablePayload
 	if err != nil {
 		return err
 	}
-	since := time.Now()
-	err = s.totp.Disable(ctx, ident.UserID, step)
-	s.finish(ctx, attempt, err == nil, ident.UserID)
+	// MFA turns off: cached identities of the user must say so.
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		err := s.totp.Disable(ctx, ident.UserID, step)
+		s.finish(ctx, attempt, err == nil, ident.UserID)
+		return []uuid.UUID{ident.UserID}, err
+	})
 	if err != nil {
 		return s.codeError(ctx, err)
 	}
-	// MFA is off: cached identities of the user must say so.
-	s.revocations.Await(ctx, since, ident.UserID)
 	return nil
 }
 
@@ -121,13 +123,15 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 		return nil, genauth.MakeInvalidCode(errMsgInvalidCode)
 	}
 	token, rot := s.elevation(ctx, ident)
-	since := time.Now()
-	remaining, _, err := s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(ident.UserID, code), rot)
-	s.finish(ctx, attempt, err == nil, ident.UserID)
+	var remaining int
+	err = s.revoking(ctx, func() (_ []uuid.UUID, err error) {
+		remaining, _, err = s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(ident.UserID, code), rot)
+		s.finish(ctx, attempt, err == nil, ident.UserID)
+		return []uuid.UUID{ident.ID}, err
+	})
 	if err != nil {
 		return nil, s.codeError(ctx, err)
 	}
-	s.revocations.Await(ctx, since, ident.ID)
 	return &genauth.BackupVerifyResult{Aal: ports.AAL2.String(), Remaining: remaining, SessionToken: token}, nil
 }
 

@@ -77,7 +77,8 @@ func newFixture(t *testing.T) fixture {
 	revs := mocks.NewMockRevocations(ctrl)
 	// Waiting for the revocation feed has no effect the unit tests can see;
 	// the end-to-end tests check what it is for.
-	revs.EXPECT().Await(gomock.Any(), gomock.Any(), gomock.Any()).AnyTimes()
+	revs.EXPECT().Mark().Return(uint64(7)).AnyTimes()
+	revs.EXPECT().Await(gomock.Any(), uint64(7), gomock.Any()).AnyTimes()
 	// The throttle is strict: a test that reaches it sets expectations,
 	// strict ones when throttling is its subject, allowAttempts otherwise.
 	// A call nobody expected fails the test, which holds the methods that

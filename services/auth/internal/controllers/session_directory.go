@@ -3,7 +3,6 @@ package controllers
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -37,14 +36,15 @@ func (s *Service) DeleteSession(ctx context.Context, p *genauth.DeleteSessionPay
 	if err != nil {
 		return err
 	}
-	since := time.Now()
-	if err := s.directory.RevokeOwn(ctx, id, ident.UserID); errors.Is(err, ports.ErrNotFound) {
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		return []uuid.UUID{id}, s.directory.RevokeOwn(ctx, id, ident.UserID)
+	})
+	if errors.Is(err, ports.ErrNotFound) {
 		return genauth.MakeNotFound(errMsgSessionNotFound)
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "delete", 1)
-	s.revocations.Await(ctx, since, id)
 	return nil
 }
 
@@ -54,14 +54,15 @@ func (s *Service) RevokeSession(ctx context.Context, p *genauth.RevokeSessionPay
 	if err != nil {
 		return err
 	}
-	since := time.Now()
-	if err := s.sessions.Revoke(ctx, id); errors.Is(err, ports.ErrNotFound) {
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		return []uuid.UUID{id}, s.sessions.Revoke(ctx, id)
+	})
+	if errors.Is(err, ports.ErrNotFound) {
 		return genauth.MakeNotFound(errMsgSessionNotFound)
 	} else if err != nil {
 		return toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "revoke", 1)
-	s.revocations.Await(ctx, since, id)
 	return nil
 }
 
@@ -75,14 +76,17 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserS
 	if _, err := s.users.ByID(ctx, id); err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	since := time.Now()
-	ids, err := s.directory.RevokeAll(ctx, id)
+	var revoked int
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		ids, err := s.directory.RevokeAll(ctx, id)
+		revoked = len(ids)
+		return ids, err
+	})
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	s.metrics.sessionsRevoked(ctx, "revoke_user", len(ids))
-	s.revocations.Await(ctx, since, ids...)
-	return &genauth.RevokeUserSessionsResult{Revoked: len(ids)}, nil
+	s.metrics.sessionsRevoked(ctx, "revoke_user", revoked)
+	return &genauth.RevokeUserSessionsResult{Revoked: revoked}, nil
 }
 
 // parseID parses a UUID the design has already checked.

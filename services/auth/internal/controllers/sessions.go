@@ -2,7 +2,7 @@ package controllers
 
 import (
 	"context"
-	"time"
+	"github.com/google/uuid"
 
 	"goa.design/clue/log"
 
@@ -55,18 +55,20 @@ func (s *Service) SessionRefresh(ctx context.Context, _ *genauth.SessionRefreshP
 		return nil, err
 	}
 	token, hash := newToken()
-	since := time.Now()
-	session, err := s.sessions.Rotate(ctx, ports.Rotation{
-		SessionID:    ident.ID,
-		OldTokenHash: tokenHashFrom(ctx),
-		NewTokenHash: hash,
-		AAL:          ident.AAL,
-		Refresh:      true,
-		IdleTimeout:  s.idle,
+	var session ports.Session
+	err = s.revoking(ctx, func() (_ []uuid.UUID, err error) {
+		session, err = s.sessions.Rotate(ctx, ports.Rotation{
+			SessionID:    ident.ID,
+			OldTokenHash: tokenHashFrom(ctx),
+			NewTokenHash: hash,
+			AAL:          ident.AAL,
+			Refresh:      true,
+			IdleTimeout:  s.idle,
+		})
+		return []uuid.UUID{ident.ID}, err
 	})
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	s.revocations.Await(ctx, since, ident.ID)
 	return toRefreshResult(session, token), nil
 }

@@ -5,7 +5,6 @@ package ports
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -109,15 +108,18 @@ type Revocations interface {
 	// when the feed breaks (the subscriber must then forget what it
 	// cached) or ctx ends. ErrUnavailable when the feed is down.
 	Subscribe(ctx context.Context) (Subscription, error)
+	// Mark returns the feed's position: an Await given it waits for
+	// changes published after it only. Take it before making the change.
+	Mark() uint64
 	// Await returns once this replica's subscribers have acknowledged the
-	// changes of the sessions or users (ids) made since since (so that a
+	// changes of the sessions or users (ids) published after since (so that a
 	// revocation is answered only after the caches have forgotten it), or
 	// after a short bound; subscribers that have not acknowledged by then
 	// are cut off (their clients stop caching until they resubscribe).
 	// It returns at once when the feed is down: caches are then off. Only
 	// changes that the feed reports may be awaited: a live session that
 	// ended or changed its token, a user whose MFA or email changed.
-	Await(ctx context.Context, since time.Time, ids ...uuid.UUID)
+	Await(ctx context.Context, since uint64, ids ...uuid.UUID)
 }
 
 // Change is one event of the revocation feed.

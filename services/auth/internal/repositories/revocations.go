@@ -43,6 +43,7 @@ type Revocations struct {
 
 	mu         sync.Mutex
 	live       bool
+	seq        uint64 // publications so far: the feed's position
 	subs       map[*subscriber]struct{}
 	waiters    map[uuid.UUID][]chan struct{} // Awaits before the NOTIFY came
 	deliveries map[uuid.UUID]*delivery       // NOTIFYs passed on lately
@@ -79,6 +80,7 @@ func (s *subscriber) overdue(now time.Time) bool {
 // delivery is one change passed on to the subscribers of the moment; done
 // closes when every one of them acknowledged it or went away.
 type delivery struct {
+	seq       uint64 // its position in the feed
 	at        time.Time
 	remaining int
 	done      chan struct{}
@@ -180,7 +182,8 @@ func (r *Revocations) publish(c ports.Change) {
 	defer r.mu.Unlock()
 	now := time.Now()
 	id := c.ID
-	d := &delivery{at: now, remaining: 1, done: make(chan struct{})} // 1: publish itself
+	r.seq++
+	d := &delivery{seq: r.seq, at: now, remaining: 1, done: make(chan struct{})} // 1: publish itself
 	for sub := range r.subs {
 		if sub.overdue(now) {
 			// It has not acknowledged within the bound: cut it off, so
@@ -240,8 +243,15 @@ func (r *Revocations) drop(sub *subscriber) {
 	sub.order = nil
 }
 
+// Mark implements ports.Revocations.
+func (r *Revocations) Mark() uint64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seq
+}
+
 // Await implements ports.Revocations.
-func (r *Revocations) Await(ctx context.Context, since time.Time, ids ...uuid.UUID) {
+func (r *Revocations) Await(ctx context.Context, since uint64, ids ...uuid.UUID) {
 	ctx, cancel := context.WithTimeout(ctx, awaitBound)
 	defer cancel()
 	for _, id := range ids {
@@ -254,7 +264,7 @@ func (r *Revocations) Await(ctx context.Context, since time.Time, ids ...uuid.UU
 // awaitOne waits until id is published and acknowledged; false when ctx
 // ended first. It leaves nothing behind: its waiter is removed, and the
 // subscribers that did not acknowledge within the bound are cut off.
-func (r *Revocations) awaitOne(ctx context.Context, since time.Time, id uuid.UUID) bool {
+func (r *Revocations) awaitOne(ctx context.Context, since uint64, id uuid.UUID) bool {
 	if published := r.waiter(id, since); published != nil {
 		select {
 		case <-published:
@@ -266,7 +276,7 @@ func (r *Revocations) awaitOne(ctx context.Context, since time.Time, id uuid.UUI
 	r.mu.Lock()
 	d := r.deliveries[id]
 	r.mu.Unlock()
-	if d == nil || d.at.Before(since) {
+	if d == nil || d.seq <= since {
 		return true // the feed went down meanwhile
 	}
 	select {
@@ -323,14 +333,14 @@ func (r *Revocations) Waiters() int {
 }
 
 // waiter returns a channel closed when id is published, or nil when it
-// already was since since, or the feed is down.
-func (r *Revocations) waiter(id uuid.UUID, since time.Time) chan struct{} {
+// already was after since, or the feed is down.
+func (r *Revocations) waiter(id uuid.UUID, since uint64) chan struct{} {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.live {
 		return nil
 	}
-	if d, ok := r.deliveries[id]; ok && !d.at.Before(since) {
+	if d, ok := r.deliveries[id]; ok && d.seq > since {
 		return nil
 	}
 	w := make(chan struct{})

@@ -70,7 +70,7 @@ func TestRevocationsUserEvents(t *testing.T) {
 		{"case=new email", "UPDATE users SET email = 'ada@example.org' WHERE id = $1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			since := time.Now()
+			since := r.Mark()
 			f.exec(t, tt.sql, u.ID)
 			if c := next(t, sub); c != (ports.Change{ID: u.ID, User: true}) {
 				t.Fatalf("change %+v, want the user %s", c, u.ID)
@@ -119,7 +119,7 @@ func TestRevokeEndedSession(t *testing.T) {
 
 	// An Await for a change that never comes gives up at its bound and
 	// leaves nothing behind.
-	r.Await(ctx, time.Now(), uuid.New(), uuid.New())
+	r.Await(ctx, r.Mark(), uuid.New(), uuid.New())
 	if n := r.Waiters(); n != 0 {
 		t.Errorf("%d waiters left behind", n)
 	}
@@ -140,7 +140,7 @@ func TestSilentSubscriberIsCutOff(t *testing.T) {
 	}()
 	ctx := context.Background()
 	_, s, _ := f.register(t, "ada@example.com")
-	since := time.Now()
+	since := r.Mark()
 	if err := f.sessions.Revoke(ctx, s.ID); err != nil {
 		t.Fatal(err)
 	}

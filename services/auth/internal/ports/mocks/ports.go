@@ -12,7 +12,6 @@ package mocks
 import (
 	context "context"
 	reflect "reflect"
-	time "time"
 
 	uuid "github.com/google/uuid"
 	ports "github.com/infrastructure/platform/services/auth/internal/ports"
@@ -537,7 +536,7 @@ func (m *MockRevocations) EXPECT() *MockRevocationsMockRecorder {
 }
 
 // Await mocks base method.
-func (m *MockRevocations) Await(ctx context.Context, since time.Time, ids ...uuid.UUID) {
+func (m *MockRevocations) Await(ctx context.Context, since uint64, ids ...uuid.UUID) {
 	m.ctrl.T.Helper()
 	varargs := []any{ctx, since}
 	for _, a := range ids {
@@ -551,6 +550,20 @@ func (mr *MockRevocationsMockRecorder) Await(ctx, since any, ids ...any) *gomock
 	mr.mock.ctrl.T.Helper()
 	varargs := append([]any{ctx, since}, ids...)
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Await", reflect.TypeOf((*MockRevocations)(nil).Await), varargs...)
+}
+
+// Mark mocks base method.
+func (m *MockRevocations) Mark() uint64 {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Mark")
+	ret0, _ := ret[0].(uint64)
+	return ret0
+}
+
+// Mark indicates an expected call of Mark.
+func (mr *MockRevocationsMockRecorder) Mark() *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Mark", reflect.TypeOf((*MockRevocations)(nil).Mark))
 }
 
 // Subscribe mocks base method.
