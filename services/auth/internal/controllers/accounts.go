@@ -13,18 +13,16 @@ import (
 // Register implements genauth.Service: a new account signed in at aal1.
 func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genauth.RegisterResult, error) {
 	email := normalizeEmail(p.Email)
-	attempt, err := s.begin(ctx, ports.KindRegister, email, uuid.Nil)
-	if err != nil {
-		return nil, err
-	}
-	hash, err := s.passwords.hash(ctx, p.Password)
-	if err != nil {
-		s.abandon(ctx, attempt, uuid.Nil, err)
-		return nil, toGoa(ctx, err)
-	}
 	token, tokenHash := newToken()
-	user, _, err := s.users.Register(ctx, ports.NewUser{Email: email, PasswordHash: hash}, s.newSession(ports.AAL1, tokenHash))
-	s.finish(ctx, attempt, err == nil, user.ID)
+	var user ports.User
+	err := s.throttled(ctx, ports.KindRegister, email, uuid.Nil, func() (uuid.UUID, error) {
+		hash, err := s.passwords.hash(ctx, p.Password)
+		if err != nil {
+			return uuid.Nil, err
+		}
+		user, _, err = s.users.Register(ctx, ports.NewUser{Email: email, PasswordHash: hash}, s.newSession(ports.AAL1, tokenHash))
+		return user.ID, err
+	})
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
@@ -63,25 +61,32 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 // not that user's is no match. err is a Goa error; a wrong password is
 // ok false.
 func (s *Service) checkPassword(ctx context.Context, email, password string, userID uuid.UUID) (ports.UserCredentials, bool, error) {
-	attempt, err := s.begin(ctx, ports.KindLogin, email, userID)
-	if err != nil {
-		return ports.UserCredentials{}, false, err
-	}
-	user, err := s.users.ByEmail(ctx, email)
-	if err != nil && !errors.Is(err, ports.ErrNotFound) {
-		s.finish(ctx, attempt, false, userID)
+	var user ports.UserCredentials
+	err := s.throttled(ctx, ports.KindLogin, email, userID, func() (uuid.UUID, error) {
+		u, err := s.users.ByEmail(ctx, email)
+		if err != nil && !errors.Is(err, ports.ErrNotFound) {
+			return userID, err
+		}
+		if userID != uuid.Nil && u.ID != userID {
+			u = ports.UserCredentials{} // the email moved to another account since
+		}
+		ok, err := s.passwords.matches(ctx, u.PasswordHash, password)
+		switch {
+		case err != nil:
+			return u.ID, err
+		case !ok:
+			return u.ID, errWrongSecret
+		}
+		user = u
+		return u.ID, nil
+	})
+	switch {
+	case errors.Is(err, errWrongSecret):
+		return ports.UserCredentials{}, false, nil
+	case err != nil:
 		return ports.UserCredentials{}, false, toGoa(ctx, err)
 	}
-	if userID != uuid.Nil && user.ID != userID {
-		user = ports.UserCredentials{} // the email moved to another account since
-	}
-	ok, err := s.passwords.matches(ctx, user.PasswordHash, password)
-	if err != nil {
-		s.abandon(ctx, attempt, user.ID, err)
-		return ports.UserCredentials{}, false, toGoa(ctx, err)
-	}
-	s.finish(ctx, attempt, ok, user.ID)
-	return user, ok, nil
+	return user, true, nil
 }
 
 // Logout implements genauth.Service: the session is revoked at once and the

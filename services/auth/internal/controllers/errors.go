@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"goa.design/clue/log"
 	goa "goa.design/goa/v3/pkg"
@@ -26,9 +27,23 @@ var (
 // one place where domain errors become transport errors. Errors that are not
 // the client's doing are logged and hidden behind a generic fault.
 func toGoa(ctx context.Context, err error) error {
+	var (
+		mapped  *goa.ServiceError
+		limited *ports.RateLimitedError
+		refused *genauth.RateLimitedError
+	)
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &mapped), errors.As(err, &refused): // already a Goa error
+		return err
+	case errors.As(err, &limited):
+		secs := int(limited.RetryAfter.Seconds())
+		return &genauth.RateLimitedError{
+			Name:       "rate_limited",
+			Message:    fmt.Sprintf("too many %s: retry after %d seconds", limited.Limit, secs),
+			RetryAfter: secs,
+		}
 	case errors.Is(err, context.Canceled): // the client left; nothing to log
 		return genauth.MakeUnavailable(errMsgBusy)
 	case errors.Is(err, errPasswordsBusy):

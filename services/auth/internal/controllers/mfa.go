@@ -52,26 +52,23 @@ func (s *Service) TotpVerify(ctx context.Context, p *genauth.TotpVerifyPayload) 
 	if err != nil {
 		return nil, err
 	}
-	cred, step, attempt, err := s.checkTOTP(ctx, ident.UserID, p.Code, false)
-	if err != nil {
-		return nil, err
-	}
 	token, rot := s.elevation(ctx, ident)
 	codes := []string{}
 	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
-		var err error
 		changed := []uuid.UUID{ident.ID}
-		if cred.Active {
-			_, err = s.totp.StepUp(ctx, ident.UserID, step, rot)
-		} else {
+		err := s.totpAttempt(ctx, ident.UserID, p.Code, false, func(cred ports.TOTPCredential, step int64) error {
+			if cred.Active {
+				_, err := s.totp.StepUp(ctx, ident.UserID, step, rot)
+				return err
+			}
 			// MFA turns on: siblings must stop admitting the user's
 			// other aal1 sessions before this call answers.
 			changed = append(changed, ident.UserID)
 			var hashes []ports.CodeHash
 			codes, hashes = newBackupCodes(s.hasher, ident.UserID)
-			_, err = s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
-		}
-		s.finish(ctx, attempt, err == nil, ident.UserID)
+			_, err := s.totp.Enroll(ctx, ports.Enrollment{UserID: ident.UserID, Step: step, BackupCodes: hashes, Rotation: rot})
+			return err
+		})
 		return changed, err
 	})
 	if err != nil {
@@ -87,15 +84,11 @@ func (s *Service) TotpDisable(ctx context.Context, p *genauth.TotpDisablePayload
 	if err != nil {
 		return err
 	}
-	_, step, attempt, err := s.checkTOTP(ctx, ident.UserID, p.Code, true)
-	if err != nil {
-		return err
-	}
 	// MFA turns off: cached identities of the user must say so.
 	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
-		err := s.totp.Disable(ctx, ident.UserID, step)
-		s.finish(ctx, attempt, err == nil, ident.UserID)
-		return []uuid.UUID{ident.UserID}, err
+		return []uuid.UUID{ident.UserID}, s.totpAttempt(ctx, ident.UserID, p.Code, true, func(_ ports.TOTPCredential, step int64) error {
+			return s.totp.Disable(ctx, ident.UserID, step)
+		})
 	})
 	if err != nil {
 		return s.codeError(ctx, err)
@@ -113,21 +106,18 @@ func (s *Service) BackupVerify(ctx context.Context, p *genauth.BackupVerifyPaylo
 	if !ident.MFAEnabled {
 		return nil, genauth.MakeMfaNotEnabled(errMsgMFANotEnabled)
 	}
-	attempt, err := s.begin(ctx, ports.KindBackupCode, secondFactorAccount(ident.UserID), ident.UserID)
-	if err != nil {
-		return nil, err
-	}
-	code, ok := normalizeBackupCode(p.Code)
-	if !ok {
-		s.finish(ctx, attempt, false, ident.UserID)
-		return nil, genauth.MakeInvalidCode(errMsgInvalidCode)
-	}
 	token, rot := s.elevation(ctx, ident)
 	var remaining int
-	err = s.revoking(ctx, func() (_ []uuid.UUID, err error) {
-		remaining, _, err = s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(ident.UserID, code), rot)
-		s.finish(ctx, attempt, err == nil, ident.UserID)
-		return []uuid.UUID{ident.ID}, err
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		return []uuid.UUID{ident.ID}, s.throttled(ctx, ports.KindBackupCode, secondFactorAccount(ident.UserID), ident.UserID, func() (uuid.UUID, error) {
+			code, ok := normalizeBackupCode(p.Code)
+			if !ok {
+				return ident.UserID, genauth.MakeInvalidCode(errMsgInvalidCode)
+			}
+			var err error
+			remaining, _, err = s.backup.Use(ctx, ident.UserID, s.hasher.CodeCandidates(ident.UserID, code), rot)
+			return ident.UserID, err
+		})
 	})
 	if err != nil {
 		return nil, s.codeError(ctx, err)
@@ -155,35 +145,31 @@ func (s *Service) BackupRegenerate(ctx context.Context, p *genauth.BackupRegener
 	return &genauth.BackupCodes{BackupCodes: codes}, nil
 }
 
-// checkTOTP finds the time step of code for the user's credential (active
-// only, or pending too), as a throttled attempt. It does not consume the
-// step: the caller does, in the same transaction as the effect of the
-// code, then finishes the attempt.
-func (s *Service) checkTOTP(ctx context.Context, userID uuid.UUID, code string, activeOnly bool) (ports.TOTPCredential, int64, attempt, error) {
+// totpAttempt checks code against the user's credential (active only,
+// or pending too) as one throttled attempt, and hands the matching time
+// step to use, which consumes it in the same transaction as the effect of
+// the code; the attempt succeeds when use does.
+func (s *Service) totpAttempt(ctx context.Context, userID uuid.UUID, code string, activeOnly bool, use func(ports.TOTPCredential, int64) error) error {
 	cred, err := s.totp.Get(ctx, userID)
 	if errors.Is(err, ports.ErrNotFound) || (err == nil && (cred.Expired || (activeOnly && !cred.Active))) {
-		return cred, 0, attempt{}, genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
+		return genauth.MakeTotpNotEnrolled(errMsgTOTPNotEnrolled)
 	}
 	if err != nil {
-		return cred, 0, attempt{}, toGoa(ctx, err)
+		return err
 	}
-	a, err := s.begin(ctx, ports.KindTOTP, secondFactorAccount(userID), userID)
-	if err != nil {
-		return cred, 0, attempt{}, err
-	}
-	secret, err := s.box.Open(userID, cred.Secret)
-	if err != nil {
-		// A wrong key or a tampered row: an error, never a pass.
-		s.finish(ctx, a, false, userID)
-		return cred, 0, attempt{}, toGoa(ctx, fmt.Errorf("open totp secret: %w", err))
-	}
-	step := matchStep(secret, code, s.now())
-	clear(secret)
-	if step < 0 || step <= cred.LastStep {
-		s.finish(ctx, a, false, userID)
-		return cred, 0, attempt{}, genauth.MakeInvalidCode(errMsgInvalidCode)
-	}
-	return cred, step, a, nil
+	return s.throttled(ctx, ports.KindTOTP, secondFactorAccount(userID), userID, func() (uuid.UUID, error) {
+		secret, err := s.box.Open(userID, cred.Secret)
+		if err != nil {
+			// A wrong key or a tampered row: an error, never a pass.
+			return userID, fmt.Errorf("open totp secret: %w", err)
+		}
+		step := matchStep(secret, code, s.now())
+		clear(secret)
+		if step < 0 || step <= cred.LastStep {
+			return userID, genauth.MakeInvalidCode(errMsgInvalidCode)
+		}
+		return userID, use(cred, step)
+	})
 }
 
 // elevation prepares the rotation of the current session to aal2 under a

@@ -3,12 +3,10 @@ package controllers
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/google/uuid"
 	"goa.design/clue/log"
 
-	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/clientip"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
@@ -19,22 +17,46 @@ type attempt struct {
 	kind ports.AttemptKind
 }
 
+// errWrongSecret is what a throttled try returns for a wrong password:
+// the attempt fails, and the caller answers as it must.
+var errWrongSecret = errors.New("wrong secret")
+
+// throttled runs try as one attempt of kind on account (of userID when
+// known), the way wild-workouts' UpdateHour(ctx, id, updateFn) owns its
+// transaction: the throttle records the attempt before try runs (over a
+// limit, or with the second factor locked, try never runs and that error
+// comes back, whatever the secret), then finishes it with try's verdict,
+// for the user try reports: a success when try returns nil; not counted
+// against the account when try's error says that the secret was never
+// checked (see abandon); a failure otherwise. The error is returned as
+// try gave it: the caller maps it (toGoa leaves Goa errors as they are).
+func (s *Service) throttled(ctx context.Context, kind ports.AttemptKind, account string, userID uuid.UUID, try func() (uuid.UUID, error)) error {
+	a, err := s.begin(ctx, kind, account, userID)
+	if err != nil {
+		return err
+	}
+	user, err := try()
+	switch {
+	case err == nil:
+		s.finish(ctx, a, true, user)
+	case errors.Is(err, errPasswordsBusy) || errors.Is(err, context.Canceled):
+		s.abandon(ctx, a, user, err)
+	default:
+		s.finish(ctx, a, false, user)
+	}
+	return err
+}
+
 // begin records an attempt before its secret is checked: over a limit it
-// returns the rate_limited error, whatever the secret.
+// returns the *ports.RateLimitedError, whatever the secret.
 func (s *Service) begin(ctx context.Context, kind ports.AttemptKind, account string, userID uuid.UUID) (attempt, error) {
 	id, err := s.throttle.Begin(ctx, ports.Attempt{Kind: kind, Account: account, UserID: userID, IP: clientip.From(ctx)})
-	var limited *ports.RateLimitedError
-	if errors.As(err, &limited) {
-		s.metrics.attempt(ctx, kind, resultRateLimited)
-		secs := int(limited.RetryAfter.Seconds())
-		return attempt{}, &genauth.RateLimitedError{
-			Name:       "rate_limited",
-			Message:    fmt.Sprintf("too many %s: retry after %d seconds", limited.Limit, secs),
-			RetryAfter: secs,
-		}
-	}
 	if err != nil {
-		return attempt{}, toGoa(ctx, err)
+		var limited *ports.RateLimitedError
+		if errors.As(err, &limited) || errors.Is(err, ports.ErrSecondFactorLocked) {
+			s.metrics.attempt(ctx, kind, resultRateLimited)
+		}
+		return attempt{}, err
 	}
 	return attempt{id: id, kind: kind}, nil
 }
