@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
 
@@ -124,7 +125,7 @@ func TestRequestIDOnEveryResponse(t *testing.T) {
 			if r.status != tt.status {
 				t.Fatalf("%d %s, want %d", r.status, r.raw, tt.status)
 			}
-			ids := r.header.Values(middleware.RequestIDHeader)
+			ids := r.header.Values(logging.RequestIDHeader)
 			if len(ids) != 1 || len(ids[0]) != 8 {
 				t.Fatalf("X-Request-Id = %q, want one id of 8 characters", ids)
 			}
@@ -268,7 +269,7 @@ func TestDebugSwitchOnMetricsAddr(t *testing.T) {
 func TestDebugSwitchOnPublicPort(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
-	t.Cleanup(func() { debugLogs.Store(false) }) // should a refused request have switched it
+	t.Cleanup(func() { debugLogs.Set(false) }) // should a refused request have switched it
 	state := func(t *testing.T) string {
 		t.Helper()
 		r := s.do(t, "GET", "/debug", nil, nil)

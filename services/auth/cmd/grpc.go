@@ -21,12 +21,12 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/internal/tlsreload"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 	gengrpc "github.com/infrastructure/platform/services/auth/gen/grpc/auth/server"
 	"github.com/infrastructure/platform/services/auth/internal/grpcauthz"
-	"github.com/infrastructure/platform/services/auth/internal/middleware"
 )
 
 // streamWorkers is the number of goroutines that serve calls: far more
@@ -102,9 +102,9 @@ var (
 func serverOptions(ctx context.Context, guard *grpcauthz.Guard) []grpc.ServerOption {
 	onPanic := recovery.WithRecoveryHandlerContext(recoverPanic)
 	return []grpc.ServerOption{
-		grpc.ChainUnaryInterceptor(middleware.UnaryLog(ctx),
+		grpc.ChainUnaryInterceptor(logging.UnaryServerInterceptor(ctx),
 			recovery.UnaryServerInterceptor(onPanic), guard.UnaryServerInterceptor()),
-		grpc.ChainStreamInterceptor(log.StreamServerInterceptor(ctx),
+		grpc.ChainStreamInterceptor(logging.StreamServerInterceptor(ctx),
 			recovery.StreamServerInterceptor(onPanic), guard.StreamServerInterceptor()),
 		// Calls run on long-lived worker goroutines whose stacks have
 		// already grown, instead of a new goroutine per call that grows

@@ -22,6 +22,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/status"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/internal/pkitest"
 	"github.com/infrastructure/platform/services/auth/authtest"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
@@ -211,7 +212,7 @@ func (panicky) Watch(*healthpb.HealthCheckRequest, grpc.ServerStreamingServer[he
 func TestHandlerPanic(t *testing.T) {
 	t.Parallel()
 	logs := &syncBuffer{}
-	ctx := newLogContext(logs, log.FormatJSON)
+	ctx := logging.New(logs, log.FormatJSON, &debugLogs)
 	srv := grpc.NewServer(serverOptions(ctx, grpcauthz.New(grpcauthz.Config{MaxWatchers: 1, MaxWatchersPerPeer: 1}))...)
 	healthpb.RegisterHealthServer(srv, panicky{})
 	ln := listen(t)

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/infrastructure/platform/internal/httpserver"
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
@@ -46,12 +47,12 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		// debug log switch (GET /debug?debug-logs=on|off) answers only
 		// to the machine itself, not relayed by a proxy.
 		mux.Handle(http.MethodGet, "/metrics", tel.metrics.ServeHTTP)
-		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogSwitch()).ServeHTTP)
+		mux.Handle(http.MethodGet, "/debug", middleware.LoopbackOnly(debugLogs.Handler()).ServeHTTP)
 	}
 	// Unknown routes and methods: JSON error bodies, like every error.
 	middleware.RouteErrors(mux)
 
-	var handler http.Handler = mux
+	var handler http.Handler = logging.Routed(mux) // names the route of the access line
 	handler = middleware.SessionCookie(middleware.CookieOptions{
 		Name:   cfg.SessionCookieName(),
 		Secure: cfg.CookieSecure,
@@ -65,12 +66,9 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	if cfg.CookieSecure { // served behind TLS
 		handler = middleware.StrictTransportSecurity(handler)
 	}
-	// AccessLog gives each request its id (X-Request-Id, request_id in
-	// the logs, id of error bodies) and writes the access line.
-	handler = middleware.AccessLog(handler)
-	// log.HTTP gives each request the logger; the request id and the
-	// access line are AccessLog's.
-	handler = log.HTTP(ctx, log.WithDisableRequestLogging(), log.WithDisableRequestID())(handler)
+	// Each request gets its id (X-Request-Id, request_id in the logs, id
+	// of error bodies), the logger, and its access line after it.
+	handler = logging.HTTP(ctx)(handler)
 	handler = otelhttp.NewHandler(handler, "auth.http",
 		otelhttp.WithTracerProvider(tel.tracer), otelhttp.WithMeterProvider(tel.meter),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }),
@@ -86,7 +84,7 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 func newMetricsServer(ctx context.Context, tel *telemetry) *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", tel.metrics)
-	mux.Handle("GET /debug", debugLogSwitch())
+	mux.Handle("GET /debug", debugLogs.Handler())
 	return &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
@@ -102,7 +100,7 @@ func corsHandler(origins []string) func(http.Handler) http.Handler {
 		AllowCredentials: true,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodDelete},
 		AllowedHeaders:   []string{"Content-Type", "Authorization"},
-		ExposedHeaders:   []string{"Retry-After", middleware.RequestIDHeader},
+		ExposedHeaders:   []string{"Retry-After", logging.RequestIDHeader},
 		MaxAge:           600,
 	}).Handler
 }

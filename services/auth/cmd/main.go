@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -94,8 +93,8 @@ func mainCode() int {
 	// background goroutine (requests never wait for the write).
 	out := logging.NewAsyncWriter(os.Stdout, 0, logging.DefaultAsyncPause)
 	defer out.Close()
-	debugLogs.Store(cfg.Debug)
-	ctx := newLogContext(out, logging.Format())
+	debugLogs.Set(cfg.Debug)
+	ctx := logging.New(out, logging.Format(), &debugLogs)
 	for _, w := range warnings {
 		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
 	}
@@ -154,18 +153,9 @@ type hooks struct {
 	globals bool
 }
 
-// newLogContext returns a context carrying the clue logger and the
-// direct line writer of the gRPC access lines (middleware.Lines), both
-// writing format to out. Every line carries the request id, the Goa
-// method and the trace and span ids of its request. Debug entries are
-// always made and written only while the switch is on (LOG_LEVEL=debug at
-// start, GET /debug?debug-logs=on at run time).
-func newLogContext(out io.Writer, format log.FormatFunc) context.Context {
-	format = switchableDebug(format)
-	ctx := log.Context(context.Background(),
-		log.WithOutput(out), log.WithFormat(format), log.WithFunc(middleware.ContextFields), log.WithDebug())
-	return middleware.WithLines(ctx, middleware.Lines{Format: format, Out: out})
-}
+// debugLogs switches the debug lines at run time (LOG_LEVEL=debug at
+// start, GET /debug?debug-logs=on|off from an operator).
+var debugLogs logging.Switch
 
 // run wires the service and serves it until ctx is done, then shuts down
 // gracefully.
@@ -222,7 +212,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 
 	// 8. One set of endpoints for both transports.
 	endpoints := genauth.NewEndpoints(svc)
-	endpoints.Use(middleware.RouteEndpoint)
+	endpoints.Use(middleware.MethodLabel)
 
 	// 9. Transports.
 	httpLn, err := net.Listen("tcp", cfg.HTTPAddr)

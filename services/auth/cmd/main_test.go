@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/config"
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
 	"github.com/infrastructure/platform/services/auth/internal/database/dbtest"
@@ -109,7 +110,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 	}
 
 	logs := &syncBuffer{}
-	ctx, cancel := context.WithCancel(newLogContext(logs, log.FormatJSON))
+	ctx, cancel := context.WithCancel(logging.New(logs, log.FormatJSON, &debugLogs))
 	s := &stack{ctx: ctx, cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {

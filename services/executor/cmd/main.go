@@ -37,8 +37,10 @@ func main() {
 		os.Exit(2)
 	}
 
-	// 2. Logger: JSON unless on a terminal.
-	ctx := logging.Context(cfg.Debug)
+	// 2. Logger: JSON unless on a terminal, the schema of every service.
+	var debug logging.Switch
+	debug.Set(cfg.Debug)
+	ctx := logging.New(os.Stdout, logging.Format(), &debug)
 	for _, w := range warnings {
 		log.Print(ctx, log.KV{K: "msg", V: "configuration warning"}, log.KV{K: "warning", V: w})
 	}

@@ -11,6 +11,7 @@ import (
 
 	"goa.design/clue/log"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/executor/config"
 )
@@ -28,7 +29,7 @@ func startExecutor(t *testing.T, env map[string]string) string {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	ctx, cancel := context.WithCancel(log.Context(context.Background(), log.WithOutput(io.Discard)))
+	ctx, cancel := context.WithCancel(logging.New(io.Discard, log.FormatJSON, &logging.Switch{}))
 	ready := make(chan net.Addr, 1)
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, cfg, func(a net.Addr) { ready <- a }) }()

@@ -10,6 +10,7 @@ import (
 	goahttp "goa.design/goa/v3/http"
 	goa "goa.design/goa/v3/pkg"
 
+	"github.com/infrastructure/platform/internal/logging"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 )
 
@@ -55,7 +56,7 @@ var validationNames = map[string]bool{
 // keeps its own id.
 func FormatError(ctx context.Context, err error) goahttp.Statuser {
 	body := formatError(err)
-	if id := requestIDFrom(ctx); id != "" {
+	if id := logging.RequestID(ctx); id != "" {
 		body.ID = id
 	}
 	return body
@@ -105,5 +106,5 @@ func withoutValues(msg string) string {
 func writeError(w http.ResponseWriter, r *http.Request, status int, name, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(ErrorBody{Name: name, ID: requestIDFrom(r.Context()), Message: message})
+	_ = json.NewEncoder(w).Encode(ErrorBody{Name: name, ID: logging.RequestID(r.Context()), Message: message})
 }

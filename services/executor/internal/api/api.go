@@ -8,12 +8,11 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"regexp"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"goa.design/clue/health"
-	"goa.design/clue/log"
 
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/client"
 )
 
@@ -29,7 +28,8 @@ type Options struct {
 	Health health.Checker
 }
 
-// New returns the executor's HTTP handler. logCtx carries the logger that
+// New returns the executor's HTTP handler. logCtx (made by logging.New)
+// carries the logger that
 // request logs go to.
 func New(logCtx context.Context, o Options) http.Handler {
 	var cookie []client.GuardOption
@@ -53,8 +53,8 @@ func New(logCtx context.Context, o Options) http.Handler {
 	})
 	mux.Handle("GET /healthz", health.Handler(o.Health))
 
-	var h http.Handler = mux
-	h = log.HTTP(logCtx, log.WithPathFilter(regexp.MustCompile(`^/(livez|healthz)$`)))(h)
+	h := logging.Routed(mux)
+	h = logging.HTTP(logCtx, logging.SkipPaths("/livez", "/healthz"))(h)
 	return otelhttp.NewHandler(h, "executor.http")
 }
 

@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/infrastructure/platform/internal/httpserver"
+	"github.com/infrastructure/platform/internal/logging"
 	"github.com/infrastructure/platform/services/auth/authtest"
 	"github.com/infrastructure/platform/services/auth/client"
 	"github.com/infrastructure/platform/services/executor/internal/api"
@@ -49,7 +50,7 @@ func startExecutor(t *testing.T, srv *authtest.Server, opts ...client.Option) *e
 	}
 	t.Cleanup(func() { _ = c.Close() })
 
-	logCtx := log.Context(context.Background(), log.WithOutput(io.Discard))
+	logCtx := logging.New(io.Discard, log.FormatJSON, &logging.Switch{})
 	h := api.New(logCtx, api.Options{Auth: c, CookieName: "session", Health: health.NewChecker(c)})
 	ts := httptest.NewUnstartedServer(h)
 	ts.Config = httpserver.New(logCtx, h)
