@@ -151,6 +151,8 @@ type hooks struct {
 	// globals makes the telemetry otel's global providers (main only:
 	// tests run several services in one process).
 	globals bool
+	// mailRetryScale shrinks the mail worker's retry delays (tests).
+	mailRetryScale float64
 }
 
 // debugLogs switches the debug lines at run time (LOG_LEVEL=debug at
@@ -183,8 +185,18 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	if err != nil {
 		return fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
+	mailScale := 1.0
+	if h.mailRetryScale > 0 {
+		mailScale = h.mailRetryScale
+	}
+	outbox, err := newOutbox(ctx, cfg, pool, mailScale)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = outbox.stop(context.WithoutCancel(ctx)) }()
+	notices := repositories.NewNotices(outbox.client)
 	sessions := repositories.NewSessions(pool)
-	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle))
+	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle)).MailWith(notices)
 	revocations := repositories.NewRevocations(pool)
 	go revocations.Run(ctx)
 	svc, err := controllers.New(controllers.Options{
@@ -195,8 +207,8 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		Throttle:        throttle,
 		HashConcurrency: cfg.PasswordHashConcurrency,
 		HashWait:        cfg.PasswordHashWait,
-		TOTP:            repositories.NewTOTPCredentials(pool),
-		BackupCodes:     repositories.NewBackupCodes(pool),
+		TOTP:            repositories.NewTOTPCredentials(pool).MailWith(notices),
+		BackupCodes:     repositories.NewBackupCodes(pool).MailWith(notices),
 		SecretBox:       keys,
 		CodeHasher:      keys,
 		BcryptCost:      cfg.BcryptCost,

@@ -74,6 +74,9 @@ type stackOptions struct {
 	now func() time.Time
 	// spans receives the service's spans (none when nil).
 	spans sdktrace.SpanExporter
+	// mailRetryScale shrinks the mail worker's retry delays (0: as in
+	// production).
+	mailRetryScale float64
 }
 
 // testKey is the TOTP_ENCRYPTION_KEY of every test stack, so that stacks
@@ -114,7 +117,7 @@ func newStack(t testing.TB, o stackOptions) *stack {
 	s := &stack{ctx: ctx, cfg: cfg, dbURL: vars["DATABASE_URL"], logs: logs, stop: cancel, done: make(chan error, 1)}
 	ready := make(chan [2]net.Addr, 1)
 	go func() {
-		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now, spans: o.spans})
+		s.done <- run(ctx, cfg, hooks{ready: func(h, g net.Addr) { ready <- [2]net.Addr{h, g} }, now: now, spans: o.spans, mailRetryScale: o.mailRetryScale})
 	}()
 	select {
 	case addrs := <-ready:

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"slices"
@@ -98,6 +99,15 @@ type Config struct {
 	// PasswordHashWait is how long a request waits for a hashing slot
 	// before it gets 503 (PASSWORD_HASH_WAIT).
 	PasswordHashWait time.Duration
+	// SMTPURL is where mail goes: smtp://[user:pass@]host:port (STARTTLS
+	// when offered) or smtps://... (SMTP_URL). Empty: mail is queued in
+	// the outbox and not sent.
+	SMTPURL string
+	// MailFrom is the sender of every message (MAIL_FROM).
+	MailFrom string
+	// PublicURL is the origin that links in messages point to
+	// (PUBLIC_URL).
+	PublicURL string
 }
 
 // Throttle holds the limits on authentication attempts, each over a
@@ -184,6 +194,9 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		AttemptsRetention:       r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
 		PasswordHashConcurrency: r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
 		PasswordHashWait:        r.Duration("PASSWORD_HASH_WAIT", 2*time.Second),
+		SMTPURL:                 r.smtpURL("SMTP_URL"),
+		MailFrom:                r.mailFrom("MAIL_FROM", "Infrastructure <no-reply@localhost>"),
+		PublicURL:               r.publicURL("PUBLIC_URL", "http://127.0.0.1:8080"),
 	}
 	if err := r.Err(); err != nil {
 		return nil, nil, err
@@ -359,6 +372,46 @@ func (c *Config) checkGRPC() ([]string, error) {
 		}
 	}
 	return warnings, nil
+}
+
+// smtpURL reads the SMTP server's URL; the value may hold a password,
+// never echoed.
+func (r reader) smtpURL(name string) string {
+	v := r.String(name)
+	if v == "" {
+		return ""
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Hostname() == "" {
+		r.Fail(name, "must be smtp://[user:pass@]host:port or smtps://[user:pass@]host:port")
+	}
+	return v
+}
+
+// mailFrom reads a sender address ("Name <addr>" or "addr").
+func (r reader) mailFrom(name, def string) string {
+	v := r.String(name)
+	if v == "" {
+		return def
+	}
+	if _, err := mail.ParseAddress(v); err != nil {
+		r.Fail(name, "%q is not an address such as Infrastructure <no-reply@example.com>", v)
+	}
+	return v
+}
+
+// publicURL reads the origin of links in messages.
+func (r reader) publicURL(name, def string) string {
+	v := r.String(name)
+	if v == "" {
+		return def
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		r.Fail(name, "%q is not an origin such as https://auth.example.com", v)
+		return v
+	}
+	return strings.TrimSuffix(v, "/")
 }
 
 // otlpProtocol reads the OTLP protocol of traces: grpc or http/protobuf.

@@ -71,6 +71,8 @@ func TestLoadDefaults(t *testing.T) {
 		},
 		AttemptsRetention: 90 * 24 * time.Hour,
 		PasswordHashWait:  2 * time.Second,
+		MailFrom:          "Infrastructure <no-reply@localhost>",
+		PublicURL:         "http://127.0.0.1:8080",
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", *c, want)
@@ -198,6 +200,11 @@ func TestLoadInvalidVariable(t *testing.T) {
 		{"case=proxies hostname", "TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"},
 		{"case=log level bad", "LOG_LEVEL", "verbose"},
 		{"case=totp issuer with colon", "TOTP_ISSUER", "Acme:Auth"},
+		{"case=smtp url http", "SMTP_URL", "http://mail.example.com"},
+		{"case=smtp url without host", "SMTP_URL", "smtp://"},
+		{"case=mail from not an address", "MAIL_FROM", "nobody"},
+		{"case=public url with query", "PUBLIC_URL", "https://auth.example.com/?x=1"},
+		{"case=public url not http", "PUBLIC_URL", "ftp://auth.example.com"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -252,6 +259,7 @@ func TestLoadDoesNotEchoSecrets(t *testing.T) {
 		{"case=database url unparsable", "DATABASE_URL", "postgres://auth:" + secret + "@db:port/auth"},
 		{"case=database url bad escape", "DATABASE_URL", "postgres://auth:" + secret + "%zz@db/auth"},
 		{"case=database url dsn", "DATABASE_URL", "host=db password=" + secret},
+		{"case=smtp url with a password", "SMTP_URL", "ftp://mailer:" + secret + "@mail.example.com"},
 		{"case=totp key wrong length", "TOTP_ENCRYPTION_KEY", base64.StdEncoding.EncodeToString([]byte(secret))},
 		{"case=totp key not base64", "TOTP_ENCRYPTION_KEY", secret + "!"},
 	}

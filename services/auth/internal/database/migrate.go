@@ -5,11 +5,14 @@ import (
 	"database/sql"
 	"fmt"
 	"io/fs"
+	"log/slog"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/infrastructure/platform/db"
 )
@@ -41,6 +44,37 @@ func MigrateDB(ctx context.Context, sqlDB *sql.DB) error {
 	}
 	if _, err := provider.Up(ctx); err != nil {
 		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return migrateQueue(ctx, sqlDB)
+}
+
+// queueMigrationLock is the advisory lock that serializes the job queue's
+// migrations across replicas starting together.
+const queueMigrationLock = 7142_0001
+
+// migrateQueue applies the migrations of River, the durable job queue of
+// the mail outbox (its own river_* tables, versioned by River in
+// river_migration), under a session advisory lock: replicas that start
+// together apply them one after the other. River applies each version in
+// a transaction of its own (some cannot share one).
+func migrateQueue(ctx context.Context, sqlDB *sql.DB) error {
+	conn, err := sqlDB.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("queue migrations: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock($1)", int64(queueMigrationLock)); err != nil {
+		return fmt.Errorf("queue migrations: lock: %w", err)
+	}
+	defer func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", int64(queueMigrationLock))
+	}()
+	migrator, err := rivermigrate.New(riverdatabasesql.New(sqlDB), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return fmt.Errorf("queue migrations: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("queue migrations: %w", err)
 	}
 	return nil
 }

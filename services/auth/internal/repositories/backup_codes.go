@@ -5,16 +5,19 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/mail"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 // BackupCodes implements ports.BackupCodes.
 type BackupCodes struct {
-	pool *pgxpool.Pool
-	q    *database.Queries
+	notices *Notices // nil: no mail
+	pool    *pgxpool.Pool
+	q       *database.Queries
 }
 
 var _ ports.BackupCodes = (*BackupCodes)(nil)
@@ -60,8 +63,11 @@ func (r *BackupCodes) Use(ctx context.Context, userID uuid.UUID, candidates []po
 
 // Replace implements ports.BackupCodes.
 func (r *BackupCodes) Replace(ctx context.Context, userID uuid.UUID, codes []ports.CodeHash) error {
-	return inTx(ctx, r.pool, "replace backup codes", func(q *database.Queries) error {
-		return replaceBackupCodes(ctx, q, userID, codes)
+	return inTxWith(ctx, r.pool, "replace backup codes", func(tx pgx.Tx, q *database.Queries) error {
+		if err := replaceBackupCodes(ctx, q, userID, codes); err != nil {
+			return err
+		}
+		return r.notices.enqueue(ctx, tx, q, userID, mail.NoticeBackupCodesRegenerated)
 	})
 }
 
@@ -91,4 +97,10 @@ func replaceBackupCodes(ctx context.Context, q *database.Queries, userID uuid.UU
 		return wrap("insert backup codes", err)
 	}
 	return nil
+}
+
+// MailWith makes the repository put its security notices in the outbox n.
+func (r *BackupCodes) MailWith(n *Notices) *BackupCodes {
+	r.notices = n
+	return r
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/mail"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
@@ -20,9 +21,10 @@ import (
 // factor, its client IP): concurrent attempts on a key, on any replica,
 // are counted one after the other, so no burst can slip past a limit.
 type Throttle struct {
-	pool   *pgxpool.Pool
-	q      *database.Queries
-	limits ports.Limits
+	notices *Notices // nil: no mail
+	pool    *pgxpool.Pool
+	q       *database.Queries
+	limits  ports.Limits
 }
 
 var _ ports.Throttle = (*Throttle)(nil)
@@ -179,7 +181,7 @@ func worst(a, b *ports.RateLimitedError) *ports.RateLimitedError {
 // Finish implements ports.Throttle.
 func (t *Throttle) Finish(ctx context.Context, id int64, outcome ports.Outcome, userID uuid.UUID) (bool, error) {
 	locked := false
-	err := inTx(ctx, t.pool, "finish attempt", func(q *database.Queries) error {
+	err := inTxWith(ctx, t.pool, "finish attempt", func(tx pgx.Tx, q *database.Queries) error {
 		rows, err := q.FinishAttempt(ctx, database.FinishAttemptParams{ID: id, Outcome: string(outcome), UserID: nullUUID(userID)})
 		if err != nil || len(rows) == 0 {
 			return wrap("finish attempt", err)
@@ -196,9 +198,12 @@ func (t *Throttle) Finish(ctx context.Context, id int64, outcome ports.Outcome, 
 				return wrap("second factor failure", err)
 			}
 			if locked {
-				return wrap("record lockout", q.InsertNotice(ctx, database.InsertNoticeParams{
+				if err := q.InsertNotice(ctx, database.InsertNoticeParams{
 					UserID: a.UserID, Account: a.Account, Ip: a.Ip, IpNet: a.IpNet, Kind: string(ports.KindSecondFactorLocked),
-				}))
+				}); err != nil {
+					return wrap("record lockout", err)
+				}
+				return t.notices.enqueue(ctx, tx, q, a.UserID.UUID, mail.NoticeSecondFactorLocked)
 			}
 		}
 		return nil
@@ -245,4 +250,10 @@ func (t *Throttle) DeleteExpired(ctx context.Context, cutoff time.Time, batch in
 
 func nullUUID(id uuid.UUID) uuid.NullUUID {
 	return uuid.NullUUID{UUID: id, Valid: id != uuid.Nil}
+}
+
+// MailWith makes the repository put its security notices in the outbox n.
+func (t *Throttle) MailWith(n *Notices) *Throttle {
+	t.notices = n
+	return t
 }

@@ -5,16 +5,19 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/mail"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 // TOTPCredentials implements ports.TOTPCredentials.
 type TOTPCredentials struct {
-	pool *pgxpool.Pool
-	q    *database.Queries
+	notices *Notices // nil: no mail
+	pool    *pgxpool.Pool
+	q       *database.Queries
 }
 
 var _ ports.TOTPCredentials = (*TOTPCredentials)(nil)
@@ -50,7 +53,7 @@ func (r *TOTPCredentials) Get(ctx context.Context, userID uuid.UUID) (ports.TOTP
 // Enroll implements ports.TOTPCredentials.
 func (r *TOTPCredentials) Enroll(ctx context.Context, e ports.Enrollment) (ports.Session, error) {
 	var session ports.Session
-	err := inTx(ctx, r.pool, "enroll totp", func(q *database.Queries) error {
+	err := inTxWith(ctx, r.pool, "enroll totp", func(tx pgx.Tx, q *database.Queries) error {
 		n, err := q.ActivateTOTP(ctx, database.ActivateTOTPParams{
 			UserID: e.UserID, Step: e.Step, PendingTtlSeconds: pendingTTLSeconds,
 		})
@@ -78,8 +81,10 @@ func (r *TOTPCredentials) Enroll(ctx context.Context, e ports.Enrollment) (ports
 		if err := replaceBackupCodes(ctx, q, e.UserID, e.BackupCodes); err != nil {
 			return err
 		}
-		session, err = rotate(ctx, q, e.Rotation)
-		return err
+		if session, err = rotate(ctx, q, e.Rotation); err != nil {
+			return err
+		}
+		return r.notices.enqueue(ctx, tx, q, e.UserID, mail.NoticeTOTPEnabled)
 	})
 	return session, err
 }
@@ -100,7 +105,7 @@ func (r *TOTPCredentials) StepUp(ctx context.Context, userID uuid.UUID, step int
 
 // Disable implements ports.TOTPCredentials.
 func (r *TOTPCredentials) Disable(ctx context.Context, userID uuid.UUID, step int64) error {
-	return inTx(ctx, r.pool, "disable totp", func(q *database.Queries) error {
+	return inTxWith(ctx, r.pool, "disable totp", func(tx pgx.Tx, q *database.Queries) error {
 		if err := consumeStep(ctx, q, userID, step); err != nil {
 			return err
 		}
@@ -110,7 +115,10 @@ func (r *TOTPCredentials) Disable(ctx context.Context, userID uuid.UUID, step in
 		if err := q.DeleteBackupCodes(ctx, userID); err != nil {
 			return wrap("delete backup codes", err)
 		}
-		return wrap("disable mfa", q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}))
+		if err := q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}); err != nil {
+			return wrap("disable mfa", err)
+		}
+		return r.notices.enqueue(ctx, tx, q, userID, mail.NoticeTOTPDisabled)
 	})
 }
 
@@ -173,4 +181,10 @@ func (r *TOTPCredentials) Reseal(ctx context.Context, current int32, reseal func
 func (r *TOTPCredentials) UsersWithBackupCodesUnderOtherKeys(ctx context.Context, current int32) (int, error) {
 	n, err := r.q.CountUsersWithBackupCodesUnderOtherKeys(ctx, current)
 	return int(n), wrap("count stale backup codes", err)
+}
+
+// MailWith makes the repository put its security notices in the outbox n.
+func (r *TOTPCredentials) MailWith(n *Notices) *TOTPCredentials {
+	r.notices = n
+	return r
 }

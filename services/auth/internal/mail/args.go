@@ -1,0 +1,60 @@
+// Package mail delivers the service's mail from its outbox: jobs of the
+// River queue (github.com/riverqueue/river) that the repositories insert
+// in the transaction of the change they report, so that a committed
+// change always has its message and a rolled-back one never does. A
+// worker on every replica takes jobs with FOR UPDATE SKIP LOCKED (River),
+// renders embedded text and HTML templates and sends them over SMTP
+// (github.com/wneessen/go-mail); a failed send is retried with backoff
+// and given up, with an error line, after a bounded time. An SMTP outage
+// delays mail and loses none; two replicas never take one job at once.
+package mail
+
+import (
+	"time"
+
+	"github.com/riverqueue/river"
+)
+
+// Notice kinds: the security notices mailed to an account's address.
+const (
+	NoticeSecondFactorLocked     = "second_factor_locked"
+	NoticeTOTPEnabled            = "totp_enabled"
+	NoticeTOTPDisabled           = "totp_disabled"
+	NoticeBackupCodesRegenerated = "backup_codes_regenerated"
+)
+
+// NoticeArgs is a security notice waiting in the outbox. It holds no
+// secret: a kind, the user and the address.
+type NoticeArgs struct {
+	Notice string `json:"notice"`
+	UserID string `json:"user_id"`
+	To     string `json:"to"`
+}
+
+// Kind implements river.JobArgs.
+func (NoticeArgs) Kind() string { return "security_notice" }
+
+// MaxAttempts bounds the retries of a message: with RetryDelay, about a
+// day of trying before the worker gives up.
+const MaxAttempts = 20
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (NoticeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: MaxAttempts, Queue: Queue}
+}
+
+// Queue is the River queue of outgoing mail.
+const Queue = "mail"
+
+// RetryDelay is the wait before attempt n+1 after n failures: 10 s
+// doubling, at most 2 h.
+func RetryDelay(attempt int) time.Duration {
+	d := 10 * time.Second
+	for range max(attempt-1, 0) {
+		d *= 2
+		if d >= 2*time.Hour {
+			return 2 * time.Hour
+		}
+	}
+	return d
+}
