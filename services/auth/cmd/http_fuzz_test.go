@@ -35,7 +35,7 @@ const fuzzPeer = "10.0.0.2:40000"
 // a service stub, through an in-memory connection. For every request it
 // checks that:
 //   - the server answers (a panic in a handler would close the connection
-//     without an answer);
+//     without an answer) and logs nothing (a panic, a second WriteHeader);
 //   - the answer is not a 5xx: parsing, decoding, validation, the session
 //     cookie, the body limit, client addresses and CORS refuse bad input
 //     with a 4xx;
@@ -55,6 +55,9 @@ func FuzzHTTPRequest(f *testing.F) {
 		if res.StatusCode >= 500 {
 			msg, _ := io.ReadAll(res.Body)
 			t.Fatalf("%s %q answered %d %s; server log: %s", method, target, res.StatusCode, msg, serverLog)
+		}
+		if serverLog != "" {
+			t.Fatalf("%s %q: the server logged %s", method, target, serverLog)
 		}
 		if err := stub.violation(); err != nil {
 			t.Fatalf("%s %q reached the service with an invalid payload: %v", method, target, err)
