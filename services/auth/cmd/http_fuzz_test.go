@@ -76,7 +76,8 @@ func FuzzHTTPRequest(f *testing.F) {
 // answers of the real service's transport: a harness that answered 400 to
 // everything would let the target pass without reaching a handler.
 func TestHTTPFuzzHarness(t *testing.T) {
-	stub := &stubService{}
+	t.Parallel()
+	stub := &stubService{} // one request at a time: the subtests are sequential
 	srv := newFuzzServer(t, stub)
 	for _, seed := range httpSeeds {
 		t.Run(seed.name, func(t *testing.T) {
