@@ -147,13 +147,7 @@ func TestSilentSubscriberSlowsNoLogout(t *testing.T) {
 	c := newClient(t, s)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	silent, err := s.grpc.WatchRevocations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ev, err := silent.Recv(); err != nil || !ev.Subscribed {
-		t.Fatalf("subscribe: %v %v", ev, err)
-	}
+	silent := subscribed(t, ctx, s.grpc)
 	_ = s.register(t, "ada@example.com", "password1")
 
 	const logouts = 100
@@ -278,13 +272,7 @@ func TestCertificateRotation(t *testing.T) {
 	old := dial(t, s.grpcAddr, mtlsCreds(t, pki.CA, pki.ClientCert, pki.ClientKey))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	stream, err := old.auth.WatchRevocations(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if ev, err := stream.Recv(); err != nil || !ev.Subscribed {
-		t.Fatalf("subscribe: %v %v", ev, err)
-	}
+	stream := subscribed(t, ctx, old.auth)
 	before := serial()
 
 	cert, key := pki.IssueServer(t, "rotated")
@@ -305,6 +293,24 @@ func TestCertificateRotation(t *testing.T) {
 	ev, err := stream.Recv()
 	if err != nil || ev.SessionId != ident.SessionId {
 		t.Errorf("the old stream after the rotation: %v %v, want the revoked session", ev, err)
+	}
+}
+
+// subscribed opens a revocation stream once the service's feed is live
+// (it connects after start-up) and returns it subscribed.
+func subscribed(t testing.TB, ctx context.Context, c genpb.AuthClient) genpb.Auth_WatchRevocationsClient {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		stream, err := c.WatchRevocations(ctx)
+		if err == nil {
+			var ev *genpb.WatchRevocationsResponse
+			if ev, err = stream.Recv(); err == nil && ev.Subscribed {
+				return stream
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("subscribe: %v", err)
+		}
 	}
 }
 

@@ -129,6 +129,13 @@ func newStack(t testing.TB, o stackOptions) *stack {
 		}
 		s.conn = conn
 		s.grpc = genpb.NewAuthClient(conn)
+		if o.env["GRPC_CLIENT_CA"] == "" {
+			// Tests start once the revocation feed is live (it connects
+			// just after start-up), as a replica in service would be.
+			feedCtx, feedDone := context.WithCancel(context.Background())
+			subscribed(t, feedCtx, s.grpc)
+			feedDone()
+		}
 	case err := <-s.done:
 		t.Fatalf("the service did not start: %v", err)
 	case <-time.After(60 * time.Second):

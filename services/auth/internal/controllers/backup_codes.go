@@ -45,14 +45,18 @@ func randomCode() string {
 	return string(b)
 }
 
-// normalizeBackupCode lower-cases the input, drops spaces and hyphens, and
-// reads o as 0 and i, l as 1 (Crockford). ok is false when what is left
-// cannot be a code.
+// backupCodeSeparators are what the design's pattern of a backup code
+// allows between its characters: hyphens and RE2's \s.
+const backupCodeSeparators = "- \t\n\f\r"
+
+// normalizeBackupCode lower-cases the input, drops separators (hyphens and
+// white space, line breaks included), and reads o as 0 and i, l as 1
+// (Crockford). ok is false when what is left cannot be a code.
 func normalizeBackupCode(in string) (code string, ok bool) {
 	var b strings.Builder
 	for _, r := range strings.ToLower(in) {
 		switch {
-		case r == '-' || r == ' ' || r == '\t':
+		case strings.ContainsRune(backupCodeSeparators, r):
 			continue
 		case r == 'o':
 			r = '0'
