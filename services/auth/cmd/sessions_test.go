@@ -168,3 +168,39 @@ func TestShortTimeoutsFromConfig(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokeOtherSessions: sign out everywhere else ends every other
+// session of the user at once (a cached client refuses them as soon as
+// the call answers), keeps the current one and touches no one else's.
+func TestRevokeOtherSessions(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	c := newClient(t, s)
+	current := s.register(t, "ada@example.com", "password1")
+	phone, _ := s.login(t, "ada@example.com", "password1")
+	laptop, _ := s.login(t, "ada@example.com", "password1")
+	bob := s.register(t, "bob@example.com", "password1")
+	ctx := context.Background()
+	for _, tok := range []string{current, phone, laptop, bob} {
+		if _, err := c.Validate(ctx, tok); err != nil { // cached
+			t.Fatal(err)
+		}
+	}
+	r := s.do(t, "POST", "/auth/sessions/revoke-others", nil, bearer(current))
+	if r.status != http.StatusOK || r.body["revoked"] != float64(2) {
+		t.Fatalf("revoke-others: %d %s, want 200 {revoked: 2}", r.status, r.raw)
+	}
+	for _, tok := range []string{phone, laptop} {
+		if _, err := c.Validate(ctx, tok); err == nil {
+			t.Error("another session is still valid through the cache")
+		}
+	}
+	for _, tok := range []string{current, bob} {
+		if _, err := c.Validate(ctx, tok); err != nil {
+			t.Errorf("a session that should stay: %v", err)
+		}
+	}
+	if r := s.do(t, "POST", "/auth/sessions/revoke-others", nil, bearer(current)); r.status != http.StatusOK || r.body["revoked"] != float64(0) {
+		t.Errorf("second revoke-others: %d %s, want {revoked: 0}", r.status, r.raw)
+	}
+}

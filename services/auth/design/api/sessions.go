@@ -51,6 +51,18 @@ func sessionManagementMethods() {
 		})
 	})
 
+	Method("revoke_other_sessions", func() {
+		Description("Sign out everywhere else: revoke every session of the signed-in user but the one making the request, at once, caches included.")
+		Security(SessionAuth, func() { Scope("mfa") })
+		Payload(sessionPayload(nil))
+		Result(RevokedCount)
+		HTTP(func() {
+			POST("/sessions/revoke-others")
+			Header("token:Authorization")
+			Response(StatusOK)
+		})
+	})
+
 	Method("revoke_session", func() {
 		Description("Revoke a session by ID, at once, on every replica.")
 		Payload(func() {
@@ -74,13 +86,7 @@ func sessionManagementMethods() {
 			})
 			Required("user_id")
 		})
-		Result(func() {
-			Field(1, "revoked", Int, "How many sessions were revoked.", func() {
-				Minimum(0)
-				Example(3)
-			})
-			Required("revoked")
-		})
+		Result(RevokedCount)
 		GRPC(func() {
 			Response(CodeOK)
 		})

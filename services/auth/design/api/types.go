@@ -323,3 +323,13 @@ var RevocationAck = Type("RevocationAck", func() {
 	})
 	Required("session_id")
 })
+
+// RevokedCount is how many sessions a revoking call ended.
+var RevokedCount = Type("RevokedCount", func() {
+	Description("How many sessions were revoked.")
+	Field(1, "revoked", Int, "How many live sessions were revoked.", func() {
+		Minimum(0)
+		Example(3)
+	})
+	Required("revoked")
+})

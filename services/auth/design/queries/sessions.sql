@@ -63,6 +63,15 @@ SET revoked_at = now()
 WHERE id = @id AND user_id = @user_id AND revoked_at IS NULL
   AND idle_expires_at > now() AND expires_at > now();
 
+-- RevokeOtherSessions revokes every live session of the user but one
+-- (sign out everywhere else).
+-- name: RevokeOtherSessions :many
+UPDATE sessions
+SET revoked_at = now()
+WHERE user_id = @user_id AND id <> @keep AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
+RETURNING id;
+
 -- name: RevokeUserSessions :many
 UPDATE sessions
 SET revoked_at = now()

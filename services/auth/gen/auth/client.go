@@ -15,49 +15,51 @@ import (
 
 // Client is the "auth" service client.
 type Client struct {
-	RegisterEndpoint           goa.Endpoint
-	LoginEndpoint              goa.Endpoint
-	LogoutEndpoint             goa.Endpoint
-	ProfileEndpoint            goa.Endpoint
-	SessionRefreshEndpoint     goa.Endpoint
-	ListSessionsEndpoint       goa.Endpoint
-	DeleteSessionEndpoint      goa.Endpoint
-	RevokeSessionEndpoint      goa.Endpoint
-	RevokeUserSessionsEndpoint goa.Endpoint
-	WatchRevocationsEndpoint   goa.Endpoint
-	ActivityEndpoint           goa.Endpoint
-	TotpGenerateEndpoint       goa.Endpoint
-	TotpVerifyEndpoint         goa.Endpoint
-	TotpDisableEndpoint        goa.Endpoint
-	BackupVerifyEndpoint       goa.Endpoint
-	BackupRegenerateEndpoint   goa.Endpoint
-	ValidateSessionEndpoint    goa.Endpoint
-	UnlockUserEndpoint         goa.Endpoint
-	GetUserEndpoint            goa.Endpoint
+	RegisterEndpoint            goa.Endpoint
+	LoginEndpoint               goa.Endpoint
+	LogoutEndpoint              goa.Endpoint
+	ProfileEndpoint             goa.Endpoint
+	SessionRefreshEndpoint      goa.Endpoint
+	ListSessionsEndpoint        goa.Endpoint
+	DeleteSessionEndpoint       goa.Endpoint
+	RevokeOtherSessionsEndpoint goa.Endpoint
+	RevokeSessionEndpoint       goa.Endpoint
+	RevokeUserSessionsEndpoint  goa.Endpoint
+	WatchRevocationsEndpoint    goa.Endpoint
+	ActivityEndpoint            goa.Endpoint
+	TotpGenerateEndpoint        goa.Endpoint
+	TotpVerifyEndpoint          goa.Endpoint
+	TotpDisableEndpoint         goa.Endpoint
+	BackupVerifyEndpoint        goa.Endpoint
+	BackupRegenerateEndpoint    goa.Endpoint
+	ValidateSessionEndpoint     goa.Endpoint
+	UnlockUserEndpoint          goa.Endpoint
+	GetUserEndpoint             goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, unlockUser, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, unlockUser, getUser goa.Endpoint) *Client {
 	return &Client{
-		RegisterEndpoint:           register,
-		LoginEndpoint:              login,
-		LogoutEndpoint:             logout,
-		ProfileEndpoint:            profile,
-		SessionRefreshEndpoint:     sessionRefresh,
-		ListSessionsEndpoint:       listSessions,
-		DeleteSessionEndpoint:      deleteSession,
-		RevokeSessionEndpoint:      revokeSession,
-		RevokeUserSessionsEndpoint: revokeUserSessions,
-		WatchRevocationsEndpoint:   watchRevocations,
-		ActivityEndpoint:           activity,
-		TotpGenerateEndpoint:       totpGenerate,
-		TotpVerifyEndpoint:         totpVerify,
-		TotpDisableEndpoint:        totpDisable,
-		BackupVerifyEndpoint:       backupVerify,
-		BackupRegenerateEndpoint:   backupRegenerate,
-		ValidateSessionEndpoint:    validateSession,
-		UnlockUserEndpoint:         unlockUser,
-		GetUserEndpoint:            getUser,
+		RegisterEndpoint:            register,
+		LoginEndpoint:               login,
+		LogoutEndpoint:              logout,
+		ProfileEndpoint:             profile,
+		SessionRefreshEndpoint:      sessionRefresh,
+		ListSessionsEndpoint:        listSessions,
+		DeleteSessionEndpoint:       deleteSession,
+		RevokeOtherSessionsEndpoint: revokeOtherSessions,
+		RevokeSessionEndpoint:       revokeSession,
+		RevokeUserSessionsEndpoint:  revokeUserSessions,
+		WatchRevocationsEndpoint:    watchRevocations,
+		ActivityEndpoint:            activity,
+		TotpGenerateEndpoint:        totpGenerate,
+		TotpVerifyEndpoint:          totpVerify,
+		TotpDisableEndpoint:         totpDisable,
+		BackupVerifyEndpoint:        backupVerify,
+		BackupRegenerateEndpoint:    backupRegenerate,
+		ValidateSessionEndpoint:     validateSession,
+		UnlockUserEndpoint:          unlockUser,
+		GetUserEndpoint:             getUser,
 	}
 }
 
@@ -232,6 +234,32 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 	return
 }
 
+// RevokeOtherSessions calls the "revoke_other_sessions" endpoint of the "auth"
+// service.
+// RevokeOtherSessions may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessionsPayload) (res *RevokedCount, err error) {
+	var ires any
+	ires, err = c.RevokeOtherSessionsEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*RevokedCount), nil
+}
+
 // RevokeSession calls the "revoke_session" endpoint of the "auth" service.
 // RevokeSession may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
@@ -270,13 +298,13 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
-func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error) {
+func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokedCount, err error) {
 	var ires any
 	ires, err = c.RevokeUserSessionsEndpoint(ctx, p)
 	if err != nil {
 		return
 	}
-	return ires.(*RevokeUserSessionsResult), nil
+	return ires.(*RevokedCount), nil
 }
 
 // WatchRevocations calls the "watch_revocations" endpoint of the "auth"

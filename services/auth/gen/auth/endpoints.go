@@ -16,25 +16,26 @@ import (
 
 // Endpoints wraps the "auth" service endpoints.
 type Endpoints struct {
-	Register           goa.Endpoint
-	Login              goa.Endpoint
-	Logout             goa.Endpoint
-	Profile            goa.Endpoint
-	SessionRefresh     goa.Endpoint
-	ListSessions       goa.Endpoint
-	DeleteSession      goa.Endpoint
-	RevokeSession      goa.Endpoint
-	RevokeUserSessions goa.Endpoint
-	WatchRevocations   goa.Endpoint
-	Activity           goa.Endpoint
-	TotpGenerate       goa.Endpoint
-	TotpVerify         goa.Endpoint
-	TotpDisable        goa.Endpoint
-	BackupVerify       goa.Endpoint
-	BackupRegenerate   goa.Endpoint
-	ValidateSession    goa.Endpoint
-	UnlockUser         goa.Endpoint
-	GetUser            goa.Endpoint
+	Register            goa.Endpoint
+	Login               goa.Endpoint
+	Logout              goa.Endpoint
+	Profile             goa.Endpoint
+	SessionRefresh      goa.Endpoint
+	ListSessions        goa.Endpoint
+	DeleteSession       goa.Endpoint
+	RevokeOtherSessions goa.Endpoint
+	RevokeSession       goa.Endpoint
+	RevokeUserSessions  goa.Endpoint
+	WatchRevocations    goa.Endpoint
+	Activity            goa.Endpoint
+	TotpGenerate        goa.Endpoint
+	TotpVerify          goa.Endpoint
+	TotpDisable         goa.Endpoint
+	BackupVerify        goa.Endpoint
+	BackupRegenerate    goa.Endpoint
+	ValidateSession     goa.Endpoint
+	UnlockUser          goa.Endpoint
+	GetUser             goa.Endpoint
 }
 
 // WatchRevocationsEndpointInput holds both the payload and the server stream
@@ -50,25 +51,26 @@ func NewEndpoints(s Service) *Endpoints {
 	// Casting service to Auther interface
 	a := s.(Auther)
 	return &Endpoints{
-		Register:           NewRegisterEndpoint(s),
-		Login:              NewLoginEndpoint(s),
-		Logout:             NewLogoutEndpoint(s, a.APIKeyAuth),
-		Profile:            NewProfileEndpoint(s, a.APIKeyAuth),
-		SessionRefresh:     NewSessionRefreshEndpoint(s, a.APIKeyAuth),
-		ListSessions:       NewListSessionsEndpoint(s, a.APIKeyAuth),
-		DeleteSession:      NewDeleteSessionEndpoint(s, a.APIKeyAuth),
-		RevokeSession:      NewRevokeSessionEndpoint(s),
-		RevokeUserSessions: NewRevokeUserSessionsEndpoint(s),
-		WatchRevocations:   NewWatchRevocationsEndpoint(s),
-		Activity:           NewActivityEndpoint(s, a.APIKeyAuth),
-		TotpGenerate:       NewTotpGenerateEndpoint(s, a.APIKeyAuth),
-		TotpVerify:         NewTotpVerifyEndpoint(s, a.APIKeyAuth),
-		TotpDisable:        NewTotpDisableEndpoint(s, a.APIKeyAuth),
-		BackupVerify:       NewBackupVerifyEndpoint(s, a.APIKeyAuth),
-		BackupRegenerate:   NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
-		ValidateSession:    NewValidateSessionEndpoint(s),
-		UnlockUser:         NewUnlockUserEndpoint(s),
-		GetUser:            NewGetUserEndpoint(s),
+		Register:            NewRegisterEndpoint(s),
+		Login:               NewLoginEndpoint(s),
+		Logout:              NewLogoutEndpoint(s, a.APIKeyAuth),
+		Profile:             NewProfileEndpoint(s, a.APIKeyAuth),
+		SessionRefresh:      NewSessionRefreshEndpoint(s, a.APIKeyAuth),
+		ListSessions:        NewListSessionsEndpoint(s, a.APIKeyAuth),
+		DeleteSession:       NewDeleteSessionEndpoint(s, a.APIKeyAuth),
+		RevokeOtherSessions: NewRevokeOtherSessionsEndpoint(s, a.APIKeyAuth),
+		RevokeSession:       NewRevokeSessionEndpoint(s),
+		RevokeUserSessions:  NewRevokeUserSessionsEndpoint(s),
+		WatchRevocations:    NewWatchRevocationsEndpoint(s),
+		Activity:            NewActivityEndpoint(s, a.APIKeyAuth),
+		TotpGenerate:        NewTotpGenerateEndpoint(s, a.APIKeyAuth),
+		TotpVerify:          NewTotpVerifyEndpoint(s, a.APIKeyAuth),
+		TotpDisable:         NewTotpDisableEndpoint(s, a.APIKeyAuth),
+		BackupVerify:        NewBackupVerifyEndpoint(s, a.APIKeyAuth),
+		BackupRegenerate:    NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
+		ValidateSession:     NewValidateSessionEndpoint(s),
+		UnlockUser:          NewUnlockUserEndpoint(s),
+		GetUser:             NewGetUserEndpoint(s),
 	}
 }
 
@@ -81,6 +83,7 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.SessionRefresh = m(e.SessionRefresh)
 	e.ListSessions = m(e.ListSessions)
 	e.DeleteSession = m(e.DeleteSession)
+	e.RevokeOtherSessions = m(e.RevokeOtherSessions)
 	e.RevokeSession = m(e.RevokeSession)
 	e.RevokeUserSessions = m(e.RevokeUserSessions)
 	e.WatchRevocations = m(e.WatchRevocations)
@@ -225,6 +228,29 @@ func NewDeleteSessionEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) g
 			return nil, err
 		}
 		return nil, s.DeleteSession(ctx, p)
+	}
+}
+
+// NewRevokeOtherSessionsEndpoint returns an endpoint function that calls the
+// method "revoke_other_sessions" of service "auth".
+func NewRevokeOtherSessionsEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*RevokeOtherSessionsPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.RevokeOtherSessions(ctx, p)
 	}
 }
 

@@ -34,10 +34,13 @@ type Service interface {
 	// Revoke one of the signed-in user's sessions. Another user's session is not
 	// found.
 	DeleteSession(context.Context, *DeleteSessionPayload) (err error)
+	// Sign out everywhere else: revoke every session of the signed-in user but the
+	// one making the request, at once, caches included.
+	RevokeOtherSessions(context.Context, *RevokeOtherSessionsPayload) (res *RevokedCount, err error)
 	// Revoke a session by ID, at once, on every replica.
 	RevokeSession(context.Context, *RevokeSessionPayload) (err error)
 	// Revoke every live session of a user.
-	RevokeUserSessions(context.Context, *RevokeUserSessionsPayload) (res *RevokeUserSessionsResult, err error)
+	RevokeUserSessions(context.Context, *RevokeUserSessionsPayload) (res *RevokedCount, err error)
 	// Stream the ids of sessions that stop being valid as they are (revoked,
 	// rotated, deleted), from every replica. The first message has
 	// subscribed=true: from then on no change is missed. The client acknowledges
@@ -97,7 +100,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [19]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "unlock_user", "get_user"}
+var MethodNames = [20]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "unlock_user", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -315,6 +318,13 @@ type RevocationEvent struct {
 	UserID *string
 }
 
+// RevokeOtherSessionsPayload is the payload type of the auth service
+// revoke_other_sessions method.
+type RevokeOtherSessionsPayload struct {
+	// Session token.
+	Token *string
+}
+
 // RevokeSessionPayload is the payload type of the auth service revoke_session
 // method.
 type RevokeSessionPayload struct {
@@ -329,10 +339,10 @@ type RevokeUserSessionsPayload struct {
 	UserID string
 }
 
-// RevokeUserSessionsResult is the result type of the auth service
-// revoke_user_sessions method.
-type RevokeUserSessionsResult struct {
-	// How many sessions were revoked.
+// RevokedCount is the result type of the auth service revoke_other_sessions
+// method.
+type RevokedCount struct {
+	// How many live sessions were revoked.
 	Revoked int
 }
 

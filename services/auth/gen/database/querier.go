@@ -72,6 +72,9 @@ type Querier interface {
 	// of the account, network and kind since @since, if there is one: a flood
 	// of refusals adds a bounded number of rows.
 	RepeatRefusal(ctx context.Context, arg RepeatRefusalParams) (int64, error)
+	// RevokeOtherSessions revokes every live session of the user but one
+	// (sign out everywhere else).
+	RevokeOtherSessions(ctx context.Context, arg RevokeOtherSessionsParams) ([]uuid.UUID, error)
 	// RevokeOwnSession revokes a live session only if it belongs to the user.
 	RevokeOwnSession(ctx context.Context, arg RevokeOwnSessionParams) (int64, error)
 	// The revocations touch live sessions only: an ended one (revoked or

@@ -135,6 +135,41 @@ func (q *Queries) ListUserSessions(ctx context.Context, userID uuid.UUID) ([]Lis
 	return items, nil
 }
 
+const revokeOtherSessions = `-- name: RevokeOtherSessions :many
+UPDATE sessions
+SET revoked_at = now()
+WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL
+  AND idle_expires_at > now() AND expires_at > now()
+RETURNING id
+`
+
+type RevokeOtherSessionsParams struct {
+	UserID uuid.UUID
+	Keep   uuid.UUID
+}
+
+// RevokeOtherSessions revokes every live session of the user but one
+// (sign out everywhere else).
+func (q *Queries) RevokeOtherSessions(ctx context.Context, arg RevokeOtherSessionsParams) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, revokeOtherSessions, arg.UserID, arg.Keep)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []uuid.UUID
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const revokeOwnSession = `-- name: RevokeOwnSession :execrows
 UPDATE sessions
 SET revoked_at = now()

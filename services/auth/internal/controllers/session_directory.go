@@ -68,7 +68,7 @@ func (s *Service) RevokeSession(ctx context.Context, p *genauth.RevokeSessionPay
 
 // RevokeUserSessions implements genauth.Service for sibling services: every
 // live session of the user ends at once.
-func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserSessionsPayload) (*genauth.RevokeUserSessionsResult, error) {
+func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserSessionsPayload) (*genauth.RevokedCount, error) {
 	id, err := parseID(p.UserID, "user_id")
 	if err != nil {
 		return nil, err
@@ -86,7 +86,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, p *genauth.RevokeUserS
 		return nil, toGoa(ctx, err)
 	}
 	s.metrics.sessionsRevoked(ctx, "revoke_user", revoked)
-	return &genauth.RevokeUserSessionsResult{Revoked: revoked}, nil
+	return &genauth.RevokedCount{Revoked: revoked}, nil
 }
 
 // parseID parses a UUID the design has already checked.
@@ -96,4 +96,25 @@ func parseID(s, field string) (uuid.UUID, error) {
 		return uuid.Nil, genauth.MakeInvalidInput(errors.New(field + " must be a UUID"))
 	}
 	return id, nil
+}
+
+// RevokeOtherSessions implements genauth.Service: sign out everywhere
+// else. The session making the request stays; every other live session
+// of the user ends at once, caches included.
+func (s *Service) RevokeOtherSessions(ctx context.Context, _ *genauth.RevokeOtherSessionsPayload) (*genauth.RevokedCount, error) {
+	ident, err := mustSession(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var revoked int
+	err = s.revoking(ctx, func() ([]uuid.UUID, error) {
+		ids, err := s.directory.RevokeOthers(ctx, ident.UserID, ident.ID)
+		revoked = len(ids)
+		return ids, err
+	})
+	if err != nil {
+		return nil, toGoa(ctx, err)
+	}
+	s.metrics.sessionsRevoked(ctx, "revoke_others", revoked)
+	return &genauth.RevokedCount{Revoked: revoked}, nil
 }

@@ -47,6 +47,9 @@ type SessionDirectory interface {
 	// RevokeAll revokes every live session of the user and returns their
 	// ids.
 	RevokeAll(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error)
+	// RevokeOthers revokes every live session of the user but keep, and
+	// returns their ids.
+	RevokeOthers(ctx context.Context, userID, keep uuid.UUID) ([]uuid.UUID, error)
 }
 
 // TOTPCredentials stores TOTP credentials. Every method that accepts a code

@@ -87,6 +87,12 @@ func (r *Sessions) RevokeOwn(ctx context.Context, id, userID uuid.UUID) error {
 	return nil
 }
 
+// RevokeOthers implements ports.SessionDirectory.
+func (r *Sessions) RevokeOthers(ctx context.Context, userID, keep uuid.UUID) ([]uuid.UUID, error) {
+	ids, err := r.q.RevokeOtherSessions(ctx, database.RevokeOtherSessionsParams{UserID: userID, Keep: keep})
+	return ids, wrap("revoke other sessions", err)
+}
+
 // RevokeAll implements ports.SessionDirectory.
 func (r *Sessions) RevokeAll(ctx context.Context, userID uuid.UUID) ([]uuid.UUID, error) {
 	ids, err := r.q.RevokeUserSessions(ctx, userID)

@@ -225,6 +225,21 @@ func (mr *MockSessionDirectoryMockRecorder) RevokeAll(ctx, userID any) *gomock.C
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RevokeAll", reflect.TypeOf((*MockSessionDirectory)(nil).RevokeAll), ctx, userID)
 }
 
+// RevokeOthers mocks base method.
+func (m *MockSessionDirectory) RevokeOthers(ctx context.Context, userID, keep uuid.UUID) ([]uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RevokeOthers", ctx, userID, keep)
+	ret0, _ := ret[0].([]uuid.UUID)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// RevokeOthers indicates an expected call of RevokeOthers.
+func (mr *MockSessionDirectoryMockRecorder) RevokeOthers(ctx, userID, keep any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RevokeOthers", reflect.TypeOf((*MockSessionDirectory)(nil).RevokeOthers), ctx, userID, keep)
+}
+
 // RevokeOwn mocks base method.
 func (m *MockSessionDirectory) RevokeOwn(ctx context.Context, id, userID uuid.UUID) error {
 	m.ctrl.T.Helper()

@@ -46,8 +46,8 @@ func NewProtoRevokeUserSessionsRequest(payload *auth.RevokeUserSessionsPayload) 
 // NewRevokeUserSessionsResult builds the result type of the
 // "revoke_user_sessions" endpoint of the "auth" service from the gRPC response
 // type.
-func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *auth.RevokeUserSessionsResult {
-	result := &auth.RevokeUserSessionsResult{
+func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *auth.RevokedCount {
+	result := &auth.RevokedCount{
 		Revoked: int(message.Revoked),
 	}
 	return result

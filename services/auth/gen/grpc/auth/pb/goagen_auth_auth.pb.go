@@ -282,7 +282,7 @@ func (x *RevokeUserSessionsRequest) GetUserId() string {
 
 type RevokeUserSessionsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// How many sessions were revoked.
+	// How many live sessions were revoked.
 	Revoked       int32 `protobuf:"zigzag32,1,opt,name=revoked,proto3" json:"revoked,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -48,9 +48,9 @@ func DecodeRevokeSessionRequest(ctx context.Context, v any, md metadata.MD) (any
 // EncodeRevokeUserSessionsResponse encodes responses from the "auth" service
 // "revoke_user_sessions" endpoint.
 func EncodeRevokeUserSessionsResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
-	result, ok := v.(*auth.RevokeUserSessionsResult)
+	result, ok := v.(*auth.RevokedCount)
 	if !ok {
-		return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*auth.RevokeUserSessionsResult", v)
+		return nil, goagrpc.ErrInvalidType("auth", "revoke_user_sessions", "*auth.RevokedCount", v)
 	}
 	resp := NewProtoRevokeUserSessionsResponse(result)
 	return resp, nil

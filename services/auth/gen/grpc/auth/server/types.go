@@ -52,7 +52,7 @@ func NewRevokeUserSessionsPayload(message *authpb.RevokeUserSessionsRequest) *au
 
 // NewProtoRevokeUserSessionsResponse builds the gRPC response type from the
 // result of the "revoke_user_sessions" endpoint of the "auth" service.
-func NewProtoRevokeUserSessionsResponse(result *auth.RevokeUserSessionsResult) *authpb.RevokeUserSessionsResponse {
+func NewProtoRevokeUserSessionsResponse(result *auth.RevokedCount) *authpb.RevokeUserSessionsResponse {
 	message := &authpb.RevokeUserSessionsResponse{
 		Revoked: int32(result.Revoked),
 	}

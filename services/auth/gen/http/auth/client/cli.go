@@ -165,6 +165,21 @@ func BuildDeleteSessionPayload(authDeleteSessionID string, authDeleteSessionToke
 	return v, nil
 }
 
+// BuildRevokeOtherSessionsPayload builds the payload for the auth
+// revoke_other_sessions endpoint from CLI flags.
+func BuildRevokeOtherSessionsPayload(authRevokeOtherSessionsToken string) (*auth.RevokeOtherSessionsPayload, error) {
+	var token *string
+	{
+		if authRevokeOtherSessionsToken != "" {
+			token = &authRevokeOtherSessionsToken
+		}
+	}
+	v := &auth.RevokeOtherSessionsPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
 // BuildActivityPayload builds the payload for the auth activity endpoint from
 // CLI flags.
 func BuildActivityPayload(authActivityToken string) (*auth.ActivityPayload, error) {

@@ -43,6 +43,10 @@ type Client struct {
 	// delete_session endpoint.
 	DeleteSessionDoer goahttp.Doer
 
+	// RevokeOtherSessions Doer is the HTTP client used to make requests to the
+	// revoke_other_sessions endpoint.
+	RevokeOtherSessionsDoer goahttp.Doer
+
 	// Activity Doer is the HTTP client used to make requests to the activity
 	// endpoint.
 	ActivityDoer goahttp.Doer
@@ -87,24 +91,25 @@ func NewClient(
 	restoreBody bool,
 ) *Client {
 	return &Client{
-		RegisterDoer:         doer,
-		LoginDoer:            doer,
-		LogoutDoer:           doer,
-		ProfileDoer:          doer,
-		SessionRefreshDoer:   doer,
-		ListSessionsDoer:     doer,
-		DeleteSessionDoer:    doer,
-		ActivityDoer:         doer,
-		TotpGenerateDoer:     doer,
-		TotpVerifyDoer:       doer,
-		TotpDisableDoer:      doer,
-		BackupVerifyDoer:     doer,
-		BackupRegenerateDoer: doer,
-		RestoreResponseBody:  restoreBody,
-		scheme:               scheme,
-		host:                 host,
-		decoder:              dec,
-		encoder:              enc,
+		RegisterDoer:            doer,
+		LoginDoer:               doer,
+		LogoutDoer:              doer,
+		ProfileDoer:             doer,
+		SessionRefreshDoer:      doer,
+		ListSessionsDoer:        doer,
+		DeleteSessionDoer:       doer,
+		RevokeOtherSessionsDoer: doer,
+		ActivityDoer:            doer,
+		TotpGenerateDoer:        doer,
+		TotpVerifyDoer:          doer,
+		TotpDisableDoer:         doer,
+		BackupVerifyDoer:        doer,
+		BackupRegenerateDoer:    doer,
+		RestoreResponseBody:     restoreBody,
+		scheme:                  scheme,
+		host:                    host,
+		decoder:                 dec,
+		encoder:                 enc,
 	}
 }
 
@@ -271,6 +276,30 @@ func (c *Client) DeleteSession() goa.Endpoint {
 		resp, err := c.DeleteSessionDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "delete_session", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// RevokeOtherSessions returns an endpoint that makes HTTP requests to the auth
+// service revoke_other_sessions server.
+func (c *Client) RevokeOtherSessions() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeRevokeOtherSessionsRequest(c.encoder)
+		decodeResponse = DecodeRevokeOtherSessionsResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildRevokeOtherSessionsRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.RevokeOtherSessionsDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "revoke_other_sessions", err)
 		}
 		return decodeResponse(resp)
 	}

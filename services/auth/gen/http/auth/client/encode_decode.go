@@ -2196,6 +2196,309 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 	}
 }
 
+// BuildRevokeOtherSessionsRequest instantiates a HTTP request object with
+// method and path set to call the "auth" service "revoke_other_sessions"
+// endpoint
+func (c *Client) BuildRevokeOtherSessionsRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: RevokeOtherSessionsAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "revoke_other_sessions", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeRevokeOtherSessionsRequest returns an encoder for requests sent to the
+// auth revoke_other_sessions server.
+func EncodeRevokeOtherSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.RevokeOtherSessionsPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "revoke_other_sessions", "*auth.RevokeOtherSessionsPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeRevokeOtherSessionsResponse returns a decoder for responses returned
+// by the auth revoke_other_sessions endpoint. restoreBody controls whether the
+// response body should be restored after having been read.
+// DecodeRevokeOtherSessionsResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body RevokeOtherSessionsResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			res := NewRevokeOtherSessionsRevokedCountOK(&body)
+			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body RevokeOtherSessionsRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body RevokeOtherSessionsUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body RevokeOtherSessionsInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body RevokeOtherSessionsInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body RevokeOtherSessionsMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body RevokeOtherSessionsInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsInvalidInput(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body RevokeOtherSessionsUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body RevokeOtherSessionsEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body RevokeOtherSessionsTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body RevokeOtherSessionsTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body RevokeOtherSessionsMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsMfaNotEnabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body RevokeOtherSessionsNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body RevokeOtherSessionsSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			}
+			err = ValidateRevokeOtherSessionsSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+			}
+			return nil, NewRevokeOtherSessionsSecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
+		}
+	}
+}
+
 // BuildActivityRequest instantiates a HTTP request object with method and path
 // set to call the "auth" service "activity" endpoint
 func (c *Client) BuildActivityRequest(ctx context.Context, v any) (*http.Request, error) {

@@ -46,6 +46,11 @@ func DeleteSessionAuthPath(id string) string {
 	return fmt.Sprintf("/auth/sessions/%v", id)
 }
 
+// RevokeOtherSessionsAuthPath returns the URL path to the auth service revoke_other_sessions HTTP endpoint.
+func RevokeOtherSessionsAuthPath() string {
+	return "/auth/sessions/revoke-others"
+}
+
 // ActivityAuthPath returns the URL path to the auth service activity HTTP endpoint.
 func ActivityAuthPath() string {
 	return "/auth/activity"

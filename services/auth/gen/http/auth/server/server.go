@@ -18,20 +18,21 @@ import (
 
 // Server lists the auth service endpoint HTTP handlers.
 type Server struct {
-	Mounts           []*MountPoint
-	Register         http.Handler
-	Login            http.Handler
-	Logout           http.Handler
-	Profile          http.Handler
-	SessionRefresh   http.Handler
-	ListSessions     http.Handler
-	DeleteSession    http.Handler
-	Activity         http.Handler
-	TotpGenerate     http.Handler
-	TotpVerify       http.Handler
-	TotpDisable      http.Handler
-	BackupVerify     http.Handler
-	BackupRegenerate http.Handler
+	Mounts              []*MountPoint
+	Register            http.Handler
+	Login               http.Handler
+	Logout              http.Handler
+	Profile             http.Handler
+	SessionRefresh      http.Handler
+	ListSessions        http.Handler
+	DeleteSession       http.Handler
+	RevokeOtherSessions http.Handler
+	Activity            http.Handler
+	TotpGenerate        http.Handler
+	TotpVerify          http.Handler
+	TotpDisable         http.Handler
+	BackupVerify        http.Handler
+	BackupRegenerate    http.Handler
 }
 
 // MountPoint holds information about the mounted endpoints.
@@ -68,6 +69,7 @@ func New(
 			{"SessionRefresh", "POST", "/auth/session/refresh"},
 			{"ListSessions", "GET", "/auth/sessions"},
 			{"DeleteSession", "DELETE", "/auth/sessions/{id}"},
+			{"RevokeOtherSessions", "POST", "/auth/sessions/revoke-others"},
 			{"Activity", "GET", "/auth/activity"},
 			{"TotpGenerate", "POST", "/auth/totp/generate"},
 			{"TotpVerify", "POST", "/auth/totp/verify"},
@@ -75,19 +77,20 @@ func New(
 			{"BackupVerify", "POST", "/auth/backup/verify"},
 			{"BackupRegenerate", "POST", "/auth/backup/regenerate"},
 		},
-		Register:         NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
-		Login:            NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
-		Logout:           NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
-		Profile:          NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
-		SessionRefresh:   NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
-		ListSessions:     NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
-		DeleteSession:    NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
-		Activity:         NewActivityHandler(e.Activity, mux, decoder, encoder, errhandler, formatter),
-		TotpGenerate:     NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
-		TotpVerify:       NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
-		TotpDisable:      NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
-		BackupVerify:     NewBackupVerifyHandler(e.BackupVerify, mux, decoder, encoder, errhandler, formatter),
-		BackupRegenerate: NewBackupRegenerateHandler(e.BackupRegenerate, mux, decoder, encoder, errhandler, formatter),
+		Register:            NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
+		Login:               NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
+		Logout:              NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
+		Profile:             NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
+		SessionRefresh:      NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
+		ListSessions:        NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
+		DeleteSession:       NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
+		RevokeOtherSessions: NewRevokeOtherSessionsHandler(e.RevokeOtherSessions, mux, decoder, encoder, errhandler, formatter),
+		Activity:            NewActivityHandler(e.Activity, mux, decoder, encoder, errhandler, formatter),
+		TotpGenerate:        NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
+		TotpVerify:          NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
+		TotpDisable:         NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
+		BackupVerify:        NewBackupVerifyHandler(e.BackupVerify, mux, decoder, encoder, errhandler, formatter),
+		BackupRegenerate:    NewBackupRegenerateHandler(e.BackupRegenerate, mux, decoder, encoder, errhandler, formatter),
 	}
 }
 
@@ -103,6 +106,7 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.SessionRefresh = m(s.SessionRefresh)
 	s.ListSessions = m(s.ListSessions)
 	s.DeleteSession = m(s.DeleteSession)
+	s.RevokeOtherSessions = m(s.RevokeOtherSessions)
 	s.Activity = m(s.Activity)
 	s.TotpGenerate = m(s.TotpGenerate)
 	s.TotpVerify = m(s.TotpVerify)
@@ -123,6 +127,7 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountSessionRefreshHandler(mux, h.SessionRefresh)
 	MountListSessionsHandler(mux, h.ListSessions)
 	MountDeleteSessionHandler(mux, h.DeleteSession)
+	MountRevokeOtherSessionsHandler(mux, h.RevokeOtherSessions)
 	MountActivityHandler(mux, h.Activity)
 	MountTotpGenerateHandler(mux, h.TotpGenerate)
 	MountTotpVerifyHandler(mux, h.TotpVerify)
@@ -484,6 +489,59 @@ func NewDeleteSessionHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "delete_session")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountRevokeOtherSessionsHandler configures the mux to serve the "auth"
+// service "revoke_other_sessions" endpoint.
+func MountRevokeOtherSessionsHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/sessions/revoke-others", f)
+}
+
+// NewRevokeOtherSessionsHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "revoke_other_sessions" endpoint.
+func NewRevokeOtherSessionsHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeRevokeOtherSessionsRequest(mux, decoder)
+		encodeResponse = EncodeRevokeOtherSessionsResponse(encoder)
+		encodeError    = EncodeRevokeOtherSessionsError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "revoke_other_sessions")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

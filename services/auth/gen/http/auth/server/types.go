@@ -122,6 +122,13 @@ type ListSessionsResponseBody struct {
 	Sessions []*SessionViewResponseBody `form:"sessions" json:"sessions" xml:"sessions"`
 }
 
+// RevokeOtherSessionsResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body.
+type RevokeOtherSessionsResponseBody struct {
+	// How many live sessions were revoked.
+	Revoked int `form:"revoked" json:"revoked" xml:"revoked"`
+}
+
 // ActivityResponseBody is the type of the "auth" service "activity" endpoint
 // HTTP response body.
 type ActivityResponseBody struct {
@@ -1753,6 +1760,244 @@ type DeleteSessionSecondFactorLockedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RevokeOtherSessionsRateLimitedResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "rate_limited"
+// error.
+type RevokeOtherSessionsRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// RevokeOtherSessionsUnauthorizedResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "unauthorized" error.
+type RevokeOtherSessionsUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsInvalidCredentialsResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type RevokeOtherSessionsInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsInvalidCodeResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "invalid_code"
+// error.
+type RevokeOtherSessionsInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsMfaRequiredResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "mfa_required"
+// error.
+type RevokeOtherSessionsMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsInvalidInputResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "invalid_input" error.
+type RevokeOtherSessionsInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsUnavailableResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "unavailable"
+// error.
+type RevokeOtherSessionsUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsEmailTakenResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "email_taken"
+// error.
+type RevokeOtherSessionsEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type RevokeOtherSessionsTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsTotpNotEnrolledResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "totp_not_enrolled" error.
+type RevokeOtherSessionsTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsMfaNotEnabledResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "mfa_not_enabled" error.
+type RevokeOtherSessionsMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsNotFoundResponseBody is the type of the "auth" service
+// "revoke_other_sessions" endpoint HTTP response body for the "not_found"
+// error.
+type RevokeOtherSessionsNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsSecondFactorLockedResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type RevokeOtherSessionsSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "rate_limited" error.
 type ActivityRateLimitedResponseBody struct {
@@ -3221,6 +3466,15 @@ func NewListSessionsResponseBody(res *auth.SessionList) *ListSessionsResponseBod
 	return body
 }
 
+// NewRevokeOtherSessionsResponseBody builds the HTTP response body from the
+// result of the "revoke_other_sessions" endpoint of the "auth" service.
+func NewRevokeOtherSessionsResponseBody(res *auth.RevokedCount) *RevokeOtherSessionsResponseBody {
+	body := &RevokeOtherSessionsResponseBody{
+		Revoked: res.Revoked,
+	}
+	return body
+}
+
 // NewActivityResponseBody builds the HTTP response body from the result of the
 // "activity" endpoint of the "auth" service.
 func NewActivityResponseBody(res *auth.ActivityList) *ActivityResponseBody {
@@ -4539,6 +4793,197 @@ func NewDeleteSessionSecondFactorLockedResponseBody(res *goa.ServiceError) *Dele
 	return body
 }
 
+// NewRevokeOtherSessionsRateLimitedResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *RevokeOtherSessionsRateLimitedResponseBody {
+	body := &RevokeOtherSessionsRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsUnauthorizedResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsUnauthorizedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsUnauthorizedResponseBody {
+	body := &RevokeOtherSessionsUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsInvalidCredentialsResponseBody builds the HTTP
+// response body from the result of the "revoke_other_sessions" endpoint of the
+// "auth" service.
+func NewRevokeOtherSessionsInvalidCredentialsResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidCredentialsResponseBody {
+	body := &RevokeOtherSessionsInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsInvalidCodeResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsInvalidCodeResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidCodeResponseBody {
+	body := &RevokeOtherSessionsInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsMfaRequiredResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsMfaRequiredResponseBody(res *goa.ServiceError) *RevokeOtherSessionsMfaRequiredResponseBody {
+	body := &RevokeOtherSessionsMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsInvalidInputResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsInvalidInputResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidInputResponseBody {
+	body := &RevokeOtherSessionsInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsUnavailableResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsUnavailableResponseBody(res *goa.ServiceError) *RevokeOtherSessionsUnavailableResponseBody {
+	body := &RevokeOtherSessionsUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsEmailTakenResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsEmailTakenResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailTakenResponseBody {
+	body := &RevokeOtherSessionsEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsTotpAlreadyEnabledResponseBody builds the HTTP
+// response body from the result of the "revoke_other_sessions" endpoint of the
+// "auth" service.
+func NewRevokeOtherSessionsTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsTotpAlreadyEnabledResponseBody {
+	body := &RevokeOtherSessionsTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsTotpNotEnrolledResponseBody builds the HTTP response
+// body from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsTotpNotEnrolledResponseBody {
+	body := &RevokeOtherSessionsTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsMfaNotEnabledResponseBody builds the HTTP response
+// body from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsMfaNotEnabledResponseBody {
+	body := &RevokeOtherSessionsMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsNotFoundResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsNotFoundResponseBody(res *goa.ServiceError) *RevokeOtherSessionsNotFoundResponseBody {
+	body := &RevokeOtherSessionsNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsSecondFactorLockedResponseBody builds the HTTP
+// response body from the result of the "revoke_other_sessions" endpoint of the
+// "auth" service.
+func NewRevokeOtherSessionsSecondFactorLockedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsSecondFactorLockedResponseBody {
+	body := &RevokeOtherSessionsSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewActivityRateLimitedResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityRateLimitedResponseBody(res *auth.RateLimitedError) *ActivityRateLimitedResponseBody {
@@ -5668,6 +6113,15 @@ func NewListSessionsPayload(token *string) *auth.ListSessionsPayload {
 func NewDeleteSessionPayload(id string, token *string) *auth.DeleteSessionPayload {
 	v := &auth.DeleteSessionPayload{}
 	v.ID = id
+	v.Token = token
+
+	return v
+}
+
+// NewRevokeOtherSessionsPayload builds a auth service revoke_other_sessions
+// endpoint payload.
+func NewRevokeOtherSessionsPayload(token *string) *auth.RevokeOtherSessionsPayload {
+	v := &auth.RevokeOtherSessionsPayload{}
 	v.Token = token
 
 	return v

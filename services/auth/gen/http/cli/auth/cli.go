@@ -23,7 +23,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (register|login|logout|profile|session-refresh|list-sessions|delete-session|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
+		"auth (register|login|logout|profile|session-refresh|list-sessions|delete-session|revoke-other-sessions|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
 	}
 }
 
@@ -67,6 +67,9 @@ func ParseEndpoint(
 		authDeleteSessionIDFlag    = authDeleteSessionFlags.String("id", "REQUIRED", "Session ID.")
 		authDeleteSessionTokenFlag = authDeleteSessionFlags.String("token", "", "")
 
+		authRevokeOtherSessionsFlags     = flag.NewFlagSet("revoke-other-sessions", flag.ExitOnError)
+		authRevokeOtherSessionsTokenFlag = authRevokeOtherSessionsFlags.String("token", "", "")
+
 		authActivityFlags     = flag.NewFlagSet("activity", flag.ExitOnError)
 		authActivityTokenFlag = authActivityFlags.String("token", "", "")
 
@@ -97,6 +100,7 @@ func ParseEndpoint(
 	authSessionRefreshFlags.Usage = authSessionRefreshUsage
 	authListSessionsFlags.Usage = authListSessionsUsage
 	authDeleteSessionFlags.Usage = authDeleteSessionUsage
+	authRevokeOtherSessionsFlags.Usage = authRevokeOtherSessionsUsage
 	authActivityFlags.Usage = authActivityUsage
 	authTotpGenerateFlags.Usage = authTotpGenerateUsage
 	authTotpVerifyFlags.Usage = authTotpVerifyUsage
@@ -158,6 +162,9 @@ func ParseEndpoint(
 
 			case "delete-session":
 				epf = authDeleteSessionFlags
+
+			case "revoke-other-sessions":
+				epf = authRevokeOtherSessionsFlags
 
 			case "activity":
 				epf = authActivityFlags
@@ -223,6 +230,9 @@ func ParseEndpoint(
 			case "delete-session":
 				endpoint = c.DeleteSession()
 				data, err = authc.BuildDeleteSessionPayload(*authDeleteSessionIDFlag, *authDeleteSessionTokenFlag)
+			case "revoke-other-sessions":
+				endpoint = c.RevokeOtherSessions()
+				data, err = authc.BuildRevokeOtherSessionsPayload(*authRevokeOtherSessionsTokenFlag)
 			case "activity":
 				endpoint = c.Activity()
 				data, err = authc.BuildActivityPayload(*authActivityTokenFlag)
@@ -263,6 +273,7 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    session-refresh: Move the idle expiry forward under a new token; the old token dies at once. The absolute expiry never moves.`)
 	fmt.Fprintln(os.Stderr, `    list-sessions: The signed-in user's live sessions, newest first; the one making the request is marked current.`)
 	fmt.Fprintln(os.Stderr, `    delete-session: Revoke one of the signed-in user's sessions. Another user's session is not found.`)
+	fmt.Fprintln(os.Stderr, `    revoke-other-sessions: Sign out everywhere else: revoke every session of the signed-in user but the one making the request, at once, caches included.`)
 	fmt.Fprintln(os.Stderr, `    activity: The signed-in user's last 50 security events (logins, second factors, registration), newest first, so that failed attempts on the account can be seen.`)
 	fmt.Fprintln(os.Stderr, `    totp-generate: Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
 	fmt.Fprintln(os.Stderr, `    totp-verify: Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.`)
@@ -399,6 +410,24 @@ func authDeleteSessionUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth delete-session --id \"0f8fad5b-d9cb-469f-a165-70867728950e\" --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authRevokeOtherSessionsUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth revoke-other-sessions", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Sign out everywhere else: revoke every session of the signed-in user but the one making the request, at once, caches included.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth revoke-other-sessions --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
 }
 
 func authActivityUsage() {
