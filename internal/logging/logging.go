@@ -11,6 +11,15 @@
 // http.route is the route pattern (/auth/sessions/{id}), never the path
 // with its values; grpc.method is the full method (auth.Auth/ValidateSession).
 // No header, query string or body is ever logged: secrets travel there.
+//
+// Lines are written to the output by the goroutine that logs them. A
+// background writer (batching lines into one write every few
+// milliseconds) was measured against direct writes with the benchmark
+// command (services/auth/bench/validate, ValidateSession at concurrency 8
+// and 32, 25 runs of each on this project's 2-core machine): the ratio of
+// its requests per second to direct writes' had a median of 1.05 at 8 and
+// 0.95 at 32, within the run-to-run noise of ±30% and never a clear gain,
+// so the services write directly.
 package logging
 
 import (
