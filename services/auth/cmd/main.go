@@ -208,6 +208,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		HashWait:        cfg.PasswordHashWait,
 		TOTP:            repositories.NewTOTPCredentials(pool).MailWith(notices),
 		BackupCodes:     repositories.NewBackupCodes(pool).MailWith(notices),
+		Operators:       repositories.NewOperators(pool, notices),
 		SecretBox:       keys,
 		CodeHasher:      keys,
 		BcryptCost:      cfg.BcryptCost,

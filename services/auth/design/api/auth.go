@@ -23,6 +23,7 @@ var _ = Service("auth", func() {
 	Error("totp_already_enabled", ErrorResult, "TOTP is already active for this account.")
 	Error("totp_not_enrolled", ErrorResult, "No TOTP enrollment is pending or active: call totp/generate first.")
 	Error("mfa_not_enabled", ErrorResult, "The account has no second factor.")
+	Error("account_disabled", ErrorResult, "An operator disabled the account.")
 	Error("second_factor_locked", ErrorResult, "Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.")
 
 	HTTP(func() {
@@ -38,6 +39,7 @@ var _ = Service("auth", func() {
 		Response("totp_not_enrolled", StatusConflict)
 		Response("mfa_not_enabled", StatusConflict)
 		Response("second_factor_locked", StatusLocked)
+		Response("account_disabled", StatusForbidden)
 	})
 	GRPC(func() {
 		Response("email_taken", CodeAlreadyExists)
@@ -49,6 +51,7 @@ var _ = Service("auth", func() {
 		Response("totp_not_enrolled", CodeFailedPrecondition)
 		Response("mfa_not_enabled", CodeFailedPrecondition)
 		Response("second_factor_locked", CodeFailedPrecondition)
+		Response("account_disabled", CodePermissionDenied)
 	})
 
 	Method("register", func() {
@@ -110,6 +113,35 @@ var _ = Service("auth", func() {
 			Required("token")
 		})
 		Result(SessionIdentity)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+
+	userIDPayload := func() {
+		Field(1, "user_id", String, "User ID.", func() {
+			Format(FormatUUID)
+			Example("5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f")
+		})
+		Required("user_id")
+	}
+	Method("disable_user", func() {
+		Description("Disable an account (taken over, say): login answers 403 account_disabled, and every session ends at once, caches included. For operators (the admin method group); the user's activity names the operator, and a notice is mailed.")
+		Payload(userIDPayload)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+	Method("enable_user", func() {
+		Description("Enable a disabled account again. For operators.")
+		Payload(userIDPayload)
+		GRPC(func() {
+			Response(CodeOK)
+		})
+	})
+	Method("reset_mfa", func() {
+		Description("For a user who lost both the authenticator and the backup codes: remove TOTP and the backup codes and end every session; a notice is mailed. For operators.")
+		Payload(userIDPayload)
 		GRPC(func() {
 			Response(CodeOK)
 		})

@@ -285,7 +285,8 @@ var RevocationEvent = Type("RevocationEvent", func() {
 var SecurityEvent = Type("SecurityEvent", func() {
 	Description("An authentication attempt on the account.")
 	Field(1, "kind", String, "What was tried, or what happened to the account (its second factor locked after too many failures, or unlocked).", func() {
-		Enum("login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked")
+		Enum("login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked",
+			"account_disabled", "account_enabled", "mfa_reset")
 		Example("login")
 	})
 	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not).", func() {
@@ -301,6 +302,9 @@ var SecurityEvent = Type("SecurityEvent", func() {
 	Field(5, "repeats", Int, "How many attempts the event stands for: refused attempts of one kind from one network are recorded once a minute with their count.", func() {
 		Minimum(1)
 		Example(1)
+	})
+	Field(6, "actor", String, "The operator behind an operator act (its client certificate's identity); absent otherwise.", func() {
+		Example("spiffe://platform/operator")
 	})
 	Required("kind", "success", "ip", "created_at", "repeats")
 })

@@ -77,8 +77,8 @@ UPDATE users SET second_factor_failures = 0, second_factor_locked_at = NULL WHER
 
 -- InsertNotice records an event of the account in its activity.
 -- name: InsertNotice :exec
-INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome)
-VALUES (@user_id, @account, @ip, @ip_net, @kind, 'notice');
+INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome, actor)
+VALUES (@user_id, @account, @ip, @ip_net, @kind, 'notice', sqlc.narg('actor'));
 
 -- InsertAttempt records an attempt; for login and register the user is
 -- found by the account's email, so that even refused attempts show in the
@@ -97,7 +97,7 @@ WHERE id = @id AND outcome = 'pending'
 RETURNING kind, user_id, account, ip, ip_net;
 
 -- name: ListUserActivity :many
-SELECT kind, outcome, ip, created_at, repeats FROM auth_attempts
+SELECT kind, outcome, ip, created_at, repeats, actor FROM auth_attempts
 WHERE user_id = @user_id AND outcome <> 'pending'
 ORDER BY created_at DESC, id DESC
 LIMIT @max_events;

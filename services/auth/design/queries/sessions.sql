@@ -16,6 +16,7 @@ SELECT s.id, s.user_id, u.email, u.mfa_enabled, s.aal, s.created_at, s.idle_expi
 FROM sessions s
 JOIN users u ON u.id = s.user_id
 WHERE s.token_hash = @token_hash
+  AND u.disabled_at IS NULL
   AND s.revoked_at IS NULL
   AND s.idle_expires_at > now()
   AND s.expires_at > now();

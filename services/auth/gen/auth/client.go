@@ -33,12 +33,15 @@ type Client struct {
 	BackupVerifyEndpoint        goa.Endpoint
 	BackupRegenerateEndpoint    goa.Endpoint
 	ValidateSessionEndpoint     goa.Endpoint
+	DisableUserEndpoint         goa.Endpoint
+	EnableUserEndpoint          goa.Endpoint
+	ResetMfaEndpoint            goa.Endpoint
 	UnlockUserEndpoint          goa.Endpoint
 	GetUserEndpoint             goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, unlockUser, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, disableUser, enableUser, resetMfa, unlockUser, getUser goa.Endpoint) *Client {
 	return &Client{
 		RegisterEndpoint:            register,
 		LoginEndpoint:               login,
@@ -58,6 +61,9 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 		BackupVerifyEndpoint:        backupVerify,
 		BackupRegenerateEndpoint:    backupRegenerate,
 		ValidateSessionEndpoint:     validateSession,
+		DisableUserEndpoint:         disableUser,
+		EnableUserEndpoint:          enableUser,
+		ResetMfaEndpoint:            resetMfa,
 		UnlockUserEndpoint:          unlockUser,
 		GetUserEndpoint:             getUser,
 	}
@@ -77,6 +83,7 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterResult, err error) {
@@ -102,6 +109,7 @@ func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterRes
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, err error) {
@@ -127,6 +135,7 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResult, err error) {
@@ -152,6 +161,7 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountProfile, err error) {
@@ -177,6 +187,7 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (res *RefreshResult, err error) {
@@ -202,6 +213,7 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res *SessionList, err error) {
@@ -227,6 +239,7 @@ func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (err error) {
@@ -249,6 +262,7 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessionsPayload) (res *RevokedCount, err error) {
@@ -274,6 +288,7 @@ func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessions
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (err error) {
@@ -296,6 +311,7 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokedCount, err error) {
@@ -322,6 +338,7 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClientStream, err error) {
@@ -347,6 +364,7 @@ func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClie
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *ActivityList, err error) {
@@ -372,6 +390,7 @@ func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *Activit
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res *TOTPEnrollment, err error) {
@@ -397,6 +416,7 @@ func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOTPVerifyResult, err error) {
@@ -422,6 +442,7 @@ func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOT
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err error) {
@@ -443,6 +464,7 @@ func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err er
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res *BackupVerifyResult, err error) {
@@ -469,6 +491,7 @@ func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res 
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayload) (res *BackupCodes, err error) {
@@ -494,6 +517,7 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload) (res *SessionIdentity, err error) {
@@ -503,6 +527,72 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 		return
 	}
 	return ires.(*SessionIdentity), nil
+}
+
+// DisableUser calls the "disable_user" endpoint of the "auth" service.
+// DisableUser may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) DisableUser(ctx context.Context, p *DisableUserPayload) (err error) {
+	_, err = c.DisableUserEndpoint(ctx, p)
+	return
+}
+
+// EnableUser calls the "enable_user" endpoint of the "auth" service.
+// EnableUser may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) EnableUser(ctx context.Context, p *EnableUserPayload) (err error) {
+	_, err = c.EnableUserEndpoint(ctx, p)
+	return
+}
+
+// ResetMfa calls the "reset_mfa" endpoint of the "auth" service.
+// ResetMfa may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) ResetMfa(ctx context.Context, p *ResetMfaPayload) (err error) {
+	_, err = c.ResetMfaEndpoint(ctx, p)
+	return
 }
 
 // UnlockUser calls the "unlock_user" endpoint of the "auth" service.
@@ -519,6 +609,7 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err error) {
@@ -540,6 +631,7 @@ func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err erro
 //   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) GetUser(ctx context.Context, p *GetUserPayload) (res *UserView, err error) {

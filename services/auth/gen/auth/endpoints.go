@@ -34,6 +34,9 @@ type Endpoints struct {
 	BackupVerify        goa.Endpoint
 	BackupRegenerate    goa.Endpoint
 	ValidateSession     goa.Endpoint
+	DisableUser         goa.Endpoint
+	EnableUser          goa.Endpoint
+	ResetMfa            goa.Endpoint
 	UnlockUser          goa.Endpoint
 	GetUser             goa.Endpoint
 }
@@ -69,6 +72,9 @@ func NewEndpoints(s Service) *Endpoints {
 		BackupVerify:        NewBackupVerifyEndpoint(s, a.APIKeyAuth),
 		BackupRegenerate:    NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
 		ValidateSession:     NewValidateSessionEndpoint(s),
+		DisableUser:         NewDisableUserEndpoint(s),
+		EnableUser:          NewEnableUserEndpoint(s),
+		ResetMfa:            NewResetMfaEndpoint(s),
 		UnlockUser:          NewUnlockUserEndpoint(s),
 		GetUser:             NewGetUserEndpoint(s),
 	}
@@ -94,6 +100,9 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.BackupVerify = m(e.BackupVerify)
 	e.BackupRegenerate = m(e.BackupRegenerate)
 	e.ValidateSession = m(e.ValidateSession)
+	e.DisableUser = m(e.DisableUser)
+	e.EnableUser = m(e.EnableUser)
+	e.ResetMfa = m(e.ResetMfa)
 	e.UnlockUser = m(e.UnlockUser)
 	e.GetUser = m(e.GetUser)
 }
@@ -425,6 +434,33 @@ func NewValidateSessionEndpoint(s Service) goa.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
 		p := req.(*ValidateSessionPayload)
 		return s.ValidateSession(ctx, p)
+	}
+}
+
+// NewDisableUserEndpoint returns an endpoint function that calls the method
+// "disable_user" of service "auth".
+func NewDisableUserEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*DisableUserPayload)
+		return nil, s.DisableUser(ctx, p)
+	}
+}
+
+// NewEnableUserEndpoint returns an endpoint function that calls the method
+// "enable_user" of service "auth".
+func NewEnableUserEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*EnableUserPayload)
+		return nil, s.EnableUser(ctx, p)
+	}
+}
+
+// NewResetMfaEndpoint returns an endpoint function that calls the method
+// "reset_mfa" of service "auth".
+func NewResetMfaEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*ResetMfaPayload)
+		return nil, s.ResetMfa(ctx, p)
 	}
 }
 

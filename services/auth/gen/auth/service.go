@@ -73,6 +73,17 @@ type Service interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionPayload) (res *SessionIdentity, err error)
+	// Disable an account (taken over, say): login answers 403 account_disabled,
+	// and every session ends at once, caches included. For operators (the admin
+	// method group); the user's activity names the operator, and a notice is
+	// mailed.
+	DisableUser(context.Context, *DisableUserPayload) (err error)
+	// Enable a disabled account again. For operators.
+	EnableUser(context.Context, *EnableUserPayload) (err error)
+	// For a user who lost both the authenticator and the backup codes: remove TOTP
+	// and the backup codes and end every session; a notice is mailed. For
+	// operators.
+	ResetMfa(context.Context, *ResetMfaPayload) (err error)
 	// Lift a user's second-factor lock (after too many consecutive failures) and
 	// reset the count. For operators (the admin method group).
 	UnlockUser(context.Context, *UnlockUserPayload) (err error)
@@ -100,7 +111,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [20]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "unlock_user", "get_user"}
+var MethodNames = [23]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "disable_user", "enable_user", "reset_mfa", "unlock_user", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -212,6 +223,19 @@ type DeleteSessionPayload struct {
 	ID string
 }
 
+// DisableUserPayload is the payload type of the auth service disable_user
+// method.
+type DisableUserPayload struct {
+	// User ID.
+	UserID string
+}
+
+// EnableUserPayload is the payload type of the auth service enable_user method.
+type EnableUserPayload struct {
+	// User ID.
+	UserID string
+}
+
 // GetUserPayload is the payload type of the auth service get_user method.
 type GetUserPayload struct {
 	// User ID.
@@ -297,6 +321,12 @@ type RegisterResult struct {
 	CreatedAt string
 }
 
+// ResetMfaPayload is the payload type of the auth service reset_mfa method.
+type ResetMfaPayload struct {
+	// User ID.
+	UserID string
+}
+
 // RevocationAck is the streaming payload type of the auth service
 // watch_revocations method.
 type RevocationAck struct {
@@ -360,6 +390,9 @@ type SecurityEvent struct {
 	// How many attempts the event stands for: refused attempts of one kind from
 	// one network are recorded once a minute with their count.
 	Repeats int
+	// The operator behind an operator act (its client certificate's identity);
+	// absent otherwise.
+	Actor *string
 }
 
 // SessionIdentity is the result type of the auth service validate_session
@@ -546,6 +579,11 @@ func MakeTotpNotEnrolled(err error) *goa.ServiceError {
 // MakeMfaNotEnabled builds a goa.ServiceError from an error.
 func MakeMfaNotEnabled(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
+}
+
+// MakeAccountDisabled builds a goa.ServiceError from an error.
+func MakeAccountDisabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "account_disabled", false, false, false)
 }
 
 // MakeSecondFactorLocked builds a goa.ServiceError from an error.

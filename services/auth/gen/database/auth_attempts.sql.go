@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 const accountFailures = `-- name: AccountFailures :many
@@ -226,8 +227,8 @@ func (q *Queries) InsertAttempt(ctx context.Context, arg InsertAttemptParams) (i
 }
 
 const insertNotice = `-- name: InsertNotice :exec
-INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome)
-VALUES ($1, $2, $3, $4, $5, 'notice')
+INSERT INTO auth_attempts (user_id, account, ip, ip_net, kind, outcome, actor)
+VALUES ($1, $2, $3, $4, $5, 'notice', $6)
 `
 
 type InsertNoticeParams struct {
@@ -236,6 +237,7 @@ type InsertNoticeParams struct {
 	Ip      netip.Addr
 	IpNet   netip.Addr
 	Kind    string
+	Actor   pgtype.Text
 }
 
 // InsertNotice records an event of the account in its activity.
@@ -246,6 +248,7 @@ func (q *Queries) InsertNotice(ctx context.Context, arg InsertNoticeParams) erro
 		arg.Ip,
 		arg.IpNet,
 		arg.Kind,
+		arg.Actor,
 	)
 	return err
 }
@@ -279,7 +282,7 @@ func (q *Queries) IsKnownIP(ctx context.Context, arg IsKnownIPParams) (bool, err
 }
 
 const listUserActivity = `-- name: ListUserActivity :many
-SELECT kind, outcome, ip, created_at, repeats FROM auth_attempts
+SELECT kind, outcome, ip, created_at, repeats, actor FROM auth_attempts
 WHERE user_id = $1 AND outcome <> 'pending'
 ORDER BY created_at DESC, id DESC
 LIMIT $2
@@ -296,6 +299,7 @@ type ListUserActivityRow struct {
 	Ip        netip.Addr
 	CreatedAt time.Time
 	Repeats   int32
+	Actor     pgtype.Text
 }
 
 func (q *Queries) ListUserActivity(ctx context.Context, arg ListUserActivityParams) ([]ListUserActivityRow, error) {
@@ -313,6 +317,7 @@ func (q *Queries) ListUserActivity(ctx context.Context, arg ListUserActivityPara
 			&i.Ip,
 			&i.CreatedAt,
 			&i.Repeats,
+			&i.Actor,
 		); err != nil {
 			return nil, err
 		}

@@ -23,6 +23,7 @@ type AuthAttempt struct {
 	CreatedAt time.Time
 	IpNet     netip.Addr
 	Repeats   int32
+	Actor     pgtype.Text
 }
 
 type BackupCode struct {
@@ -64,4 +65,5 @@ type User struct {
 	CreatedAt            time.Time
 	SecondFactorFailures int32
 	SecondFactorLockedAt pgtype.Timestamptz
+	DisabledAt           pgtype.Timestamptz
 }

@@ -98,6 +98,8 @@ type Querier interface {
 	SecondFactorLocked(ctx context.Context, id uuid.UUID) (bool, error)
 	// SecondFactorSucceeded resets the count of consecutive failures.
 	SecondFactorSucceeded(ctx context.Context, id uuid.UUID) error
+	// SetDisabled disables (or enables) the account.
+	SetDisabled(ctx context.Context, arg SetDisabledParams) (int64, error)
 	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
 	// TxNow is the transaction's clock, which every replica shares.
 	TxNow(ctx context.Context) (time.Time, error)

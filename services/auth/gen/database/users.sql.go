@@ -43,7 +43,7 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (CreateU
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, mfa_enabled, created_at
+SELECT id, email, password_hash, mfa_enabled, created_at, (disabled_at IS NOT NULL)::boolean AS disabled
 FROM users
 WHERE email = $1
 `
@@ -54,6 +54,7 @@ type GetUserByEmailRow struct {
 	PasswordHash []byte
 	MfaEnabled   bool
 	CreatedAt    time.Time
+	Disabled     bool
 }
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (GetUserByEmailRow, error) {
@@ -65,6 +66,7 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (GetUserByEm
 		&i.PasswordHash,
 		&i.MfaEnabled,
 		&i.CreatedAt,
+		&i.Disabled,
 	)
 	return i, err
 }
@@ -92,6 +94,25 @@ func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const setDisabled = `-- name: SetDisabled :execrows
+UPDATE users SET disabled_at = CASE WHEN $1::boolean THEN COALESCE(disabled_at, now()) ELSE NULL END
+WHERE id = $2
+`
+
+type SetDisabledParams struct {
+	Disabled bool
+	ID       uuid.UUID
+}
+
+// SetDisabled disables (or enables) the account.
+func (q *Queries) SetDisabled(ctx context.Context, arg SetDisabledParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setDisabled, arg.Disabled, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const setMFAEnabled = `-- name: SetMFAEnabled :exec

@@ -41,6 +41,9 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	if !ok {
 		return nil, genauth.MakeInvalidCredentials(errMsgCredentials)
 	}
+	if user.Disabled { // told only to whoever knows the password
+		return nil, genauth.MakeAccountDisabled(errMsgAccountDisabled)
+	}
 	token, tokenHash := newToken()
 	ns := s.newSession(ports.AAL1, tokenHash)
 	ns.UserID = user.ID

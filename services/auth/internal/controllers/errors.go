@@ -19,6 +19,7 @@ var (
 	errMsgEmailTaken         = errors.New("an account with this email already exists")
 	errMsgSecondFactorLocked = errors.New("too many consecutive failed second-factor attempts: the second factor is locked until the password is reset by email or an operator unlocks it")
 	errMsgNotFound           = errors.New("not found")
+	errMsgAccountDisabled    = errors.New("this account is disabled: contact your administrator")
 	errMsgUnavailable        = errors.New("the service cannot reach its database; retry later")
 	errMsgBusy               = errors.New("too many sign-ins in progress; retry in a moment")
 )

@@ -99,6 +99,10 @@ func toActivityList(events []ports.Event) *genauth.ActivityList {
 			CreatedAt: formatTime(e.CreatedAt),
 			Repeats:   max(e.Repeats, 1),
 		}
+		if e.Actor != "" {
+			actor := e.Actor
+			out.Events[i].Actor = &actor
+		}
 	}
 	return out
 }

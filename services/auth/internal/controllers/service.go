@@ -23,6 +23,7 @@ type Options struct {
 	Throttle    ports.Throttle
 	TOTP        ports.TOTPCredentials
 	BackupCodes ports.BackupCodes
+	Operators   ports.Operators
 	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
 	SecretBox  ports.SecretBox
 	CodeHasher ports.CodeHasher
@@ -55,6 +56,7 @@ type Service struct {
 	throttle    ports.Throttle
 	totp        ports.TOTPCredentials
 	backup      ports.BackupCodes
+	operators   ports.Operators
 	box         ports.SecretBox
 	hasher      ports.CodeHasher
 	passwords   *passwordHasher
@@ -73,7 +75,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.Operators == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -108,6 +110,7 @@ func New(o Options) (*Service, error) {
 		throttle:    o.Throttle,
 		totp:        o.TOTP,
 		backup:      o.BackupCodes,
+		operators:   o.Operators,
 		box:         o.SecretBox,
 		hasher:      o.CodeHasher,
 		passwords:   ph,

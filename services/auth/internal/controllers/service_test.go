@@ -89,7 +89,7 @@ func newFixture(t *testing.T) fixture {
 	keys := newTestKeyring(t)
 	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
-		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, Throttle: throttle, TOTP: totp, BackupCodes: backup,
+		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, Throttle: throttle, TOTP: totp, BackupCodes: backup, Operators: mocks.NewMockOperators(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, HashConcurrency: testHashConcurrency, HashWait: testHashWait,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -174,7 +174,7 @@ func TestNew(t *testing.T) {
 	keys := newTestKeyring(t)
 	valid := Options{
 		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl), Revocations: mocks.NewMockRevocations(ctrl),
-		Throttle: mocks.NewMockThrottle(ctrl), TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl),
+		Throttle: mocks.NewMockThrottle(ctrl), TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl), Operators: mocks.NewMockOperators(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, HashConcurrency: 3, HashWait: 5 * time.Second,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -198,6 +198,7 @@ func TestNew(t *testing.T) {
 		{name: "case=nil directory", change: func(o *Options) { o.Directory = nil }, wantErr: true},
 		{name: "case=nil revocations", change: func(o *Options) { o.Revocations = nil }, wantErr: true},
 		{name: "case=nil totp", change: func(o *Options) { o.TOTP = nil }, wantErr: true},
+		{name: "case=nil operators", change: func(o *Options) { o.Operators = nil }, wantErr: true},
 		{name: "case=nil backup codes", change: func(o *Options) { o.BackupCodes = nil }, wantErr: true},
 		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},
 		{name: "case=nil code hasher", change: func(o *Options) { o.CodeHasher = nil }, wantErr: true},

@@ -4,8 +4,6 @@ import (
 	"context"
 	"github.com/google/uuid"
 
-	"goa.design/clue/log"
-
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
@@ -31,20 +29,6 @@ func (s *Service) GetUser(ctx context.Context, p *genauth.GetUserPayload) (*gena
 		return nil, toGoa(ctx, err)
 	}
 	return toUserView(user), nil
-}
-
-// UnlockUser implements genauth.Service: an operator lifts the user's
-// second-factor lock.
-func (s *Service) UnlockUser(ctx context.Context, p *genauth.UnlockUserPayload) error {
-	id, err := parseID(p.UserID, "user_id")
-	if err != nil {
-		return err
-	}
-	if err := s.throttle.Unlock(ctx, id); err != nil {
-		return toGoa(ctx, err)
-	}
-	log.Print(ctx, log.KV{K: "msg", V: "second factor unlocked by an operator"}, log.KV{K: "user_id", V: id.String()})
-	return nil
 }
 
 // SessionRefresh implements genauth.Service: a new token, the old one dead at

@@ -31,6 +31,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	genpb "github.com/infrastructure/platform/services/auth/gen/grpc/auth/pb"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 // Group is a set of methods under one rule.
@@ -58,6 +59,9 @@ var Methods = map[string]Group{
 	genpb.Auth_RevokeSession_FullMethodName:      Admin,
 	genpb.Auth_RevokeUserSessions_FullMethodName: Admin,
 	genpb.Auth_UnlockUser_FullMethodName:         Admin,
+	genpb.Auth_DisableUser_FullMethodName:        Admin,
+	genpb.Auth_EnableUser_FullMethodName:         Admin,
+	genpb.Auth_ResetMfa_FullMethodName:           Admin,
 
 	healthpb.Health_Check_FullMethodName:                                   Open,
 	healthpb.Health_Watch_FullMethodName:                                   Open,
@@ -176,10 +180,11 @@ func groupName(g Group) string {
 // UnaryServerInterceptor refuses unary calls outside the policy.
 func (g *Guard) UnaryServerInterceptor() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
-		if _, err := g.authorize(ctx, info.FullMethod); err != nil {
+		identity, err := g.authorize(ctx, info.FullMethod)
+		if err != nil {
 			return nil, err
 		}
-		return handler(ctx, req)
+		return handler(ports.WithCaller(ctx, identity), req)
 	}
 }
 

@@ -21,6 +21,8 @@ const (
 	NoticeTOTPEnabled            = "totp_enabled"
 	NoticeTOTPDisabled           = "totp_disabled"
 	NoticeBackupCodesRegenerated = "backup_codes_regenerated"
+	NoticeAccountDisabled        = "account_disabled"
+	NoticeMFAReset               = "mfa_reset"
 )
 
 // NoticeArgs is a security notice waiting in the outbox. It holds no

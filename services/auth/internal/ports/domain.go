@@ -1,6 +1,7 @@
 package ports
 
 import (
+	"context"
 	"net/netip"
 	"time"
 
@@ -37,6 +38,8 @@ type User struct {
 type UserCredentials struct {
 	User
 	PasswordHash []byte
+	// Disabled: an operator disabled the account (DisableUser).
+	Disabled bool
 }
 
 // NewUser is an account to create. Email is already normalized.
@@ -159,6 +162,10 @@ const (
 	// KindSecondFactorUnlocked: an operator (UnlockUser) or a password
 	// reset lifted the lock.
 	KindSecondFactorUnlocked AttemptKind = "second_factor_unlocked"
+	// KindAccountDisabled, KindAccountEnabled, KindMFAReset: operator acts.
+	KindAccountDisabled AttemptKind = "account_disabled"
+	KindAccountEnabled  AttemptKind = "account_enabled"
+	KindMFAReset        AttemptKind = "mfa_reset"
 )
 
 // Outcome is how an attempt ended.
@@ -245,4 +252,24 @@ type Event struct {
 	// Repeats is how many refused attempts the event stands for (1 but
 	// for aggregated refusals).
 	Repeats int
+	// Actor is the operator behind an operator act ("" otherwise).
+	Actor string
+}
+
+type callerKey struct{}
+
+// WithCaller returns ctx carrying the identity of the gRPC caller that
+// the transport authenticated (a client certificate's SAN), so that the
+// operator acts it makes can name it.
+func WithCaller(ctx context.Context, identity string) context.Context {
+	return context.WithValue(ctx, callerKey{}, identity)
+}
+
+// Caller returns the caller identity of ctx, or "unidentified" (a
+// plaintext caller on loopback).
+func Caller(ctx context.Context) string {
+	if id, ok := ctx.Value(callerKey{}).(string); ok && id != "" {
+		return id
+	}
+	return "unidentified"
 }

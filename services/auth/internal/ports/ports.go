@@ -143,6 +143,20 @@ type Subscription struct {
 	Ack func(uuid.UUID)
 }
 
+// Operators are the operator acts on an account. Each runs in one
+// transaction with its activity event (naming actor) and its mailed
+// notice; ErrNotFound for an unknown user.
+type Operators interface {
+	// Disable disables the account and revokes every live session,
+	// returning their ids.
+	Disable(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error)
+	// Enable enables the account again.
+	Enable(ctx context.Context, userID uuid.UUID, actor string) error
+	// ResetMFA removes TOTP and the backup codes, turns MFA off and
+	// revokes every live session, returning their ids.
+	ResetMFA(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error)
+}
+
 // Throttle counts authentication attempts in PostgreSQL, so that limits
 // hold across replicas and concurrent requests.
 type Throttle interface {
@@ -160,8 +174,9 @@ type Throttle interface {
 	// transaction. It reports whether this failure locked the factor.
 	Finish(ctx context.Context, id int64, outcome Outcome, userID uuid.UUID) (locked bool, err error)
 	// Unlock lifts the user's second-factor lock and resets the count, with
-	// a KindSecondFactorUnlocked event; ErrNotFound for an unknown user.
-	Unlock(ctx context.Context, userID uuid.UUID) error
+	// a KindSecondFactorUnlocked event naming actor; ErrNotFound for an
+	// unknown user.
+	Unlock(ctx context.Context, userID uuid.UUID, actor string) error
 	// Activity returns the user's last max finished attempts, newest first.
 	Activity(ctx context.Context, userID uuid.UUID, max int) ([]Event, error)
 }

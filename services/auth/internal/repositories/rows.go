@@ -23,6 +23,7 @@ func userCredentialsFromRow(r database.GetUserByEmailRow) ports.UserCredentials 
 	return ports.UserCredentials{
 		User:         ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt},
 		PasswordHash: r.PasswordHash,
+		Disabled:     r.Disabled,
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
@@ -212,7 +213,7 @@ func (t *Throttle) Finish(ctx context.Context, id int64, outcome ports.Outcome, 
 }
 
 // Unlock implements ports.Throttle.
-func (t *Throttle) Unlock(ctx context.Context, userID uuid.UUID) error {
+func (t *Throttle) Unlock(ctx context.Context, userID uuid.UUID, actor string) error {
 	return inTx(ctx, t.pool, "unlock second factor", func(q *database.Queries) error {
 		n, err := q.UnlockSecondFactor(ctx, userID)
 		if err != nil {
@@ -224,6 +225,7 @@ func (t *Throttle) Unlock(ctx context.Context, userID uuid.UUID) error {
 		any := netip.IPv4Unspecified() // an operator's act: no client address
 		return wrap("record unlock", q.InsertNotice(ctx, database.InsertNoticeParams{
 			UserID: nullUUID(userID), Account: "user:" + userID.String(), Ip: any, IpNet: any, Kind: string(ports.KindSecondFactorUnlocked),
+			Actor: pgtype.Text{String: actor, Valid: true},
 		}))
 	})
 }
@@ -236,7 +238,7 @@ func (t *Throttle) Activity(ctx context.Context, userID uuid.UUID, limit int) ([
 	}
 	out := make([]ports.Event, len(rows))
 	for i, r := range rows {
-		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess), IP: r.Ip, CreatedAt: r.CreatedAt, Repeats: int(r.Repeats)}
+		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess), IP: r.Ip, CreatedAt: r.CreatedAt, Repeats: int(r.Repeats), Actor: r.Actor.String}
 	}
 	return out, nil
 }

@@ -195,10 +195,10 @@ func TestSecondFactorLockout(t *testing.T) {
 	if _, err := try(ports.OutcomeSuccess); !errors.Is(err, ports.ErrSecondFactorLocked) {
 		t.Fatalf("after the lockout: %v, want ErrSecondFactorLocked", err)
 	}
-	if err := th.Unlock(ctx, uuid.New()); !errors.Is(err, ports.ErrNotFound) {
+	if err := th.Unlock(ctx, uuid.New(), "spiffe://platform/operator"); !errors.Is(err, ports.ErrNotFound) {
 		t.Errorf("Unlock of an unknown user: %v", err)
 	}
-	if err := th.Unlock(ctx, u.ID); err != nil {
+	if err := th.Unlock(ctx, u.ID, "spiffe://platform/operator"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := try(ports.OutcomeSuccess); err != nil {

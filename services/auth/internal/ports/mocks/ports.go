@@ -596,6 +596,74 @@ func (mr *MockRevocationsMockRecorder) Subscribe(ctx any) *gomock.Call {
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Subscribe", reflect.TypeOf((*MockRevocations)(nil).Subscribe), ctx)
 }
 
+// MockOperators is a mock of Operators interface.
+type MockOperators struct {
+	ctrl     *gomock.Controller
+	recorder *MockOperatorsMockRecorder
+	isgomock struct{}
+}
+
+// MockOperatorsMockRecorder is the mock recorder for MockOperators.
+type MockOperatorsMockRecorder struct {
+	mock *MockOperators
+}
+
+// NewMockOperators creates a new mock instance.
+func NewMockOperators(ctrl *gomock.Controller) *MockOperators {
+	mock := &MockOperators{ctrl: ctrl}
+	mock.recorder = &MockOperatorsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockOperators) EXPECT() *MockOperatorsMockRecorder {
+	return m.recorder
+}
+
+// Disable mocks base method.
+func (m *MockOperators) Disable(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Disable", ctx, userID, actor)
+	ret0, _ := ret[0].([]uuid.UUID)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Disable indicates an expected call of Disable.
+func (mr *MockOperatorsMockRecorder) Disable(ctx, userID, actor any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Disable", reflect.TypeOf((*MockOperators)(nil).Disable), ctx, userID, actor)
+}
+
+// Enable mocks base method.
+func (m *MockOperators) Enable(ctx context.Context, userID uuid.UUID, actor string) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Enable", ctx, userID, actor)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Enable indicates an expected call of Enable.
+func (mr *MockOperatorsMockRecorder) Enable(ctx, userID, actor any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Enable", reflect.TypeOf((*MockOperators)(nil).Enable), ctx, userID, actor)
+}
+
+// ResetMFA mocks base method.
+func (m *MockOperators) ResetMFA(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ResetMFA", ctx, userID, actor)
+	ret0, _ := ret[0].([]uuid.UUID)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ResetMFA indicates an expected call of ResetMFA.
+func (mr *MockOperatorsMockRecorder) ResetMFA(ctx, userID, actor any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ResetMFA", reflect.TypeOf((*MockOperators)(nil).ResetMFA), ctx, userID, actor)
+}
+
 // MockThrottle is a mock of Throttle interface.
 type MockThrottle struct {
 	ctrl     *gomock.Controller
@@ -666,15 +734,15 @@ func (mr *MockThrottleMockRecorder) Finish(ctx, id, outcome, userID any) *gomock
 }
 
 // Unlock mocks base method.
-func (m *MockThrottle) Unlock(ctx context.Context, userID uuid.UUID) error {
+func (m *MockThrottle) Unlock(ctx context.Context, userID uuid.UUID, actor string) error {
 	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Unlock", ctx, userID)
+	ret := m.ctrl.Call(m, "Unlock", ctx, userID, actor)
 	ret0, _ := ret[0].(error)
 	return ret0
 }
 
 // Unlock indicates an expected call of Unlock.
-func (mr *MockThrottleMockRecorder) Unlock(ctx, userID any) *gomock.Call {
+func (mr *MockThrottleMockRecorder) Unlock(ctx, userID, actor any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Unlock", reflect.TypeOf((*MockThrottle)(nil).Unlock), ctx, userID)
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Unlock", reflect.TypeOf((*MockThrottle)(nil).Unlock), ctx, userID, actor)
 }

@@ -75,6 +75,66 @@ func BuildValidateSessionPayload(authValidateSessionMessage string) (*auth.Valid
 	return v, nil
 }
 
+// BuildDisableUserPayload builds the payload for the auth disable_user
+// endpoint from CLI flags.
+func BuildDisableUserPayload(authDisableUserMessage string) (*auth.DisableUserPayload, error) {
+	var err error
+	var message authpb.DisableUserRequest
+	{
+		if authDisableUserMessage != "" {
+			err = json.Unmarshal([]byte(authDisableUserMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+			}
+		}
+	}
+	v := &auth.DisableUserPayload{
+		UserID: message.UserId,
+	}
+
+	return v, nil
+}
+
+// BuildEnableUserPayload builds the payload for the auth enable_user endpoint
+// from CLI flags.
+func BuildEnableUserPayload(authEnableUserMessage string) (*auth.EnableUserPayload, error) {
+	var err error
+	var message authpb.EnableUserRequest
+	{
+		if authEnableUserMessage != "" {
+			err = json.Unmarshal([]byte(authEnableUserMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+			}
+		}
+	}
+	v := &auth.EnableUserPayload{
+		UserID: message.UserId,
+	}
+
+	return v, nil
+}
+
+// BuildResetMfaPayload builds the payload for the auth reset_mfa endpoint from
+// CLI flags.
+func BuildResetMfaPayload(authResetMfaMessage string) (*auth.ResetMfaPayload, error) {
+	var err error
+	var message authpb.ResetMfaRequest
+	{
+		if authResetMfaMessage != "" {
+			err = json.Unmarshal([]byte(authResetMfaMessage), &message)
+			if err != nil {
+				return nil, fmt.Errorf("invalid JSON for message, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+			}
+		}
+	}
+	v := &auth.ResetMfaPayload{
+		UserID: message.UserId,
+	}
+
+	return v, nil
+}
+
 // BuildUnlockUserPayload builds the payload for the auth unlock_user endpoint
 // from CLI flags.
 func BuildUnlockUserPayload(authUnlockUserMessage string) (*auth.UnlockUserPayload, error) {

@@ -146,6 +146,84 @@ func (c *Client) ValidateSession() goa.Endpoint {
 	}
 }
 
+// DisableUser calls the "DisableUser" function in authpb.AuthClient interface.
+func (c *Client) DisableUser() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildDisableUserFunc(c.grpccli, c.opts...),
+			EncodeDisableUserRequest,
+			nil)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *authpb.DisableUserRateLimitedError:
+				if err := ValidateDisableUserRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewDisableUserRateLimitedError(message)
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
+// EnableUser calls the "EnableUser" function in authpb.AuthClient interface.
+func (c *Client) EnableUser() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildEnableUserFunc(c.grpccli, c.opts...),
+			EncodeEnableUserRequest,
+			nil)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *authpb.EnableUserRateLimitedError:
+				if err := ValidateEnableUserRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewEnableUserRateLimitedError(message)
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
+// ResetMfa calls the "ResetMfa" function in authpb.AuthClient interface.
+func (c *Client) ResetMfa() goa.Endpoint {
+	return func(ctx context.Context, v any) (any, error) {
+		inv := goagrpc.NewInvoker(
+			BuildResetMfaFunc(c.grpccli, c.opts...),
+			EncodeResetMfaRequest,
+			nil)
+		res, err := inv.Invoke(ctx, v)
+		if err != nil {
+			resp := goagrpc.DecodeError(err)
+			switch message := resp.(type) {
+			case *authpb.ResetMfaRateLimitedError:
+				if err := ValidateResetMfaRateLimitedError(message); err != nil {
+					return nil, err
+				}
+				return nil, NewResetMfaRateLimitedError(message)
+			case *goapb.ErrorResponse:
+				return nil, goagrpc.NewServiceError(message)
+			default:
+				return nil, goa.Fault("%s", err.Error())
+			}
+		}
+		return res, nil
+	}
+}
+
 // UnlockUser calls the "UnlockUser" function in authpb.AuthClient interface.
 func (c *Client) UnlockUser() goa.Endpoint {
 	return func(ctx context.Context, v any) (any, error) {

@@ -139,6 +139,75 @@ func DecodeValidateSessionResponse(ctx context.Context, v any, hdr, trlr metadat
 	return res, nil
 }
 
+// BuildDisableUserFunc builds the remote method to invoke for "auth" service
+// "disable_user" endpoint.
+func BuildDisableUserFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.DisableUser(ctx, reqpb.(*authpb.DisableUserRequest), opts...)
+		}
+		return grpccli.DisableUser(ctx, &authpb.DisableUserRequest{}, opts...)
+	}
+}
+
+// EncodeDisableUserRequest encodes requests sent to auth disable_user endpoint.
+func EncodeDisableUserRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.DisableUserPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "disable_user", "*auth.DisableUserPayload", v)
+	}
+	return NewProtoDisableUserRequest(payload), nil
+}
+
+// BuildEnableUserFunc builds the remote method to invoke for "auth" service
+// "enable_user" endpoint.
+func BuildEnableUserFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.EnableUser(ctx, reqpb.(*authpb.EnableUserRequest), opts...)
+		}
+		return grpccli.EnableUser(ctx, &authpb.EnableUserRequest{}, opts...)
+	}
+}
+
+// EncodeEnableUserRequest encodes requests sent to auth enable_user endpoint.
+func EncodeEnableUserRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.EnableUserPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "enable_user", "*auth.EnableUserPayload", v)
+	}
+	return NewProtoEnableUserRequest(payload), nil
+}
+
+// BuildResetMfaFunc builds the remote method to invoke for "auth" service
+// "reset_mfa" endpoint.
+func BuildResetMfaFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {
+	return func(ctx context.Context, reqpb any, opts ...grpc.CallOption) (any, error) {
+		for _, opt := range cliopts {
+			opts = append(opts, opt)
+		}
+		if reqpb != nil {
+			return grpccli.ResetMfa(ctx, reqpb.(*authpb.ResetMfaRequest), opts...)
+		}
+		return grpccli.ResetMfa(ctx, &authpb.ResetMfaRequest{}, opts...)
+	}
+}
+
+// EncodeResetMfaRequest encodes requests sent to auth reset_mfa endpoint.
+func EncodeResetMfaRequest(ctx context.Context, v any, md *metadata.MD) (any, error) {
+	payload, ok := v.(*auth.ResetMfaPayload)
+	if !ok {
+		return nil, goagrpc.ErrInvalidType("auth", "reset_mfa", "*auth.ResetMfaPayload", v)
+	}
+	return NewProtoResetMfaRequest(payload), nil
+}
+
 // BuildUnlockUserFunc builds the remote method to invoke for "auth" service
 // "unlock_user" endpoint.
 func BuildUnlockUserFunc(grpccli authpb.AuthClient, cliopts ...grpc.CallOption) goagrpc.RemoteFunc {

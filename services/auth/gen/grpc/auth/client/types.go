@@ -129,6 +129,66 @@ func NewValidateSessionRateLimitedError(message *authpb.ValidateSessionRateLimit
 	return er
 }
 
+// NewProtoDisableUserRequest builds the gRPC request type from the payload of
+// the "disable_user" endpoint of the "auth" service.
+func NewProtoDisableUserRequest(payload *auth.DisableUserPayload) *authpb.DisableUserRequest {
+	message := &authpb.DisableUserRequest{
+		UserId: payload.UserID,
+	}
+	return message
+}
+
+// NewDisableUserRateLimitedError builds the error type of the "disable_user"
+// endpoint of the "auth" service from the gRPC error response type.
+func NewDisableUserRateLimitedError(message *authpb.DisableUserRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
+// NewProtoEnableUserRequest builds the gRPC request type from the payload of
+// the "enable_user" endpoint of the "auth" service.
+func NewProtoEnableUserRequest(payload *auth.EnableUserPayload) *authpb.EnableUserRequest {
+	message := &authpb.EnableUserRequest{
+		UserId: payload.UserID,
+	}
+	return message
+}
+
+// NewEnableUserRateLimitedError builds the error type of the "enable_user"
+// endpoint of the "auth" service from the gRPC error response type.
+func NewEnableUserRateLimitedError(message *authpb.EnableUserRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
+// NewProtoResetMfaRequest builds the gRPC request type from the payload of the
+// "reset_mfa" endpoint of the "auth" service.
+func NewProtoResetMfaRequest(payload *auth.ResetMfaPayload) *authpb.ResetMfaRequest {
+	message := &authpb.ResetMfaRequest{
+		UserId: payload.UserID,
+	}
+	return message
+}
+
+// NewResetMfaRateLimitedError builds the error type of the "reset_mfa"
+// endpoint of the "auth" service from the gRPC error response type.
+func NewResetMfaRateLimitedError(message *authpb.ResetMfaRateLimitedError) *auth.RateLimitedError {
+	er := &auth.RateLimitedError{
+		Name:       message.Name,
+		Message:    message.Message_,
+		RetryAfter: int(message.RetryAfter),
+	}
+	return er
+}
+
 // NewProtoUnlockUserRequest builds the gRPC request type from the payload of
 // the "unlock_user" endpoint of the "auth" service.
 func NewProtoUnlockUserRequest(payload *auth.UnlockUserPayload) *authpb.UnlockUserRequest {
@@ -235,6 +295,33 @@ func ValidateValidateSessionResponse(message *authpb.ValidateSessionResponse) (e
 		err = goa.MergeErrors(err, goa.InvalidEnumValueError("message.aal", message.Aal, []any{"aal1", "aal2"}))
 	}
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.expires_at", message.ExpiresAt, goa.FormatDateTime))
+	return
+}
+
+// ValidateDisableUserRateLimitedError runs the validations defined on
+// DisableUserRateLimitedError.
+func ValidateDisableUserRateLimitedError(errmsg *authpb.DisableUserRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
+	return
+}
+
+// ValidateEnableUserRateLimitedError runs the validations defined on
+// EnableUserRateLimitedError.
+func ValidateEnableUserRateLimitedError(errmsg *authpb.EnableUserRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
+	return
+}
+
+// ValidateResetMfaRateLimitedError runs the validations defined on
+// ResetMfaRateLimitedError.
+func ValidateResetMfaRateLimitedError(errmsg *authpb.ResetMfaRateLimitedError) (err error) {
+	if errmsg.RetryAfter < 1 {
+		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
+	}
 	return
 }
 

@@ -707,6 +707,438 @@ func (x *ValidateSessionResponse) GetMfaEnabled() bool {
 	return false
 }
 
+type DisableUserRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserRateLimitedError) Reset() {
+	*x = DisableUserRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserRateLimitedError) ProtoMessage() {}
+
+func (x *DisableUserRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserRateLimitedError.ProtoReflect.Descriptor instead.
+func (*DisableUserRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DisableUserRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DisableUserRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *DisableUserRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
+type DisableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserRequest) Reset() {
+	*x = DisableUserRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserRequest) ProtoMessage() {}
+
+func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
+func (*DisableUserRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *DisableUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type DisableUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DisableUserResponse) Reset() {
+	*x = DisableUserResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DisableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DisableUserResponse) ProtoMessage() {}
+
+func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DisableUserResponse.ProtoReflect.Descriptor instead.
+func (*DisableUserResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
+}
+
+type EnableUserRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserRateLimitedError) Reset() {
+	*x = EnableUserRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserRateLimitedError) ProtoMessage() {}
+
+func (x *EnableUserRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserRateLimitedError.ProtoReflect.Descriptor instead.
+func (*EnableUserRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EnableUserRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *EnableUserRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *EnableUserRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
+type EnableUserRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserRequest) Reset() {
+	*x = EnableUserRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserRequest) ProtoMessage() {}
+
+func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserRequest.ProtoReflect.Descriptor instead.
+func (*EnableUserRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *EnableUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type EnableUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnableUserResponse) Reset() {
+	*x = EnableUserResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnableUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnableUserResponse) ProtoMessage() {}
+
+func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnableUserResponse.ProtoReflect.Descriptor instead.
+func (*EnableUserResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{17}
+}
+
+type ResetMfaRateLimitedError struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Always rate_limited.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// What was limited.
+	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
+	// Seconds until the limit frees (the Retry-After header over HTTP).
+	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetMfaRateLimitedError) Reset() {
+	*x = ResetMfaRateLimitedError{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetMfaRateLimitedError) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetMfaRateLimitedError) ProtoMessage() {}
+
+func (x *ResetMfaRateLimitedError) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetMfaRateLimitedError.ProtoReflect.Descriptor instead.
+func (*ResetMfaRateLimitedError) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ResetMfaRateLimitedError) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ResetMfaRateLimitedError) GetMessage_() string {
+	if x != nil {
+		return x.Message_
+	}
+	return ""
+}
+
+func (x *ResetMfaRateLimitedError) GetRetryAfter() int32 {
+	if x != nil {
+		return x.RetryAfter
+	}
+	return 0
+}
+
+type ResetMfaRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// User ID.
+	UserId        string `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetMfaRequest) Reset() {
+	*x = ResetMfaRequest{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetMfaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetMfaRequest) ProtoMessage() {}
+
+func (x *ResetMfaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetMfaRequest.ProtoReflect.Descriptor instead.
+func (*ResetMfaRequest) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *ResetMfaRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type ResetMfaResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetMfaResponse) Reset() {
+	*x = ResetMfaResponse{}
+	mi := &file_goagen_auth_auth_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetMfaResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetMfaResponse) ProtoMessage() {}
+
+func (x *ResetMfaResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_goagen_auth_auth_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetMfaResponse.ProtoReflect.Descriptor instead.
+func (*ResetMfaResponse) Descriptor() ([]byte, []int) {
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{20}
+}
+
 type UnlockUserRateLimitedError struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Always rate_limited.
@@ -721,7 +1153,7 @@ type UnlockUserRateLimitedError struct {
 
 func (x *UnlockUserRateLimitedError) Reset() {
 	*x = UnlockUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	mi := &file_goagen_auth_auth_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -733,7 +1165,7 @@ func (x *UnlockUserRateLimitedError) String() string {
 func (*UnlockUserRateLimitedError) ProtoMessage() {}
 
 func (x *UnlockUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
+	mi := &file_goagen_auth_auth_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -746,7 +1178,7 @@ func (x *UnlockUserRateLimitedError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserRateLimitedError.ProtoReflect.Descriptor instead.
 func (*UnlockUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UnlockUserRateLimitedError) GetName() string {
@@ -780,7 +1212,7 @@ type UnlockUserRequest struct {
 
 func (x *UnlockUserRequest) Reset() {
 	*x = UnlockUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +1224,7 @@ func (x *UnlockUserRequest) String() string {
 func (*UnlockUserRequest) ProtoMessage() {}
 
 func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +1237,7 @@ func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserRequest.ProtoReflect.Descriptor instead.
 func (*UnlockUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UnlockUserRequest) GetUserId() string {
@@ -823,7 +1255,7 @@ type UnlockUserResponse struct {
 
 func (x *UnlockUserResponse) Reset() {
 	*x = UnlockUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -835,7 +1267,7 @@ func (x *UnlockUserResponse) String() string {
 func (*UnlockUserResponse) ProtoMessage() {}
 
 func (x *UnlockUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -848,7 +1280,7 @@ func (x *UnlockUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserResponse.ProtoReflect.Descriptor instead.
 func (*UnlockUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{23}
 }
 
 type GetUserRateLimitedError struct {
@@ -865,7 +1297,7 @@ type GetUserRateLimitedError struct {
 
 func (x *GetUserRateLimitedError) Reset() {
 	*x = GetUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[15]
+	mi := &file_goagen_auth_auth_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -877,7 +1309,7 @@ func (x *GetUserRateLimitedError) String() string {
 func (*GetUserRateLimitedError) ProtoMessage() {}
 
 func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[15]
+	mi := &file_goagen_auth_auth_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -890,7 +1322,7 @@ func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRateLimitedError.ProtoReflect.Descriptor instead.
 func (*GetUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{15}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetUserRateLimitedError) GetName() string {
@@ -924,7 +1356,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	mi := &file_goagen_auth_auth_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +1368,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	mi := &file_goagen_auth_auth_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +1381,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{16}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -975,7 +1407,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	mi := &file_goagen_auth_auth_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -987,7 +1419,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	mi := &file_goagen_auth_auth_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1000,7 +1432,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{17}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -1090,7 +1522,31 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
 	"expires_at\x18\x05 \x01(\tR\texpiresAt\x12\x1f\n" +
 	"\vmfa_enabled\x18\x06 \x01(\bR\n" +
-	"mfaEnabled\"l\n" +
+	"mfaEnabled\"m\n" +
+	"\x1bDisableUserRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\"-\n" +
+	"\x12DisableUserRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x15\n" +
+	"\x13DisableUserResponse\"l\n" +
+	"\x1aEnableUserRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\",\n" +
+	"\x11EnableUserRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
+	"\x12EnableUserResponse\"j\n" +
+	"\x18ResetMfaRateLimitedError\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
+	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
+	"\vretry_after\x18\x03 \x01(\x11R\n" +
+	"retryAfter\"*\n" +
+	"\x0fResetMfaRequest\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x12\n" +
+	"\x10ResetMfaResponse\"l\n" +
 	"\x1aUnlockUserRateLimitedError\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
 	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
@@ -1112,12 +1568,16 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\xd2\x03\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x92\x05\n" +
 	"\x04Auth\x12H\n" +
 	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
 	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12^\n" +
 	"\x10WatchRevocations\x12&.auth.WatchRevocationsStreamingRequest\x1a\x1e.auth.WatchRevocationsResponse(\x010\x01\x12N\n" +
-	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x12?\n" +
+	"\x0fValidateSession\x12\x1c.auth.ValidateSessionRequest\x1a\x1d.auth.ValidateSessionResponse\x12B\n" +
+	"\vDisableUser\x12\x18.auth.DisableUserRequest\x1a\x19.auth.DisableUserResponse\x12?\n" +
+	"\n" +
+	"EnableUser\x12\x17.auth.EnableUserRequest\x1a\x18.auth.EnableUserResponse\x129\n" +
+	"\bResetMfa\x12\x15.auth.ResetMfaRequest\x1a\x16.auth.ResetMfaResponse\x12?\n" +
 	"\n" +
 	"UnlockUser\x12\x17.auth.UnlockUserRequest\x1a\x18.auth.UnlockUserResponse\x126\n" +
 	"\aGetUser\x12\x14.auth.GetUserRequest\x1a\x15.auth.GetUserResponseB\tZ\a/authpbb\x06proto3"
@@ -1134,7 +1594,7 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_goagen_auth_auth_proto_goTypes = []any{
 	(*RevokeSessionRateLimitedError)(nil),      // 0: auth.RevokeSessionRateLimitedError
 	(*RevokeSessionRequest)(nil),               // 1: auth.RevokeSessionRequest
@@ -1148,28 +1608,43 @@ var file_goagen_auth_auth_proto_goTypes = []any{
 	(*ValidateSessionRateLimitedError)(nil),    // 9: auth.ValidateSessionRateLimitedError
 	(*ValidateSessionRequest)(nil),             // 10: auth.ValidateSessionRequest
 	(*ValidateSessionResponse)(nil),            // 11: auth.ValidateSessionResponse
-	(*UnlockUserRateLimitedError)(nil),         // 12: auth.UnlockUserRateLimitedError
-	(*UnlockUserRequest)(nil),                  // 13: auth.UnlockUserRequest
-	(*UnlockUserResponse)(nil),                 // 14: auth.UnlockUserResponse
-	(*GetUserRateLimitedError)(nil),            // 15: auth.GetUserRateLimitedError
-	(*GetUserRequest)(nil),                     // 16: auth.GetUserRequest
-	(*GetUserResponse)(nil),                    // 17: auth.GetUserResponse
+	(*DisableUserRateLimitedError)(nil),        // 12: auth.DisableUserRateLimitedError
+	(*DisableUserRequest)(nil),                 // 13: auth.DisableUserRequest
+	(*DisableUserResponse)(nil),                // 14: auth.DisableUserResponse
+	(*EnableUserRateLimitedError)(nil),         // 15: auth.EnableUserRateLimitedError
+	(*EnableUserRequest)(nil),                  // 16: auth.EnableUserRequest
+	(*EnableUserResponse)(nil),                 // 17: auth.EnableUserResponse
+	(*ResetMfaRateLimitedError)(nil),           // 18: auth.ResetMfaRateLimitedError
+	(*ResetMfaRequest)(nil),                    // 19: auth.ResetMfaRequest
+	(*ResetMfaResponse)(nil),                   // 20: auth.ResetMfaResponse
+	(*UnlockUserRateLimitedError)(nil),         // 21: auth.UnlockUserRateLimitedError
+	(*UnlockUserRequest)(nil),                  // 22: auth.UnlockUserRequest
+	(*UnlockUserResponse)(nil),                 // 23: auth.UnlockUserResponse
+	(*GetUserRateLimitedError)(nil),            // 24: auth.GetUserRateLimitedError
+	(*GetUserRequest)(nil),                     // 25: auth.GetUserRequest
+	(*GetUserResponse)(nil),                    // 26: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
 	1,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
 	4,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
 	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsStreamingRequest
 	10, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	13, // 4: auth.Auth.UnlockUser:input_type -> auth.UnlockUserRequest
-	16, // 5: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	2,  // 6: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
-	5,  // 7: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
-	8,  // 8: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
-	11, // 9: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	14, // 10: auth.Auth.UnlockUser:output_type -> auth.UnlockUserResponse
-	17, // 11: auth.Auth.GetUser:output_type -> auth.GetUserResponse
-	6,  // [6:12] is the sub-list for method output_type
-	0,  // [0:6] is the sub-list for method input_type
+	13, // 4: auth.Auth.DisableUser:input_type -> auth.DisableUserRequest
+	16, // 5: auth.Auth.EnableUser:input_type -> auth.EnableUserRequest
+	19, // 6: auth.Auth.ResetMfa:input_type -> auth.ResetMfaRequest
+	22, // 7: auth.Auth.UnlockUser:input_type -> auth.UnlockUserRequest
+	25, // 8: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	2,  // 9: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	5,  // 10: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	8,  // 11: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
+	11, // 12: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	14, // 13: auth.Auth.DisableUser:output_type -> auth.DisableUserResponse
+	17, // 14: auth.Auth.EnableUser:output_type -> auth.EnableUserResponse
+	20, // 15: auth.Auth.ResetMfa:output_type -> auth.ResetMfaResponse
+	23, // 16: auth.Auth.UnlockUser:output_type -> auth.UnlockUserResponse
+	26, // 17: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	9,  // [9:18] is the sub-list for method output_type
+	0,  // [0:9] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name
@@ -1188,7 +1663,7 @@ func file_goagen_auth_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

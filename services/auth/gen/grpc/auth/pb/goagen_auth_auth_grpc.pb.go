@@ -30,6 +30,9 @@ const (
 	Auth_RevokeUserSessions_FullMethodName = "/auth.Auth/RevokeUserSessions"
 	Auth_WatchRevocations_FullMethodName   = "/auth.Auth/WatchRevocations"
 	Auth_ValidateSession_FullMethodName    = "/auth.Auth/ValidateSession"
+	Auth_DisableUser_FullMethodName        = "/auth.Auth/DisableUser"
+	Auth_EnableUser_FullMethodName         = "/auth.Auth/EnableUser"
+	Auth_ResetMfa_FullMethodName           = "/auth.Auth/ResetMfa"
 	Auth_UnlockUser_FullMethodName         = "/auth.Auth/UnlockUser"
 	Auth_GetUser_FullMethodName            = "/auth.Auth/GetUser"
 )
@@ -55,6 +58,17 @@ type AuthClient interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(ctx context.Context, in *ValidateSessionRequest, opts ...grpc.CallOption) (*ValidateSessionResponse, error)
+	// Disable an account (taken over, say): login answers 403 account_disabled,
+	// and every session ends at once, caches included. For operators (the admin
+	// method group); the user's activity names the operator, and a notice is
+	// mailed.
+	DisableUser(ctx context.Context, in *DisableUserRequest, opts ...grpc.CallOption) (*DisableUserResponse, error)
+	// Enable a disabled account again. For operators.
+	EnableUser(ctx context.Context, in *EnableUserRequest, opts ...grpc.CallOption) (*EnableUserResponse, error)
+	// For a user who lost both the authenticator and the backup codes: remove TOTP
+	// and the backup codes and end every session; a notice is mailed. For
+	// operators.
+	ResetMfa(ctx context.Context, in *ResetMfaRequest, opts ...grpc.CallOption) (*ResetMfaResponse, error)
 	// Lift a user's second-factor lock (after too many consecutive failures) and
 	// reset the count. For operators (the admin method group).
 	UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*UnlockUserResponse, error)
@@ -113,6 +127,36 @@ func (c *authClient) ValidateSession(ctx context.Context, in *ValidateSessionReq
 	return out, nil
 }
 
+func (c *authClient) DisableUser(ctx context.Context, in *DisableUserRequest, opts ...grpc.CallOption) (*DisableUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DisableUserResponse)
+	err := c.cc.Invoke(ctx, Auth_DisableUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authClient) EnableUser(ctx context.Context, in *EnableUserRequest, opts ...grpc.CallOption) (*EnableUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnableUserResponse)
+	err := c.cc.Invoke(ctx, Auth_EnableUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authClient) ResetMfa(ctx context.Context, in *ResetMfaRequest, opts ...grpc.CallOption) (*ResetMfaResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResetMfaResponse)
+	err := c.cc.Invoke(ctx, Auth_ResetMfa_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *authClient) UnlockUser(ctx context.Context, in *UnlockUserRequest, opts ...grpc.CallOption) (*UnlockUserResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(UnlockUserResponse)
@@ -154,6 +198,17 @@ type AuthServer interface {
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error)
+	// Disable an account (taken over, say): login answers 403 account_disabled,
+	// and every session ends at once, caches included. For operators (the admin
+	// method group); the user's activity names the operator, and a notice is
+	// mailed.
+	DisableUser(context.Context, *DisableUserRequest) (*DisableUserResponse, error)
+	// Enable a disabled account again. For operators.
+	EnableUser(context.Context, *EnableUserRequest) (*EnableUserResponse, error)
+	// For a user who lost both the authenticator and the backup codes: remove TOTP
+	// and the backup codes and end every session; a notice is mailed. For
+	// operators.
+	ResetMfa(context.Context, *ResetMfaRequest) (*ResetMfaResponse, error)
 	// Lift a user's second-factor lock (after too many consecutive failures) and
 	// reset the count. For operators (the admin method group).
 	UnlockUser(context.Context, *UnlockUserRequest) (*UnlockUserResponse, error)
@@ -180,6 +235,15 @@ func (UnimplementedAuthServer) WatchRevocations(grpc.BidiStreamingServer[WatchRe
 }
 func (UnimplementedAuthServer) ValidateSession(context.Context, *ValidateSessionRequest) (*ValidateSessionResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateSession not implemented")
+}
+func (UnimplementedAuthServer) DisableUser(context.Context, *DisableUserRequest) (*DisableUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DisableUser not implemented")
+}
+func (UnimplementedAuthServer) EnableUser(context.Context, *EnableUserRequest) (*EnableUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EnableUser not implemented")
+}
+func (UnimplementedAuthServer) ResetMfa(context.Context, *ResetMfaRequest) (*ResetMfaResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetMfa not implemented")
 }
 func (UnimplementedAuthServer) UnlockUser(context.Context, *UnlockUserRequest) (*UnlockUserResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UnlockUser not implemented")
@@ -269,6 +333,60 @@ func _Auth_ValidateSession_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Auth_DisableUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DisableUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServer).DisableUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Auth_DisableUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServer).DisableUser(ctx, req.(*DisableUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Auth_EnableUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnableUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServer).EnableUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Auth_EnableUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServer).EnableUser(ctx, req.(*EnableUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Auth_ResetMfa_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetMfaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServer).ResetMfa(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Auth_ResetMfa_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServer).ResetMfa(ctx, req.(*ResetMfaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Auth_UnlockUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UnlockUserRequest)
 	if err := dec(in); err != nil {
@@ -323,6 +441,18 @@ var Auth_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ValidateSession",
 			Handler:    _Auth_ValidateSession_Handler,
+		},
+		{
+			MethodName: "DisableUser",
+			Handler:    _Auth_DisableUser_Handler,
+		},
+		{
+			MethodName: "EnableUser",
+			Handler:    _Auth_EnableUser_Handler,
+		},
+		{
+			MethodName: "ResetMfa",
+			Handler:    _Auth_ResetMfa_Handler,
 		},
 		{
 			MethodName: "UnlockUser",

@@ -119,6 +119,93 @@ func DecodeValidateSessionRequest(ctx context.Context, v any, md metadata.MD) (a
 	return payload, nil
 }
 
+// EncodeDisableUserResponse encodes responses from the "auth" service
+// "disable_user" endpoint.
+func EncodeDisableUserResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	resp := NewProtoDisableUserResponse()
+	return resp, nil
+}
+
+// DecodeDisableUserRequest decodes requests sent to "auth" service
+// "disable_user" endpoint.
+func DecodeDisableUserRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.DisableUserRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.DisableUserRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "disable_user", "*authpb.DisableUserRequest", v)
+		}
+		if err := ValidateDisableUserRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.DisableUserPayload
+	{
+		payload = NewDisableUserPayload(message)
+	}
+	return payload, nil
+}
+
+// EncodeEnableUserResponse encodes responses from the "auth" service
+// "enable_user" endpoint.
+func EncodeEnableUserResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	resp := NewProtoEnableUserResponse()
+	return resp, nil
+}
+
+// DecodeEnableUserRequest decodes requests sent to "auth" service
+// "enable_user" endpoint.
+func DecodeEnableUserRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.EnableUserRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.EnableUserRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "enable_user", "*authpb.EnableUserRequest", v)
+		}
+		if err := ValidateEnableUserRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.EnableUserPayload
+	{
+		payload = NewEnableUserPayload(message)
+	}
+	return payload, nil
+}
+
+// EncodeResetMfaResponse encodes responses from the "auth" service "reset_mfa"
+// endpoint.
+func EncodeResetMfaResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {
+	resp := NewProtoResetMfaResponse()
+	return resp, nil
+}
+
+// DecodeResetMfaRequest decodes requests sent to "auth" service "reset_mfa"
+// endpoint.
+func DecodeResetMfaRequest(ctx context.Context, v any, md metadata.MD) (any, error) {
+	var (
+		message *authpb.ResetMfaRequest
+		ok      bool
+	)
+	{
+		if message, ok = v.(*authpb.ResetMfaRequest); !ok {
+			return nil, goagrpc.ErrInvalidType("auth", "reset_mfa", "*authpb.ResetMfaRequest", v)
+		}
+		if err := ValidateResetMfaRequest(message); err != nil {
+			return nil, err
+		}
+	}
+	var payload *auth.ResetMfaPayload
+	{
+		payload = NewResetMfaPayload(message)
+	}
+	return payload, nil
+}
+
 // EncodeUnlockUserResponse encodes responses from the "auth" service
 // "unlock_user" endpoint.
 func EncodeUnlockUserResponse(ctx context.Context, v any, hdr, trlr *metadata.MD) (any, error) {

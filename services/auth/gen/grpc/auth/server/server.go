@@ -24,6 +24,9 @@ type Server struct {
 	RevokeUserSessionsH goagrpc.UnaryHandler
 	WatchRevocationsH   goagrpc.StreamHandler
 	ValidateSessionH    goagrpc.UnaryHandler
+	DisableUserH        goagrpc.UnaryHandler
+	EnableUserH         goagrpc.UnaryHandler
+	ResetMfaH           goagrpc.UnaryHandler
 	UnlockUserH         goagrpc.UnaryHandler
 	GetUserH            goagrpc.UnaryHandler
 	authpb.UnimplementedAuthServer
@@ -42,6 +45,9 @@ func New(e *auth.Endpoints, uh goagrpc.UnaryHandler, sh goagrpc.StreamHandler) *
 		RevokeUserSessionsH: NewRevokeUserSessionsHandler(e.RevokeUserSessions, uh),
 		WatchRevocationsH:   NewWatchRevocationsHandler(e.WatchRevocations, sh),
 		ValidateSessionH:    NewValidateSessionHandler(e.ValidateSession, uh),
+		DisableUserH:        NewDisableUserHandler(e.DisableUser, uh),
+		EnableUserH:         NewEnableUserHandler(e.EnableUser, uh),
+		ResetMfaH:           NewResetMfaHandler(e.ResetMfa, uh),
 		UnlockUserH:         NewUnlockUserHandler(e.UnlockUser, uh),
 		GetUserH:            NewGetUserHandler(e.GetUser, uh),
 	}
@@ -92,6 +98,8 @@ func (s *Server) RevokeSession(ctx context.Context, message *authpb.RevokeSessio
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -146,6 +154,8 @@ func (s *Server) RevokeUserSessions(ctx context.Context, message *authpb.RevokeU
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -201,6 +211,8 @@ func (s *Server) WatchRevocations(stream authpb.Auth_WatchRevocationsServer) err
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -241,6 +253,8 @@ func (s *Server) WatchRevocations(stream authpb.Auth_WatchRevocationsServer) err
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -295,6 +309,8 @@ func (s *Server) ValidateSession(ctx context.Context, message *authpb.ValidateSe
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -302,6 +318,172 @@ func (s *Server) ValidateSession(ctx context.Context, message *authpb.ValidateSe
 		return nil, goagrpc.EncodeError(err)
 	}
 	return resp.(*authpb.ValidateSessionResponse), nil
+}
+
+// NewDisableUserHandler creates a gRPC handler which serves the "auth" service
+// "disable_user" endpoint.
+func NewDisableUserHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeDisableUserRequest, EncodeDisableUserResponse)
+	}
+	return h
+}
+
+// DisableUser implements the "DisableUser" method in authpb.AuthServer
+// interface.
+func (s *Server) DisableUser(ctx context.Context, message *authpb.DisableUserRequest) (*authpb.DisableUserResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "disable_user")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.DisableUserH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewDisableUserRateLimitedError(er))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.DisableUserResponse), nil
+}
+
+// NewEnableUserHandler creates a gRPC handler which serves the "auth" service
+// "enable_user" endpoint.
+func NewEnableUserHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeEnableUserRequest, EncodeEnableUserResponse)
+	}
+	return h
+}
+
+// EnableUser implements the "EnableUser" method in authpb.AuthServer interface.
+func (s *Server) EnableUser(ctx context.Context, message *authpb.EnableUserRequest) (*authpb.EnableUserResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "enable_user")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.EnableUserH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewEnableUserRateLimitedError(er))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.EnableUserResponse), nil
+}
+
+// NewResetMfaHandler creates a gRPC handler which serves the "auth" service
+// "reset_mfa" endpoint.
+func NewResetMfaHandler(endpoint goa.Endpoint, h goagrpc.UnaryHandler) goagrpc.UnaryHandler {
+	if h == nil {
+		h = goagrpc.NewUnaryHandler(endpoint, DecodeResetMfaRequest, EncodeResetMfaResponse)
+	}
+	return h
+}
+
+// ResetMfa implements the "ResetMfa" method in authpb.AuthServer interface.
+func (s *Server) ResetMfa(ctx context.Context, message *authpb.ResetMfaRequest) (*authpb.ResetMfaResponse, error) {
+	ctx = context.WithValue(ctx, goa.MethodKey, "reset_mfa")
+	ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+	resp, err := s.ResetMfaH.Handle(ctx, message)
+	if err != nil {
+		var en goa.GoaErrorNamer
+		if errors.As(err, &en) {
+			switch en.GoaErrorName() {
+			case "unauthorized":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "mfa_required":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "invalid_input":
+				return nil, goagrpc.NewStatusError(codes.InvalidArgument, err, goagrpc.NewErrorResponse(err))
+			case "rate_limited":
+				var er *auth.RateLimitedError
+				errors.As(err, &er)
+				return nil, goagrpc.NewStatusError(codes.ResourceExhausted, err, NewResetMfaRateLimitedError(er))
+			case "unavailable":
+				return nil, goagrpc.NewStatusError(codes.Unavailable, err, goagrpc.NewErrorResponse(err))
+			case "email_taken":
+				return nil, goagrpc.NewStatusError(codes.AlreadyExists, err, goagrpc.NewErrorResponse(err))
+			case "invalid_credentials":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "not_found":
+				return nil, goagrpc.NewStatusError(codes.NotFound, err, goagrpc.NewErrorResponse(err))
+			case "invalid_code":
+				return nil, goagrpc.NewStatusError(codes.Unauthenticated, err, goagrpc.NewErrorResponse(err))
+			case "totp_already_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "totp_not_enrolled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "mfa_not_enabled":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
+			case "second_factor_locked":
+				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			}
+		}
+		return nil, goagrpc.EncodeError(err)
+	}
+	return resp.(*authpb.ResetMfaResponse), nil
 }
 
 // NewUnlockUserHandler creates a gRPC handler which serves the "auth" service
@@ -348,6 +530,8 @@ func (s *Server) UnlockUser(ctx context.Context, message *authpb.UnlockUserReque
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}
@@ -401,6 +585,8 @@ func (s *Server) GetUser(ctx context.Context, message *authpb.GetUserRequest) (*
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			case "mfa_not_enabled":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
+			case "account_disabled":
+				return nil, goagrpc.NewStatusError(codes.PermissionDenied, err, goagrpc.NewErrorResponse(err))
 			case "second_factor_locked":
 				return nil, goagrpc.NewStatusError(codes.FailedPrecondition, err, goagrpc.NewErrorResponse(err))
 			}

@@ -143,6 +143,87 @@ func NewValidateSessionRateLimitedError(er *auth.RateLimitedError) *authpb.Valid
 	return message
 }
 
+// NewDisableUserPayload builds the payload of the "disable_user" endpoint of
+// the "auth" service from the gRPC request type.
+func NewDisableUserPayload(message *authpb.DisableUserRequest) *auth.DisableUserPayload {
+	v := &auth.DisableUserPayload{
+		UserID: message.UserId,
+	}
+	return v
+}
+
+// NewProtoDisableUserResponse builds the gRPC response type from the result of
+// the "disable_user" endpoint of the "auth" service.
+func NewProtoDisableUserResponse() *authpb.DisableUserResponse {
+	message := &authpb.DisableUserResponse{}
+	return message
+}
+
+// NewDisableUserRateLimitedError builds the gRPC error response type from the
+// error of the "disable_user" endpoint of the "auth" service.
+func NewDisableUserRateLimitedError(er *auth.RateLimitedError) *authpb.DisableUserRateLimitedError {
+	message := &authpb.DisableUserRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
+// NewEnableUserPayload builds the payload of the "enable_user" endpoint of the
+// "auth" service from the gRPC request type.
+func NewEnableUserPayload(message *authpb.EnableUserRequest) *auth.EnableUserPayload {
+	v := &auth.EnableUserPayload{
+		UserID: message.UserId,
+	}
+	return v
+}
+
+// NewProtoEnableUserResponse builds the gRPC response type from the result of
+// the "enable_user" endpoint of the "auth" service.
+func NewProtoEnableUserResponse() *authpb.EnableUserResponse {
+	message := &authpb.EnableUserResponse{}
+	return message
+}
+
+// NewEnableUserRateLimitedError builds the gRPC error response type from the
+// error of the "enable_user" endpoint of the "auth" service.
+func NewEnableUserRateLimitedError(er *auth.RateLimitedError) *authpb.EnableUserRateLimitedError {
+	message := &authpb.EnableUserRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
+// NewResetMfaPayload builds the payload of the "reset_mfa" endpoint of the
+// "auth" service from the gRPC request type.
+func NewResetMfaPayload(message *authpb.ResetMfaRequest) *auth.ResetMfaPayload {
+	v := &auth.ResetMfaPayload{
+		UserID: message.UserId,
+	}
+	return v
+}
+
+// NewProtoResetMfaResponse builds the gRPC response type from the result of
+// the "reset_mfa" endpoint of the "auth" service.
+func NewProtoResetMfaResponse() *authpb.ResetMfaResponse {
+	message := &authpb.ResetMfaResponse{}
+	return message
+}
+
+// NewResetMfaRateLimitedError builds the gRPC error response type from the
+// error of the "reset_mfa" endpoint of the "auth" service.
+func NewResetMfaRateLimitedError(er *auth.RateLimitedError) *authpb.ResetMfaRateLimitedError {
+	message := &authpb.ResetMfaRateLimitedError{
+		Name:       er.Name,
+		Message_:   er.Message,
+		RetryAfter: int32(er.RetryAfter),
+	}
+	return message
+}
+
 // NewUnlockUserPayload builds the payload of the "unlock_user" endpoint of the
 // "auth" service from the gRPC request type.
 func NewUnlockUserPayload(message *authpb.UnlockUserRequest) *auth.UnlockUserPayload {
@@ -212,6 +293,25 @@ func ValidateRevokeSessionRequest(message *authpb.RevokeSessionRequest) (err err
 // ValidateRevokeUserSessionsRequest runs the validations defined on
 // RevokeUserSessionsRequest.
 func ValidateRevokeUserSessionsRequest(message *authpb.RevokeUserSessionsRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
+	return
+}
+
+// ValidateDisableUserRequest runs the validations defined on
+// DisableUserRequest.
+func ValidateDisableUserRequest(message *authpb.DisableUserRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
+	return
+}
+
+// ValidateEnableUserRequest runs the validations defined on EnableUserRequest.
+func ValidateEnableUserRequest(message *authpb.EnableUserRequest) (err error) {
+	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
+	return
+}
+
+// ValidateResetMfaRequest runs the validations defined on ResetMfaRequest.
+func ValidateResetMfaRequest(message *authpb.ResetMfaRequest) (err error) {
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.user_id", message.UserId, goa.FormatUUID))
 	return
 }

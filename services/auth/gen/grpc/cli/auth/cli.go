@@ -22,7 +22,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (revoke-session|revoke-user-sessions|watch-revocations|validate-session|unlock-user|get-user)",
+		"auth (revoke-session|revoke-user-sessions|watch-revocations|validate-session|disable-user|enable-user|reset-mfa|unlock-user|get-user)",
 	}
 }
 
@@ -52,6 +52,15 @@ func ParseEndpoint(
 		authValidateSessionFlags       = flag.NewFlagSet("validate-session", flag.ExitOnError)
 		authValidateSessionMessageFlag = authValidateSessionFlags.String("message", "", "")
 
+		authDisableUserFlags       = flag.NewFlagSet("disable-user", flag.ExitOnError)
+		authDisableUserMessageFlag = authDisableUserFlags.String("message", "", "")
+
+		authEnableUserFlags       = flag.NewFlagSet("enable-user", flag.ExitOnError)
+		authEnableUserMessageFlag = authEnableUserFlags.String("message", "", "")
+
+		authResetMfaFlags       = flag.NewFlagSet("reset-mfa", flag.ExitOnError)
+		authResetMfaMessageFlag = authResetMfaFlags.String("message", "", "")
+
 		authUnlockUserFlags       = flag.NewFlagSet("unlock-user", flag.ExitOnError)
 		authUnlockUserMessageFlag = authUnlockUserFlags.String("message", "", "")
 
@@ -63,6 +72,9 @@ func ParseEndpoint(
 	authRevokeUserSessionsFlags.Usage = authRevokeUserSessionsUsage
 	authWatchRevocationsFlags.Usage = authWatchRevocationsUsage
 	authValidateSessionFlags.Usage = authValidateSessionUsage
+	authDisableUserFlags.Usage = authDisableUserUsage
+	authEnableUserFlags.Usage = authEnableUserUsage
+	authResetMfaFlags.Usage = authResetMfaUsage
 	authUnlockUserFlags.Usage = authUnlockUserUsage
 	authGetUserFlags.Usage = authGetUserUsage
 
@@ -112,6 +124,15 @@ func ParseEndpoint(
 			case "validate-session":
 				epf = authValidateSessionFlags
 
+			case "disable-user":
+				epf = authDisableUserFlags
+
+			case "enable-user":
+				epf = authEnableUserFlags
+
+			case "reset-mfa":
+				epf = authResetMfaFlags
+
 			case "unlock-user":
 				epf = authUnlockUserFlags
 
@@ -154,6 +175,15 @@ func ParseEndpoint(
 			case "validate-session":
 				endpoint = c.ValidateSession()
 				data, err = authc.BuildValidateSessionPayload(*authValidateSessionMessageFlag)
+			case "disable-user":
+				endpoint = c.DisableUser()
+				data, err = authc.BuildDisableUserPayload(*authDisableUserMessageFlag)
+			case "enable-user":
+				endpoint = c.EnableUser()
+				data, err = authc.BuildEnableUserPayload(*authEnableUserMessageFlag)
+			case "reset-mfa":
+				endpoint = c.ResetMfa()
+				data, err = authc.BuildResetMfaPayload(*authResetMfaMessageFlag)
 			case "unlock-user":
 				endpoint = c.UnlockUser()
 				data, err = authc.BuildUnlockUserPayload(*authUnlockUserMessageFlag)
@@ -179,6 +209,9 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    revoke-user-sessions: Revoke every live session of a user.`)
 	fmt.Fprintln(os.Stderr, `    watch-revocations: Stream the ids of sessions that stop being valid as they are (revoked, rotated, deleted), from every replica. The first message has subscribed=true: from then on no change is missed. The client acknowledges each id once it has forgotten the session; the call that revoked it answers after the acknowledgements of this replica's subscribers (within a short bound). A client that caches validations must drop its cache whenever the stream breaks.`)
 	fmt.Fprintln(os.Stderr, `    validate-session: Resolve a session token to its identity. The hot path of the platform: one indexed read, no write.`)
+	fmt.Fprintln(os.Stderr, `    disable-user: Disable an account (taken over, say): login answers 403 account_disabled, and every session ends at once, caches included. For operators (the admin method group); the user's activity names the operator, and a notice is mailed.`)
+	fmt.Fprintln(os.Stderr, `    enable-user: Enable a disabled account again. For operators.`)
+	fmt.Fprintln(os.Stderr, `    reset-mfa: For a user who lost both the authenticator and the backup codes: remove TOTP and the backup codes and end every session; a notice is mailed. For operators.`)
 	fmt.Fprintln(os.Stderr, `    unlock-user: Lift a user's second-factor lock (after too many consecutive failures) and reset the count. For operators (the admin method group).`)
 	fmt.Fprintln(os.Stderr, `    get-user: Look up a user by ID.`)
 	fmt.Fprintln(os.Stderr)
@@ -253,6 +286,60 @@ func authValidateSessionUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth validate-session --message '{\n      \"token\": \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"\n   }'")
+}
+
+func authDisableUserUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth disable-user", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Disable an account (taken over, say): login answers 403 account_disabled, and every session ends at once, caches included. For operators (the admin method group); the user's activity names the operator, and a notice is mailed.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth disable-user --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+}
+
+func authEnableUserUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth enable-user", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Enable a disabled account again. For operators.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth enable-user --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
+}
+
+func authResetMfaUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth reset-mfa", os.Args[0])
+	fmt.Fprint(os.Stderr, " -message JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `For a user who lost both the authenticator and the backup codes: remove TOTP and the backup codes and end every session; a notice is mailed. For operators.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -message JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth reset-mfa --message '{\n      \"user_id\": \"5b0d3d5e-5f6e-4a43-9b3c-0c1b1c2d3e4f\"\n   }'")
 }
 
 func authUnlockUserUsage() {

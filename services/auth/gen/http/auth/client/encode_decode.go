@@ -60,6 +60,7 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -202,19 +203,40 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body RegisterMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body RegisterMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body RegisterAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
-			err = ValidateRegisterMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body RegisterInvalidInputResponseBody
@@ -381,6 +403,7 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -523,19 +546,40 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body LoginMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body LoginMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body LoginAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
-			err = ValidateLoginMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body LoginInvalidInputResponseBody
@@ -702,6 +746,7 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -833,19 +878,40 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body LogoutMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body LogoutMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body LogoutAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
 			}
-			err = ValidateLogoutMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body LogoutInvalidInputResponseBody
@@ -1012,6 +1078,7 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -1135,19 +1202,40 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body ProfileMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body ProfileMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body ProfileAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
 			}
-			err = ValidateProfileMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body ProfileInvalidInputResponseBody
@@ -1314,6 +1402,7 @@ func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) fu
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -1456,19 +1545,40 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body SessionRefreshMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body SessionRefreshMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body SessionRefreshAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
 			}
-			err = ValidateSessionRefreshMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body SessionRefreshInvalidInputResponseBody
@@ -1635,6 +1745,7 @@ func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -1758,19 +1869,40 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body ListSessionsMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body ListSessionsMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body ListSessionsAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
 			}
-			err = ValidateListSessionsMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body ListSessionsInvalidInputResponseBody
@@ -1947,6 +2079,7 @@ func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) fun
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -2057,19 +2190,40 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body DeleteSessionMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body DeleteSessionMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body DeleteSessionAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
 			}
-			err = ValidateDeleteSessionMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-			}
-			return nil, NewDeleteSessionMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body DeleteSessionInvalidInputResponseBody
@@ -2237,6 +2391,7 @@ func EncodeRevokeOtherSessionsRequest(encoder func(*http.Request) goahttp.Encode
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -2360,19 +2515,40 @@ func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Deco
 				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body RevokeOtherSessionsMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body RevokeOtherSessionsMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body RevokeOtherSessionsAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
 			}
-			err = ValidateRevokeOtherSessionsMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-			}
-			return nil, NewRevokeOtherSessionsMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body RevokeOtherSessionsInvalidInputResponseBody
@@ -2539,6 +2715,7 @@ func EncodeActivityRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -2662,19 +2839,40 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body ActivityMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body ActivityMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body ActivityAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
 			}
-			err = ValidateActivityMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "activity", err)
-			}
-			return nil, NewActivityMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body ActivityInvalidInputResponseBody
@@ -2841,6 +3039,7 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -2964,19 +3163,40 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body TotpGenerateMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body TotpGenerateMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body TotpGenerateAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpGenerateMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-			}
-			return nil, NewTotpGenerateMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body TotpGenerateInvalidInputResponseBody
@@ -3147,6 +3367,7 @@ func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -3289,19 +3510,40 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body TotpVerifyMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body TotpVerifyMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body TotpVerifyAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpVerifyMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-			}
-			return nil, NewTotpVerifyMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body TotpVerifyInvalidInputResponseBody
@@ -3472,6 +3714,7 @@ func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -3582,19 +3825,40 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body TotpDisableMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body TotpDisableMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body TotpDisableAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpDisableMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-			}
-			return nil, NewTotpDisableMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body TotpDisableInvalidInputResponseBody
@@ -3765,6 +4029,7 @@ func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -3907,19 +4172,40 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body BackupVerifyMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body BackupVerifyMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body BackupVerifyAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
 			}
-			err = ValidateBackupVerifyMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-			}
-			return nil, NewBackupVerifyMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body BackupVerifyInvalidInputResponseBody
@@ -4090,6 +4376,7 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
@@ -4213,19 +4500,40 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			var (
-				body BackupRegenerateMfaRequiredResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body BackupRegenerateMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body BackupRegenerateAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateAccountDisabled(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 			}
-			err = ValidateBackupRegenerateMfaRequiredResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-			}
-			return nil, NewBackupRegenerateMfaRequired(&body)
 		case http.StatusBadRequest:
 			var (
 				body BackupRegenerateInvalidInputResponseBody
@@ -4375,6 +4683,7 @@ func unmarshalSecurityEventResponseBodyToAuthSecurityEvent(v *SecurityEventRespo
 		IP:        *v.IP,
 		CreatedAt: *v.CreatedAt,
 		Repeats:   *v.Repeats,
+		Actor:     v.Actor,
 	}
 
 	return res

@@ -251,6 +251,24 @@ type RegisterMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// RegisterAccountDisabledResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "account_disabled" error.
+type RegisterAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
@@ -461,6 +479,24 @@ type LoginInvalidCodeResponseBody struct {
 // LoginMfaRequiredResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "mfa_required" error.
 type LoginMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// LoginAccountDisabledResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "account_disabled" error.
+type LoginAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -701,6 +737,24 @@ type LogoutMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// LogoutAccountDisabledResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "account_disabled" error.
+type LogoutAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "invalid_input" error.
 type LogoutInvalidInputResponseBody struct {
@@ -911,6 +965,24 @@ type ProfileInvalidCodeResponseBody struct {
 // ProfileMfaRequiredResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "mfa_required" error.
 type ProfileMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// ProfileAccountDisabledResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "account_disabled" error.
+type ProfileAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1137,6 +1209,25 @@ type SessionRefreshInvalidCodeResponseBody struct {
 // SessionRefreshMfaRequiredResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "mfa_required" error.
 type SessionRefreshMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// SessionRefreshAccountDisabledResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "account_disabled"
+// error.
+type SessionRefreshAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1382,6 +1473,24 @@ type ListSessionsMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// ListSessionsAccountDisabledResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "account_disabled" error.
+type ListSessionsAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // ListSessionsInvalidInputResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "invalid_input" error.
 type ListSessionsInvalidInputResponseBody struct {
@@ -1596,6 +1705,25 @@ type DeleteSessionInvalidCodeResponseBody struct {
 // DeleteSessionMfaRequiredResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "mfa_required" error.
 type DeleteSessionMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// DeleteSessionAccountDisabledResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "account_disabled"
+// error.
+type DeleteSessionAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1844,6 +1972,25 @@ type RevokeOtherSessionsMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// RevokeOtherSessionsAccountDisabledResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "account_disabled" error.
+type RevokeOtherSessionsAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // RevokeOtherSessionsInvalidInputResponseBody is the type of the "auth"
 // service "revoke_other_sessions" endpoint HTTP response body for the
 // "invalid_input" error.
@@ -2077,6 +2224,24 @@ type ActivityMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// ActivityAccountDisabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "account_disabled" error.
+type ActivityAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // ActivityInvalidInputResponseBody is the type of the "auth" service
 // "activity" endpoint HTTP response body for the "invalid_input" error.
 type ActivityInvalidInputResponseBody struct {
@@ -2288,6 +2453,24 @@ type TotpGenerateInvalidCodeResponseBody struct {
 // TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "mfa_required" error.
 type TotpGenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// TotpGenerateAccountDisabledResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "account_disabled" error.
+type TotpGenerateAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2532,6 +2715,24 @@ type TotpVerifyMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpVerifyAccountDisabledResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "account_disabled" error.
+type TotpVerifyAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // TotpVerifyInvalidInputResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_input" error.
 type TotpVerifyInvalidInputResponseBody struct {
@@ -2760,6 +2961,24 @@ type TotpDisableMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpDisableAccountDisabledResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "account_disabled" error.
+type TotpDisableAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
@@ -2973,6 +3192,24 @@ type BackupVerifyInvalidCodeResponseBody struct {
 // BackupVerifyMfaRequiredResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "mfa_required" error.
 type BackupVerifyMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// BackupVerifyAccountDisabledResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "account_disabled" error.
+type BackupVerifyAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3217,6 +3454,25 @@ type BackupRegenerateMfaRequiredResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// BackupRegenerateAccountDisabledResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "account_disabled" error.
+type BackupRegenerateAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // BackupRegenerateInvalidInputResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "invalid_input"
 // error.
@@ -3394,6 +3650,9 @@ type SecurityEventResponseBody struct {
 	// How many attempts the event stands for: refused attempts of one kind from
 	// one network are recorded once a minute with their count.
 	Repeats *int `form:"repeats,omitempty" json:"repeats,omitempty" xml:"repeats,omitempty"`
+	// The operator behind an operator act (its client certificate's identity);
+	// absent otherwise.
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty" xml:"actor,omitempty"`
 }
 
 // NewRegisterRequestBody builds the HTTP request body from the payload of the
@@ -3526,6 +3785,21 @@ func NewRegisterInvalidCode(body *RegisterInvalidCodeResponseBody) *goa.ServiceE
 // NewRegisterMfaRequired builds a auth service register endpoint mfa_required
 // error.
 func NewRegisterMfaRequired(body *RegisterMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewRegisterAccountDisabled builds a auth service register endpoint
+// account_disabled error.
+func NewRegisterAccountDisabled(body *RegisterAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -3739,6 +4013,21 @@ func NewLoginMfaRequired(body *LoginMfaRequiredResponseBody) *goa.ServiceError {
 	return v
 }
 
+// NewLoginAccountDisabled builds a auth service login endpoint
+// account_disabled error.
+func NewLoginAccountDisabled(body *LoginAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewLoginInvalidInput builds a auth service login endpoint invalid_input
 // error.
 func NewLoginInvalidInput(body *LoginInvalidInputResponseBody) *goa.ServiceError {
@@ -3925,6 +4214,21 @@ func NewLogoutInvalidCode(body *LogoutInvalidCodeResponseBody) *goa.ServiceError
 // NewLogoutMfaRequired builds a auth service logout endpoint mfa_required
 // error.
 func NewLogoutMfaRequired(body *LogoutMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewLogoutAccountDisabled builds a auth service logout endpoint
+// account_disabled error.
+func NewLogoutAccountDisabled(body *LogoutAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4140,6 +4444,21 @@ func NewProfileMfaRequired(body *ProfileMfaRequiredResponseBody) *goa.ServiceErr
 	return v
 }
 
+// NewProfileAccountDisabled builds a auth service profile endpoint
+// account_disabled error.
+func NewProfileAccountDisabled(body *ProfileAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewProfileInvalidInput builds a auth service profile endpoint invalid_input
 // error.
 func NewProfileInvalidInput(body *ProfileInvalidInputResponseBody) *goa.ServiceError {
@@ -4333,6 +4652,21 @@ func NewSessionRefreshInvalidCode(body *SessionRefreshInvalidCodeResponseBody) *
 // NewSessionRefreshMfaRequired builds a auth service session_refresh endpoint
 // mfa_required error.
 func NewSessionRefreshMfaRequired(body *SessionRefreshMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewSessionRefreshAccountDisabled builds a auth service session_refresh
+// endpoint account_disabled error.
+func NewSessionRefreshAccountDisabled(body *SessionRefreshAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4553,6 +4887,21 @@ func NewListSessionsMfaRequired(body *ListSessionsMfaRequiredResponseBody) *goa.
 	return v
 }
 
+// NewListSessionsAccountDisabled builds a auth service list_sessions endpoint
+// account_disabled error.
+func NewListSessionsAccountDisabled(body *ListSessionsAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewListSessionsInvalidInput builds a auth service list_sessions endpoint
 // invalid_input error.
 func NewListSessionsInvalidInput(body *ListSessionsInvalidInputResponseBody) *goa.ServiceError {
@@ -4733,6 +5082,21 @@ func NewDeleteSessionInvalidCode(body *DeleteSessionInvalidCodeResponseBody) *go
 // NewDeleteSessionMfaRequired builds a auth service delete_session endpoint
 // mfa_required error.
 func NewDeleteSessionMfaRequired(body *DeleteSessionMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewDeleteSessionAccountDisabled builds a auth service delete_session
+// endpoint account_disabled error.
+func NewDeleteSessionAccountDisabled(body *DeleteSessionAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -4935,6 +5299,21 @@ func NewRevokeOtherSessionsInvalidCode(body *RevokeOtherSessionsInvalidCodeRespo
 // NewRevokeOtherSessionsMfaRequired builds a auth service
 // revoke_other_sessions endpoint mfa_required error.
 func NewRevokeOtherSessionsMfaRequired(body *RevokeOtherSessionsMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewRevokeOtherSessionsAccountDisabled builds a auth service
+// revoke_other_sessions endpoint account_disabled error.
+func NewRevokeOtherSessionsAccountDisabled(body *RevokeOtherSessionsAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5155,6 +5534,21 @@ func NewActivityMfaRequired(body *ActivityMfaRequiredResponseBody) *goa.ServiceE
 	return v
 }
 
+// NewActivityAccountDisabled builds a auth service activity endpoint
+// account_disabled error.
+func NewActivityAccountDisabled(body *ActivityAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewActivityInvalidInput builds a auth service activity endpoint
 // invalid_input error.
 func NewActivityInvalidInput(body *ActivityInvalidInputResponseBody) *goa.ServiceError {
@@ -5346,6 +5740,21 @@ func NewTotpGenerateInvalidCode(body *TotpGenerateInvalidCodeResponseBody) *goa.
 // NewTotpGenerateMfaRequired builds a auth service totp_generate endpoint
 // mfa_required error.
 func NewTotpGenerateMfaRequired(body *TotpGenerateMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewTotpGenerateAccountDisabled builds a auth service totp_generate endpoint
+// account_disabled error.
+func NewTotpGenerateAccountDisabled(body *TotpGenerateAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5565,6 +5974,21 @@ func NewTotpVerifyMfaRequired(body *TotpVerifyMfaRequiredResponseBody) *goa.Serv
 	return v
 }
 
+// NewTotpVerifyAccountDisabled builds a auth service totp_verify endpoint
+// account_disabled error.
+func NewTotpVerifyAccountDisabled(body *TotpVerifyAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewTotpVerifyInvalidInput builds a auth service totp_verify endpoint
 // invalid_input error.
 func NewTotpVerifyInvalidInput(body *TotpVerifyInvalidInputResponseBody) *goa.ServiceError {
@@ -5745,6 +6169,21 @@ func NewTotpDisableInvalidCode(body *TotpDisableInvalidCodeResponseBody) *goa.Se
 // NewTotpDisableMfaRequired builds a auth service totp_disable endpoint
 // mfa_required error.
 func NewTotpDisableMfaRequired(body *TotpDisableMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewTotpDisableAccountDisabled builds a auth service totp_disable endpoint
+// account_disabled error.
+func NewTotpDisableAccountDisabled(body *TotpDisableAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -5961,6 +6400,21 @@ func NewBackupVerifyMfaRequired(body *BackupVerifyMfaRequiredResponseBody) *goa.
 	return v
 }
 
+// NewBackupVerifyAccountDisabled builds a auth service backup_verify endpoint
+// account_disabled error.
+func NewBackupVerifyAccountDisabled(body *BackupVerifyAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewBackupVerifyInvalidInput builds a auth service backup_verify endpoint
 // invalid_input error.
 func NewBackupVerifyInvalidInput(body *BackupVerifyInvalidInputResponseBody) *goa.ServiceError {
@@ -6153,6 +6607,21 @@ func NewBackupRegenerateInvalidCode(body *BackupRegenerateInvalidCodeResponseBod
 // NewBackupRegenerateMfaRequired builds a auth service backup_regenerate
 // endpoint mfa_required error.
 func NewBackupRegenerateMfaRequired(body *BackupRegenerateMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewBackupRegenerateAccountDisabled builds a auth service backup_regenerate
+// endpoint account_disabled error.
+func NewBackupRegenerateAccountDisabled(body *BackupRegenerateAccountDisabledResponseBody) *goa.ServiceError {
 	v := &goa.ServiceError{
 		Name:      *body.Name,
 		ID:        *body.ID,
@@ -6618,6 +7087,30 @@ func ValidateRegisterMfaRequiredResponseBody(body *RegisterMfaRequiredResponseBo
 	return
 }
 
+// ValidateRegisterAccountDisabledResponseBody runs the validations defined on
+// register_account_disabled_response_body
+func ValidateRegisterAccountDisabledResponseBody(body *RegisterAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateRegisterInvalidInputResponseBody runs the validations defined on
 // register_invalid_input_response_body
 func ValidateRegisterInvalidInputResponseBody(body *RegisterInvalidInputResponseBody) (err error) {
@@ -6897,6 +7390,30 @@ func ValidateLoginInvalidCodeResponseBody(body *LoginInvalidCodeResponseBody) (e
 // ValidateLoginMfaRequiredResponseBody runs the validations defined on
 // login_mfa_required_response_body
 func ValidateLoginMfaRequiredResponseBody(body *LoginMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateLoginAccountDisabledResponseBody runs the validations defined on
+// login_account_disabled_response_body
+func ValidateLoginAccountDisabledResponseBody(body *LoginAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7218,6 +7735,30 @@ func ValidateLogoutMfaRequiredResponseBody(body *LogoutMfaRequiredResponseBody) 
 	return
 }
 
+// ValidateLogoutAccountDisabledResponseBody runs the validations defined on
+// logout_account_disabled_response_body
+func ValidateLogoutAccountDisabledResponseBody(body *LogoutAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateLogoutInvalidInputResponseBody runs the validations defined on
 // logout_invalid_input_response_body
 func ValidateLogoutInvalidInputResponseBody(body *LogoutInvalidInputResponseBody) (err error) {
@@ -7497,6 +8038,30 @@ func ValidateProfileInvalidCodeResponseBody(body *ProfileInvalidCodeResponseBody
 // ValidateProfileMfaRequiredResponseBody runs the validations defined on
 // profile_mfa_required_response_body
 func ValidateProfileMfaRequiredResponseBody(body *ProfileMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateProfileAccountDisabledResponseBody runs the validations defined on
+// profile_account_disabled_response_body
+func ValidateProfileAccountDisabledResponseBody(body *ProfileAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -7818,6 +8383,30 @@ func ValidateSessionRefreshMfaRequiredResponseBody(body *SessionRefreshMfaRequir
 	return
 }
 
+// ValidateSessionRefreshAccountDisabledResponseBody runs the validations
+// defined on session_refresh_account_disabled_response_body
+func ValidateSessionRefreshAccountDisabledResponseBody(body *SessionRefreshAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateSessionRefreshInvalidInputResponseBody runs the validations defined
 // on session_refresh_invalid_input_response_body
 func ValidateSessionRefreshInvalidInputResponseBody(body *SessionRefreshInvalidInputResponseBody) (err error) {
@@ -8097,6 +8686,30 @@ func ValidateListSessionsInvalidCodeResponseBody(body *ListSessionsInvalidCodeRe
 // ValidateListSessionsMfaRequiredResponseBody runs the validations defined on
 // list_sessions_mfa_required_response_body
 func ValidateListSessionsMfaRequiredResponseBody(body *ListSessionsMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateListSessionsAccountDisabledResponseBody runs the validations defined
+// on list_sessions_account_disabled_response_body
+func ValidateListSessionsAccountDisabledResponseBody(body *ListSessionsAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -8418,6 +9031,30 @@ func ValidateDeleteSessionMfaRequiredResponseBody(body *DeleteSessionMfaRequired
 	return
 }
 
+// ValidateDeleteSessionAccountDisabledResponseBody runs the validations
+// defined on delete_session_account_disabled_response_body
+func ValidateDeleteSessionAccountDisabledResponseBody(body *DeleteSessionAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateDeleteSessionInvalidInputResponseBody runs the validations defined
 // on delete_session_invalid_input_response_body
 func ValidateDeleteSessionInvalidInputResponseBody(body *DeleteSessionInvalidInputResponseBody) (err error) {
@@ -8698,6 +9335,30 @@ func ValidateRevokeOtherSessionsInvalidCodeResponseBody(body *RevokeOtherSession
 // ValidateRevokeOtherSessionsMfaRequiredResponseBody runs the validations
 // defined on revoke_other_sessions_mfa_required_response_body
 func ValidateRevokeOtherSessionsMfaRequiredResponseBody(body *RevokeOtherSessionsMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateRevokeOtherSessionsAccountDisabledResponseBody runs the validations
+// defined on revoke_other_sessions_account_disabled_response_body
+func ValidateRevokeOtherSessionsAccountDisabledResponseBody(body *RevokeOtherSessionsAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -9021,6 +9682,30 @@ func ValidateActivityMfaRequiredResponseBody(body *ActivityMfaRequiredResponseBo
 	return
 }
 
+// ValidateActivityAccountDisabledResponseBody runs the validations defined on
+// activity_account_disabled_response_body
+func ValidateActivityAccountDisabledResponseBody(body *ActivityAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateActivityInvalidInputResponseBody runs the validations defined on
 // activity_invalid_input_response_body
 func ValidateActivityInvalidInputResponseBody(body *ActivityInvalidInputResponseBody) (err error) {
@@ -9300,6 +9985,30 @@ func ValidateTotpGenerateInvalidCodeResponseBody(body *TotpGenerateInvalidCodeRe
 // ValidateTotpGenerateMfaRequiredResponseBody runs the validations defined on
 // totp_generate_mfa_required_response_body
 func ValidateTotpGenerateMfaRequiredResponseBody(body *TotpGenerateMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateTotpGenerateAccountDisabledResponseBody runs the validations defined
+// on totp_generate_account_disabled_response_body
+func ValidateTotpGenerateAccountDisabledResponseBody(body *TotpGenerateAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -9621,6 +10330,30 @@ func ValidateTotpVerifyMfaRequiredResponseBody(body *TotpVerifyMfaRequiredRespon
 	return
 }
 
+// ValidateTotpVerifyAccountDisabledResponseBody runs the validations defined
+// on totp_verify_account_disabled_response_body
+func ValidateTotpVerifyAccountDisabledResponseBody(body *TotpVerifyAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateTotpVerifyInvalidInputResponseBody runs the validations defined on
 // totp_verify_invalid_input_response_body
 func ValidateTotpVerifyInvalidInputResponseBody(body *TotpVerifyInvalidInputResponseBody) (err error) {
@@ -9900,6 +10633,30 @@ func ValidateTotpDisableInvalidCodeResponseBody(body *TotpDisableInvalidCodeResp
 // ValidateTotpDisableMfaRequiredResponseBody runs the validations defined on
 // totp_disable_mfa_required_response_body
 func ValidateTotpDisableMfaRequiredResponseBody(body *TotpDisableMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidateTotpDisableAccountDisabledResponseBody runs the validations defined
+// on totp_disable_account_disabled_response_body
+func ValidateTotpDisableAccountDisabledResponseBody(body *TotpDisableAccountDisabledResponseBody) (err error) {
 	if body.Name == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
 	}
@@ -10221,6 +10978,30 @@ func ValidateBackupVerifyMfaRequiredResponseBody(body *BackupVerifyMfaRequiredRe
 	return
 }
 
+// ValidateBackupVerifyAccountDisabledResponseBody runs the validations defined
+// on backup_verify_account_disabled_response_body
+func ValidateBackupVerifyAccountDisabledResponseBody(body *BackupVerifyAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateBackupVerifyInvalidInputResponseBody runs the validations defined on
 // backup_verify_invalid_input_response_body
 func ValidateBackupVerifyInvalidInputResponseBody(body *BackupVerifyInvalidInputResponseBody) (err error) {
@@ -10521,6 +11302,30 @@ func ValidateBackupRegenerateMfaRequiredResponseBody(body *BackupRegenerateMfaRe
 	return
 }
 
+// ValidateBackupRegenerateAccountDisabledResponseBody runs the validations
+// defined on backup_regenerate_account_disabled_response_body
+func ValidateBackupRegenerateAccountDisabledResponseBody(body *BackupRegenerateAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateBackupRegenerateInvalidInputResponseBody runs the validations
 // defined on backup_regenerate_invalid_input_response_body
 func ValidateBackupRegenerateInvalidInputResponseBody(body *BackupRegenerateInvalidInputResponseBody) (err error) {
@@ -10767,8 +11572,8 @@ func ValidateSecurityEventResponseBody(body *SecurityEventResponseBody) (err err
 		err = goa.MergeErrors(err, goa.MissingFieldError("repeats", "body"))
 	}
 	if body.Kind != nil {
-		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register" || *body.Kind == "second_factor_locked" || *body.Kind == "second_factor_unlocked") {
-			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked"}))
+		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register" || *body.Kind == "second_factor_locked" || *body.Kind == "second_factor_unlocked" || *body.Kind == "account_disabled" || *body.Kind == "account_enabled" || *body.Kind == "mfa_reset") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked", "account_disabled", "account_enabled", "mfa_reset"}))
 		}
 	}
 	if body.CreatedAt != nil {

@@ -253,6 +253,24 @@ type RegisterMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RegisterAccountDisabledResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "account_disabled" error.
+type RegisterAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
@@ -463,6 +481,24 @@ type LoginInvalidCodeResponseBody struct {
 // LoginMfaRequiredResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "mfa_required" error.
 type LoginMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginAccountDisabledResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "account_disabled" error.
+type LoginAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -703,6 +739,24 @@ type LogoutMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LogoutAccountDisabledResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "account_disabled" error.
+type LogoutAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "invalid_input" error.
 type LogoutInvalidInputResponseBody struct {
@@ -913,6 +967,24 @@ type ProfileInvalidCodeResponseBody struct {
 // ProfileMfaRequiredResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "mfa_required" error.
 type ProfileMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileAccountDisabledResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "account_disabled" error.
+type ProfileAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1139,6 +1211,25 @@ type SessionRefreshInvalidCodeResponseBody struct {
 // SessionRefreshMfaRequiredResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "mfa_required" error.
 type SessionRefreshMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshAccountDisabledResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "account_disabled"
+// error.
+type SessionRefreshAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1384,6 +1475,24 @@ type ListSessionsMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ListSessionsAccountDisabledResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "account_disabled" error.
+type ListSessionsAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ListSessionsInvalidInputResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "invalid_input" error.
 type ListSessionsInvalidInputResponseBody struct {
@@ -1598,6 +1707,25 @@ type DeleteSessionInvalidCodeResponseBody struct {
 // DeleteSessionMfaRequiredResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "mfa_required" error.
 type DeleteSessionMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionAccountDisabledResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "account_disabled"
+// error.
+type DeleteSessionAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1846,6 +1974,25 @@ type RevokeOtherSessionsMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RevokeOtherSessionsAccountDisabledResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "account_disabled" error.
+type RevokeOtherSessionsAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // RevokeOtherSessionsInvalidInputResponseBody is the type of the "auth"
 // service "revoke_other_sessions" endpoint HTTP response body for the
 // "invalid_input" error.
@@ -2079,6 +2226,24 @@ type ActivityMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ActivityAccountDisabledResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "account_disabled" error.
+type ActivityAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ActivityInvalidInputResponseBody is the type of the "auth" service
 // "activity" endpoint HTTP response body for the "invalid_input" error.
 type ActivityInvalidInputResponseBody struct {
@@ -2290,6 +2455,24 @@ type TotpGenerateInvalidCodeResponseBody struct {
 // TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "mfa_required" error.
 type TotpGenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateAccountDisabledResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "account_disabled" error.
+type TotpGenerateAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2534,6 +2717,24 @@ type TotpVerifyMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpVerifyAccountDisabledResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "account_disabled" error.
+type TotpVerifyAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpVerifyInvalidInputResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_input" error.
 type TotpVerifyInvalidInputResponseBody struct {
@@ -2762,6 +2963,24 @@ type TotpDisableMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpDisableAccountDisabledResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "account_disabled" error.
+type TotpDisableAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
@@ -2975,6 +3194,24 @@ type BackupVerifyInvalidCodeResponseBody struct {
 // BackupVerifyMfaRequiredResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "mfa_required" error.
 type BackupVerifyMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyAccountDisabledResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "account_disabled" error.
+type BackupVerifyAccountDisabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3219,6 +3456,25 @@ type BackupRegenerateMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupRegenerateAccountDisabledResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "account_disabled" error.
+type BackupRegenerateAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // BackupRegenerateInvalidInputResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "invalid_input"
 // error.
@@ -3396,6 +3652,9 @@ type SecurityEventResponseBody struct {
 	// How many attempts the event stands for: refused attempts of one kind from
 	// one network are recorded once a minute with their count.
 	Repeats int `form:"repeats" json:"repeats" xml:"repeats"`
+	// The operator behind an operator act (its client certificate's identity);
+	// absent otherwise.
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty" xml:"actor,omitempty"`
 }
 
 // NewRegisterResponseBody builds the HTTP response body from the result of the
@@ -3613,6 +3872,20 @@ func NewRegisterMfaRequiredResponseBody(res *goa.ServiceError) *RegisterMfaRequi
 	return body
 }
 
+// NewRegisterAccountDisabledResponseBody builds the HTTP response body from
+// the result of the "register" endpoint of the "auth" service.
+func NewRegisterAccountDisabledResponseBody(res *goa.ServiceError) *RegisterAccountDisabledResponseBody {
+	body := &RegisterAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewRegisterInvalidInputResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterInvalidInputResponseBody(res *goa.ServiceError) *RegisterInvalidInputResponseBody {
@@ -3781,6 +4054,20 @@ func NewLoginInvalidCodeResponseBody(res *goa.ServiceError) *LoginInvalidCodeRes
 // result of the "login" endpoint of the "auth" service.
 func NewLoginMfaRequiredResponseBody(res *goa.ServiceError) *LoginMfaRequiredResponseBody {
 	body := &LoginMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginAccountDisabledResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginAccountDisabledResponseBody(res *goa.ServiceError) *LoginAccountDisabledResponseBody {
+	body := &LoginAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3969,6 +4256,20 @@ func NewLogoutMfaRequiredResponseBody(res *goa.ServiceError) *LogoutMfaRequiredR
 	return body
 }
 
+// NewLogoutAccountDisabledResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutAccountDisabledResponseBody(res *goa.ServiceError) *LogoutAccountDisabledResponseBody {
+	body := &LogoutAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLogoutInvalidInputResponseBody builds the HTTP response body from the
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutInvalidInputResponseBody(res *goa.ServiceError) *LogoutInvalidInputResponseBody {
@@ -4137,6 +4438,20 @@ func NewProfileInvalidCodeResponseBody(res *goa.ServiceError) *ProfileInvalidCod
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileMfaRequiredResponseBody(res *goa.ServiceError) *ProfileMfaRequiredResponseBody {
 	body := &ProfileMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileAccountDisabledResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileAccountDisabledResponseBody(res *goa.ServiceError) *ProfileAccountDisabledResponseBody {
+	body := &ProfileAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4325,6 +4640,20 @@ func NewSessionRefreshMfaRequiredResponseBody(res *goa.ServiceError) *SessionRef
 	return body
 }
 
+// NewSessionRefreshAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshAccountDisabledResponseBody(res *goa.ServiceError) *SessionRefreshAccountDisabledResponseBody {
+	body := &SessionRefreshAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewSessionRefreshInvalidInputResponseBody builds the HTTP response body from
 // the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshInvalidInputResponseBody(res *goa.ServiceError) *SessionRefreshInvalidInputResponseBody {
@@ -4493,6 +4822,20 @@ func NewListSessionsInvalidCodeResponseBody(res *goa.ServiceError) *ListSessions
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsMfaRequiredResponseBody(res *goa.ServiceError) *ListSessionsMfaRequiredResponseBody {
 	body := &ListSessionsMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsAccountDisabledResponseBody(res *goa.ServiceError) *ListSessionsAccountDisabledResponseBody {
+	body := &ListSessionsAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4681,6 +5024,20 @@ func NewDeleteSessionMfaRequiredResponseBody(res *goa.ServiceError) *DeleteSessi
 	return body
 }
 
+// NewDeleteSessionAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionAccountDisabledResponseBody(res *goa.ServiceError) *DeleteSessionAccountDisabledResponseBody {
+	body := &DeleteSessionAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewDeleteSessionInvalidInputResponseBody builds the HTTP response body from
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionInvalidInputResponseBody(res *goa.ServiceError) *DeleteSessionInvalidInputResponseBody {
@@ -4854,6 +5211,21 @@ func NewRevokeOtherSessionsInvalidCodeResponseBody(res *goa.ServiceError) *Revok
 // service.
 func NewRevokeOtherSessionsMfaRequiredResponseBody(res *goa.ServiceError) *RevokeOtherSessionsMfaRequiredResponseBody {
 	body := &RevokeOtherSessionsMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsAccountDisabledResponseBody builds the HTTP response
+// body from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsAccountDisabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsAccountDisabledResponseBody {
+	body := &RevokeOtherSessionsAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5050,6 +5422,20 @@ func NewActivityMfaRequiredResponseBody(res *goa.ServiceError) *ActivityMfaRequi
 	return body
 }
 
+// NewActivityAccountDisabledResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivityAccountDisabledResponseBody(res *goa.ServiceError) *ActivityAccountDisabledResponseBody {
+	body := &ActivityAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewActivityInvalidInputResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityInvalidInputResponseBody(res *goa.ServiceError) *ActivityInvalidInputResponseBody {
@@ -5218,6 +5604,20 @@ func NewTotpGenerateInvalidCodeResponseBody(res *goa.ServiceError) *TotpGenerate
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateMfaRequiredResponseBody(res *goa.ServiceError) *TotpGenerateMfaRequiredResponseBody {
 	body := &TotpGenerateMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateAccountDisabledResponseBody(res *goa.ServiceError) *TotpGenerateAccountDisabledResponseBody {
+	body := &TotpGenerateAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5406,6 +5806,20 @@ func NewTotpVerifyMfaRequiredResponseBody(res *goa.ServiceError) *TotpVerifyMfaR
 	return body
 }
 
+// NewTotpVerifyAccountDisabledResponseBody builds the HTTP response body from
+// the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyAccountDisabledResponseBody(res *goa.ServiceError) *TotpVerifyAccountDisabledResponseBody {
+	body := &TotpVerifyAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpVerifyInvalidInputResponseBody builds the HTTP response body from the
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyInvalidInputResponseBody(res *goa.ServiceError) *TotpVerifyInvalidInputResponseBody {
@@ -5574,6 +5988,20 @@ func NewTotpDisableInvalidCodeResponseBody(res *goa.ServiceError) *TotpDisableIn
 // result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableMfaRequiredResponseBody(res *goa.ServiceError) *TotpDisableMfaRequiredResponseBody {
 	body := &TotpDisableMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableAccountDisabledResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableAccountDisabledResponseBody(res *goa.ServiceError) *TotpDisableAccountDisabledResponseBody {
+	body := &TotpDisableAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5762,6 +6190,20 @@ func NewBackupVerifyMfaRequiredResponseBody(res *goa.ServiceError) *BackupVerify
 	return body
 }
 
+// NewBackupVerifyAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyAccountDisabledResponseBody(res *goa.ServiceError) *BackupVerifyAccountDisabledResponseBody {
+	body := &BackupVerifyAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewBackupVerifyInvalidInputResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyInvalidInputResponseBody(res *goa.ServiceError) *BackupVerifyInvalidInputResponseBody {
@@ -5931,6 +6373,20 @@ func NewBackupRegenerateInvalidCodeResponseBody(res *goa.ServiceError) *BackupRe
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateMfaRequiredResponseBody(res *goa.ServiceError) *BackupRegenerateMfaRequiredResponseBody {
 	body := &BackupRegenerateMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateAccountDisabledResponseBody(res *goa.ServiceError) *BackupRegenerateAccountDisabledResponseBody {
+	body := &BackupRegenerateAccountDisabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,

@@ -1,0 +1,107 @@
+package repositories
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/mail"
+	"github.com/infrastructure/platform/services/auth/internal/ports"
+)
+
+// Operators implements ports.Operators.
+type Operators struct {
+	pool    *pgxpool.Pool
+	notices *Notices // nil: no mail
+}
+
+var _ ports.Operators = (*Operators)(nil)
+
+// NewOperators returns the operator acts over pool, mailing through
+// notices (nil: no mail).
+func NewOperators(pool *pgxpool.Pool, notices *Notices) *Operators {
+	return &Operators{pool: pool, notices: notices}
+}
+
+// Disable implements ports.Operators.
+func (o *Operators) Disable(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := inTxWith(ctx, o.pool, "disable user", func(tx pgx.Tx, q *database.Queries) error {
+		if err := setDisabled(ctx, q, userID, true); err != nil {
+			return err
+		}
+		var err error
+		if ids, err = q.RevokeUserSessions(ctx, userID); err != nil {
+			return wrap("disable user: revoke sessions", err)
+		}
+		if err := operatorEvent(ctx, q, userID, ports.KindAccountDisabled, actor); err != nil {
+			return err
+		}
+		return o.notices.enqueue(ctx, tx, q, userID, mail.NoticeAccountDisabled)
+	})
+	return ids, err
+}
+
+// Enable implements ports.Operators.
+func (o *Operators) Enable(ctx context.Context, userID uuid.UUID, actor string) error {
+	return inTx(ctx, o.pool, "enable user", func(q *database.Queries) error {
+		if err := setDisabled(ctx, q, userID, false); err != nil {
+			return err
+		}
+		return operatorEvent(ctx, q, userID, ports.KindAccountEnabled, actor)
+	})
+}
+
+// ResetMFA implements ports.Operators.
+func (o *Operators) ResetMFA(ctx context.Context, userID uuid.UUID, actor string) ([]uuid.UUID, error) {
+	var ids []uuid.UUID
+	err := inTxWith(ctx, o.pool, "reset mfa", func(tx pgx.Tx, q *database.Queries) error {
+		if _, err := q.GetUserByID(ctx, userID); err != nil {
+			return wrap("reset mfa", err)
+		}
+		if _, err := q.DeleteTOTP(ctx, userID); err != nil {
+			return wrap("reset mfa: totp", err)
+		}
+		if err := q.DeleteBackupCodes(ctx, userID); err != nil {
+			return wrap("reset mfa: backup codes", err)
+		}
+		if err := q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}); err != nil {
+			return wrap("reset mfa", err)
+		}
+		var err error
+		if ids, err = q.RevokeUserSessions(ctx, userID); err != nil {
+			return wrap("reset mfa: revoke sessions", err)
+		}
+		if err := operatorEvent(ctx, q, userID, ports.KindMFAReset, actor); err != nil {
+			return err
+		}
+		return o.notices.enqueue(ctx, tx, q, userID, mail.NoticeMFAReset)
+	})
+	return ids, err
+}
+
+func setDisabled(ctx context.Context, q *database.Queries, userID uuid.UUID, disabled bool) error {
+	n, err := q.SetDisabled(ctx, database.SetDisabledParams{ID: userID, Disabled: disabled})
+	if err != nil {
+		return wrap("set disabled", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("set disabled: %w", ports.ErrNotFound)
+	}
+	return nil
+}
+
+// operatorEvent records an operator act in the user's activity.
+func operatorEvent(ctx context.Context, q *database.Queries, userID uuid.UUID, kind ports.AttemptKind, actor string) error {
+	none := netip.IPv4Unspecified() // an operator's act: no client address
+	return wrap("record operator act", q.InsertNotice(ctx, database.InsertNoticeParams{
+		UserID: nullUUID(userID), Account: "user:" + userID.String(), Ip: none, IpNet: none, Kind: string(kind),
+		Actor: pgtype.Text{String: actor, Valid: true},
+	}))
+}
