@@ -13,10 +13,8 @@ import (
 
 	"goa.design/clue/log"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/status"
 
 	"github.com/infrastructure/platform/internal/logging"
 )
@@ -139,18 +137,13 @@ func TestHTTPLine(t *testing.T) {
 	}
 }
 
-// health answers Check and streams one Watch message; failing makes both
-// fail.
+// health answers Check and streams one Watch message.
 type health struct {
 	healthpb.UnimplementedHealthServer
-	fail bool
 }
 
 func (h health) Check(ctx context.Context, _ *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
 	log.Print(ctx, log.KV{K: "msg", V: "inside"})
-	if h.fail {
-		return nil, status.Error(codes.Unauthenticated, "no")
-	}
 	return &healthpb.HealthCheckResponse{Status: healthpb.HealthCheckResponse_SERVING}, nil
 }
 

@@ -82,12 +82,6 @@ func New(files Files, opts Options) (*Source, error) {
 	return s, nil
 }
 
-// HasCertificate reports whether this side presents a certificate.
-func (s *Source) HasCertificate() bool { return s.files.Cert != "" }
-
-// HasCA reports whether a CA bundle is configured.
-func (s *Source) HasCA() bool { return s.files.CA != "" }
-
 // current returns the files' contents, reloading them if they changed.
 func (s *Source) current() *state {
 	stamps := s.stat()
