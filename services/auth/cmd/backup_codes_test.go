@@ -212,7 +212,7 @@ func TestBackupRegenerateAsksForThePassword(t *testing.T) {
 	for _, tt := range []struct{ name, body string }{
 		{"case=no body", ""},
 		{"case=no password", `{}`},
-		{"case=password too short", `{"password": "short"}`},
+		{"case=password over the bound", `{"password": "` + strings.Repeat("a", 1025) + `"}`},
 		{"case=password not a string", `{"password": 12345678}`},
 		{"case=unknown field", `{"password": "password1", "passwrod": "password1"}`},
 	} {

@@ -75,9 +75,10 @@ func (s *stubService) credentials(method string, p *genauth.Credentials) {
 	s.check(method, genhttp.ValidateLoginRequestBody(&genhttp.LoginRequestBody{Email: &p.Email, Password: &p.Password}))
 }
 
-func (s *stubService) Register(_ context.Context, p *genauth.Credentials) (*genauth.RegisterResult, error) {
-	s.credentials("register", p)
-	return &genauth.RegisterResult{SessionToken: stubToken, ID: stubID, Email: "ada@example.com", CreatedAt: stubTime}, nil
+func (s *stubService) Register(_ context.Context, p *genauth.NewAccount) (*genauth.RegisterResult, error) {
+	s.check("register", genhttp.ValidateRegisterRequestBody(&genhttp.RegisterRequestBody{Email: &p.Email, Password: &p.Password}))
+	token := stubToken
+	return &genauth.RegisterResult{SessionToken: &token, ID: stubID, Email: "ada@example.com", CreatedAt: stubTime}, nil
 }
 
 func (s *stubService) Login(_ context.Context, p *genauth.Credentials) (*genauth.LoginResult, error) {
@@ -131,6 +132,30 @@ func (s *stubService) BackupVerify(_ context.Context, p *genauth.BackupVerifyPay
 
 func (s *stubService) BackupRegenerate(context.Context, *genauth.BackupRegeneratePayload) (*genauth.BackupCodes, error) {
 	return &genauth.BackupCodes{BackupCodes: []string{"k7vq2-m9xr4"}}, nil
+}
+
+func (s *stubService) PasswordChange(_ context.Context, p *genauth.PasswordChangePayload) (*genauth.PasswordChangeResult, error) {
+	s.check("password_change", genhttp.ValidatePasswordChangeRequestBody(&genhttp.PasswordChangeRequestBody{CurrentPassword: &p.CurrentPassword, NewPassword: &p.NewPassword}))
+	return &genauth.PasswordChangeResult{SessionID: stubID, Aal: "aal1", ExpiresAt: stubTime, SessionToken: stubToken}, nil
+}
+
+func (s *stubService) PasswordForgot(_ context.Context, p *genauth.PasswordForgotPayload) (map[string]string, error) {
+	s.check("password_forgot", genhttp.ValidatePasswordForgotRequestBody(&genhttp.PasswordForgotRequestBody{Email: &p.Email}))
+	return map[string]string{}, nil
+}
+
+func (s *stubService) PasswordReset(_ context.Context, p *genauth.PasswordResetPayload) error {
+	s.check("password_reset", genhttp.ValidatePasswordResetRequestBody(&genhttp.PasswordResetRequestBody{Token: &p.Token, NewPassword: &p.NewPassword}))
+	return nil
+}
+
+func (s *stubService) EmailVerify(_ context.Context, p *genauth.EmailVerifyPayload) error {
+	s.check("email_verify", genhttp.ValidateEmailVerifyRequestBody(&genhttp.EmailVerifyRequestBody{Token: &p.Token}))
+	return nil
+}
+
+func (s *stubService) EmailVerifyResend(context.Context, *genauth.EmailVerifyResendPayload) (map[string]string, error) {
+	return map[string]string{}, nil
 }
 
 // Fixed values of the stub's results.

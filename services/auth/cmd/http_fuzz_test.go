@@ -109,7 +109,7 @@ var httpSeeds = []struct {
 }{
 	{"case=login", fuzzRequest{method: "POST", target: "/auth/login", body: seedLogin}, 200},
 	{"case=register chunked behind a proxy", fuzzRequest{method: "POST", target: "/auth/register", origin: "https://app.example.com", forwardedFor: "198.51.100.1", body: seedLogin, chunked: true}, 201},
-	{"case=short password", fuzzRequest{method: "POST", target: "/auth/login", body: `{"email":"ada@example.com","password":"short"}`}, 400},
+	{"case=password over the bound", fuzzRequest{method: "POST", target: "/auth/login", body: `{"email":"ada@example.com","password":"` + strings.Repeat("a", 1025) + `"}`}, 400},
 	{"case=password of the wrong type", fuzzRequest{method: "POST", target: "/auth/login", body: `{"email":"ada@example.com","password":12345678}`}, 400},
 	{"case=unknown field", fuzzRequest{method: "POST", target: "/auth/login", body: `{"email":"a@b.co","password":"12345678","admin":true}`}, 400},
 	{"case=chunked body over the limit", fuzzRequest{method: "POST", target: "/auth/login", body: `{"password":"` + strings.Repeat("a", 70<<10) + `"}`, chunked: true}, 413},

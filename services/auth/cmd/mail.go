@@ -25,8 +25,9 @@ type outbox struct {
 }
 
 // newOutbox makes the queue's client and, with SMTP_URL, starts its
-// worker. retryScale shrinks the retry delays (tests; 1 otherwise).
-func newOutbox(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, retryScale float64) (*outbox, error) {
+// workers: notices, and links whose tokens issuer stores. retryScale
+// shrinks the retry delays (tests; 1 otherwise).
+func newOutbox(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, issuer mail.Issuer, retryScale float64) (*outbox, error) {
 	var sender *mail.Sender
 	if cfg.SMTPURL != "" {
 		s, err := mail.NewSender(cfg.SMTPURL, cfg.MailFrom)
@@ -37,6 +38,7 @@ func newOutbox(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, retr
 	}
 	workers := river.NewWorkers()
 	river.AddWorker(workers, mail.NewWorker(ctx, sender, cfg.PublicURL).WithRetryScale(retryScale))
+	river.AddWorker(workers, mail.NewLinkWorker(ctx, issuer, sender, cfg.PublicURL).WithRetryScale(retryScale))
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:  map[string]river.QueueConfig{mail.Queue: {MaxWorkers: 2}},
 		Workers: workers,

@@ -188,35 +188,40 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	if h.mailRetryScale > 0 {
 		mailScale = h.mailRetryScale
 	}
-	outbox, err := newOutbox(ctx, cfg, pool, mailScale)
+	links := repositories.NewEmailLinks(pool)
+	outbox, err := newOutbox(ctx, cfg, pool, links, mailScale)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = outbox.stop(context.WithoutCancel(ctx)) }()
 	notices := repositories.NewNotices(outbox.client)
+	links.MailWith(notices)
 	sessions := repositories.NewSessions(pool)
 	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle)).MailWith(notices)
 	revocations := repositories.NewRevocations(pool)
 	go revocations.Run(ctx)
 	svc, err := controllers.New(controllers.Options{
-		Users:           repositories.NewUsers(pool),
-		Sessions:        sessions,
-		Directory:       sessions,
-		Revocations:     revocations,
-		Throttle:        throttle,
-		HashConcurrency: cfg.PasswordHashConcurrency,
-		HashWait:        cfg.PasswordHashWait,
-		TOTP:            repositories.NewTOTPCredentials(pool).MailWith(notices),
-		BackupCodes:     repositories.NewBackupCodes(pool).MailWith(notices),
-		Operators:       repositories.NewOperators(pool, notices),
-		SecretBox:       keys,
-		CodeHasher:      keys,
-		BcryptCost:      cfg.BcryptCost,
-		IdleTimeout:     cfg.SessionIdleTimeout,
-		AbsoluteTimeout: cfg.SessionAbsoluteTimeout,
-		TOTPIssuer:      cfg.TOTPIssuer,
-		Now:             h.now,
-		Meter:           tel.meter.Meter(serviceName),
+		Users:                     repositories.NewUsers(pool).MailWith(notices),
+		Sessions:                  sessions,
+		Directory:                 sessions,
+		Revocations:               revocations,
+		Throttle:                  throttle,
+		HashConcurrency:           cfg.PasswordHashConcurrency,
+		HashWait:                  cfg.PasswordHashWait,
+		TOTP:                      repositories.NewTOTPCredentials(pool).MailWith(notices),
+		BackupCodes:               repositories.NewBackupCodes(pool).MailWith(notices),
+		Operators:                 repositories.NewOperators(pool, notices),
+		Passwords:                 repositories.NewPasswords(pool, notices),
+		EmailLinks:                links,
+		EmailVerificationRequired: cfg.EmailVerificationRequired,
+		SecretBox:                 keys,
+		CodeHasher:                keys,
+		BcryptCost:                cfg.BcryptCost,
+		IdleTimeout:               cfg.SessionIdleTimeout,
+		AbsoluteTimeout:           cfg.SessionAbsoluteTimeout,
+		TOTPIssuer:                cfg.TOTPIssuer,
+		Now:                       h.now,
+		Meter:                     tel.meter.Meter(serviceName),
 	})
 	if err != nil {
 		return err
@@ -269,6 +274,9 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	go janitor.Run(ctx, throttle, janitor.Options{What: "auth_attempts",
 		Every: cfg.SessionCleanupInterval, Retention: cfg.AttemptsRetention, Batch: 1000, Pause: 100 * time.Millisecond,
 	})
+	go janitor.Run(ctx, links, janitor.Options{What: "email_tokens",
+		Every: cfg.SessionCleanupInterval, Retention: cfg.SessionRetention, Batch: 1000, Pause: 100 * time.Millisecond,
+	})
 	errc := make(chan error, 2)
 	go func() { errc <- serveHTTP(httpSrv, httpLn) }()
 	go func() { errc <- grpcSrv.serve(ctx, grpcLn) }()
@@ -311,5 +319,8 @@ func limits(t config.Throttle) ports.Limits {
 		IPv6Prefix:           t.IPv6Prefix,
 		LockoutFailures:      t.LockoutFailures,
 		RefusalBucket:        time.Minute,
+		MailPerAccount:       t.MailPerAccount,
+		MailPerIP:            t.MailPerIP,
+		MailWindow:           t.MailWindow,
 	}
 }

@@ -108,6 +108,10 @@ type Config struct {
 	// PublicURL is the origin that links in messages point to
 	// (PUBLIC_URL).
 	PublicURL string
+	// EmailVerificationRequired: login of an account whose address is not
+	// verified answers 403 email_unverified, and register opens no
+	// session (EMAIL_VERIFICATION_REQUIRED).
+	EmailVerificationRequired bool
 }
 
 // Throttle holds the limits on authentication attempts, each over a
@@ -128,6 +132,13 @@ type Throttle struct {
 	// LockoutFailures: consecutive failed second-factor attempts after
 	// which the factor locks (THROTTLE_LOCKOUT_FAILURES).
 	LockoutFailures int
+	// MailPerAccount, MailPerIP: messages asked for (password reset and
+	// verification links) per account and per client network in
+	// MailWindow (THROTTLE_MAIL_PER_ACCOUNT, THROTTLE_MAIL_PER_IP,
+	// THROTTLE_MAIL_WINDOW).
+	MailPerAccount int
+	MailPerIP      int
+	MailWindow     time.Duration
 }
 
 // PublicDevelopmentKey is the TOTP_ENCRYPTION_KEY of db/.env.dev and of the
@@ -190,13 +201,17 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 			KnownIPMemory:        r.Duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
 			IPv6Prefix:           r.Int("THROTTLE_IPV6_PREFIX", 64, 16, 128),
 			LockoutFailures:      r.Int("THROTTLE_LOCKOUT_FAILURES", 100, 1, 1_000_000),
+			MailPerAccount:       r.Int("THROTTLE_MAIL_PER_ACCOUNT", 5, 1, 1_000_000),
+			MailPerIP:            r.Int("THROTTLE_MAIL_PER_IP", 20, 1, 1_000_000),
+			MailWindow:           r.Duration("THROTTLE_MAIL_WINDOW", time.Hour),
 		},
-		AttemptsRetention:       r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
-		PasswordHashConcurrency: r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
-		PasswordHashWait:        r.Duration("PASSWORD_HASH_WAIT", 2*time.Second),
-		SMTPURL:                 r.smtpURL("SMTP_URL"),
-		MailFrom:                r.mailFrom("MAIL_FROM", "Infrastructure <no-reply@localhost>"),
-		PublicURL:               r.publicURL("PUBLIC_URL", "http://127.0.0.1:8080"),
+		AttemptsRetention:         r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
+		PasswordHashConcurrency:   r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),
+		PasswordHashWait:          r.Duration("PASSWORD_HASH_WAIT", 2*time.Second),
+		SMTPURL:                   r.smtpURL("SMTP_URL"),
+		MailFrom:                  r.mailFrom("MAIL_FROM", "Infrastructure <no-reply@localhost>"),
+		PublicURL:                 r.publicURL("PUBLIC_URL", "http://127.0.0.1:8080"),
+		EmailVerificationRequired: r.Bool("EMAIL_VERIFICATION_REQUIRED", false),
 	}
 	if err := r.Err(); err != nil {
 		return nil, nil, err

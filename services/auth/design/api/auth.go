@@ -24,6 +24,10 @@ var _ = Service("auth", func() {
 	Error("totp_not_enrolled", ErrorResult, "No TOTP enrollment is pending or active: call totp/generate first.")
 	Error("mfa_not_enabled", ErrorResult, "The account has no second factor.")
 	Error("account_disabled", ErrorResult, "An operator disabled the account.")
+	Error("weak_password", ErrorResult, "The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.")
+	Error("invalid_token", ErrorResult, "The link's token is unknown, used, voided by a newer one or expired.")
+	Error("email_unverified", ErrorResult, "The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.")
+	Error("email_already_verified", ErrorResult, "The account's email address is already verified.")
 	Error("second_factor_locked", ErrorResult, "Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.")
 
 	HTTP(func() {
@@ -40,6 +44,10 @@ var _ = Service("auth", func() {
 		Response("mfa_not_enabled", StatusConflict)
 		Response("second_factor_locked", StatusLocked)
 		Response("account_disabled", StatusForbidden)
+		Response("weak_password", StatusBadRequest)
+		Response("invalid_token", StatusBadRequest)
+		Response("email_unverified", StatusForbidden)
+		Response("email_already_verified", StatusConflict)
 	})
 	GRPC(func() {
 		Response("email_taken", CodeAlreadyExists)
@@ -52,11 +60,15 @@ var _ = Service("auth", func() {
 		Response("mfa_not_enabled", CodeFailedPrecondition)
 		Response("second_factor_locked", CodeFailedPrecondition)
 		Response("account_disabled", CodePermissionDenied)
+		Response("weak_password", CodeInvalidArgument)
+		Response("invalid_token", CodeInvalidArgument)
+		Response("email_unverified", CodePermissionDenied)
+		Response("email_already_verified", CodeFailedPrecondition)
 	})
 
 	Method("register", func() {
-		Description("Create an account and sign in at aal1.")
-		Payload(Credentials)
+		Description("Create an account and sign in at aal1 (with EMAIL_VERIFICATION_REQUIRED=true, no session: the account signs in once its email is verified). A verification link is mailed to the address.")
+		Payload(NewAccount)
 		Result(RegisterResult)
 		HTTP(func() {
 			POST("/register")
@@ -99,6 +111,7 @@ var _ = Service("auth", func() {
 	})
 
 	sessionMethods()
+	accountLifecycleMethods()
 	sessionManagementMethods()
 	revocationMethods()
 	activityMethods()

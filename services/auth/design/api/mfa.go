@@ -65,8 +65,7 @@ func mfaMethods() {
 		Security(SessionAuth, func() { Scope("aal2") })
 		Payload(sessionPayload(func() {
 			Attribute("password", String, "The account's password, asked again.", func() {
-				MinLength(8)
-				MaxLength(128)
+				MaxLength(1024)
 				Example("correct horse battery staple")
 			})
 			Required("password")

@@ -4,22 +4,65 @@ import (
 	. "goa.design/goa/v3/dsl"
 )
 
-// Credentials is the body of register and login.
-var Credentials = Type("Credentials", func() {
-	Description("An email address and a password.")
-	Field(1, "email", String, "Email address; trimmed and compared case-insensitively.", func() {
+// emailAttribute declares an email address attribute (a Field with tag).
+func emailAttribute(name string, tag ...any) {
+	desc := "Email address; trimmed and compared case-insensitively."
+	dsl := func() {
 		// No control character (NUL, DEL, C1 controls...) anywhere: they
 		// have no place in an address and PostgreSQL refuses some.
 		Pattern(`^\s*[^@\s\p{Cc}]+@[^@\s\p{Cc}]+\.[^@\s\p{Cc}]+\s*$`)
 		MaxLength(320)
 		Example("ada@example.com")
-	})
-	Field(2, "password", String, "Password of 8 to 128 characters of any script, never truncated.", func() {
-		MinLength(8)
-		MaxLength(128)
+	}
+	if len(tag) > 0 {
+		Field(tag[0], name, String, desc, dsl)
+		return
+	}
+	Attribute(name, String, desc, dsl)
+}
+
+// Credentials is the body of login.
+var Credentials = Type("Credentials", func() {
+	Description("An email address and a password.")
+	emailAttribute("email", 1)
+	Field(2, "password", String, "The account's password.", func() {
+		MaxLength(1024)
 		Example("correct horse battery staple")
 	})
 	Required("email", "password")
+})
+
+// NewAccount is the body of register.
+var NewAccount = Type("NewAccount", func() {
+	Description("The email address and the password of a new account.")
+	emailAttribute("email", 1)
+	Field(2, "password", String, "Password: 8 to 128 characters of any script, never truncated, not a common or breached password and not built from the email (else 400 weak_password, saying which).", func() {
+		Example("violet anchor drifting slowly")
+	})
+	Required("email", "password")
+})
+
+// Accepted is the body of a request taken for later work: always the
+// empty object {} (a map, since Goa sends no body at all for a type
+// without attributes).
+var Accepted = MapOf(String, String, func() {
+	Elem(func() { Description("None: the object is always empty.") })
+})
+
+// PasswordChangeResult is the result of password_change.
+var PasswordChangeResult = Type("PasswordChangeResult", func() {
+	Description("This session, under a new token; every other session of the user has ended.")
+	Field(1, "session_id", String, "Session ID.", func() {
+		Format(FormatUUID)
+		Example("0f8fad5b-d9cb-469f-a165-70867728950e")
+	})
+	aalAttribute(2)
+	Field(3, "expires_at", String, "When the session expires unless refreshed.", func() {
+		Format(FormatDateTime)
+		Example("2026-11-28T17:30:00Z")
+	})
+	sessionTokenAttribute(10)
+	Required("session_id", "aal", "expires_at", "session_token")
 })
 
 // UserView describes a user to its owner or to a sibling service.
@@ -39,7 +82,10 @@ var UserView = Type("UserView", func() {
 		Format(FormatDateTime)
 		Example("2026-11-28T17:00:00Z")
 	})
-	Required("id", "email", "mfa_enabled", "created_at")
+	Field(6, "email_verified", Boolean, "Whether the account proved its email address (a verification or password reset link).", func() {
+		Example(false)
+	})
+	Required("id", "email", "mfa_enabled", "created_at", "email_verified")
 })
 
 // aalAttribute declares an assurance level attribute.
@@ -71,10 +117,9 @@ func sessionCookie() {
 
 // RegisterResult is the result of register.
 var RegisterResult = Type("RegisterResult", func() {
-	Description("The new account and its first session.")
+	Description("The new account and its first session; with EMAIL_VERIFICATION_REQUIRED=true, no session: the account signs in once its email is verified.")
 	Extend(UserView)
 	sessionTokenAttribute(10)
-	Required("session_token")
 })
 
 // LoginResult is the result of login.
@@ -284,9 +329,10 @@ var RevocationEvent = Type("RevocationEvent", func() {
 // SecurityEvent is one attempt in a user's activity.
 var SecurityEvent = Type("SecurityEvent", func() {
 	Description("An authentication attempt on the account.")
-	Field(1, "kind", String, "What was tried, or what happened to the account (its second factor locked after too many failures, or unlocked).", func() {
+	Field(1, "kind", String, "What was tried (a password, a second factor, a reset or verification link, a message asked for), or what happened to the account (its second factor locked after too many failures or unlocked, its password changed, an operator's act).", func() {
 		Enum("login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked",
-			"account_disabled", "account_enabled", "mfa_reset")
+			"account_disabled", "account_enabled", "mfa_reset",
+			"password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify")
 		Example("login")
 	})
 	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not).", func() {

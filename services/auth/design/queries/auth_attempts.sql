@@ -38,6 +38,14 @@ SELECT created_at FROM auth_attempts
 WHERE ip_net = @ip_net AND kind = @kind AND outcome NOT IN ('rate_limited', 'notice') AND created_at > @since
 ORDER BY created_at;
 
+-- AccountAttempts returns the times of every attempt of a kind on the
+-- account in the window (messages asked for count whatever their
+-- outcome), oldest first.
+-- name: AccountAttempts :many
+SELECT created_at FROM auth_attempts
+WHERE account = @account AND kind = @kind AND outcome NOT IN ('rate_limited', 'notice') AND created_at > @since
+ORDER BY created_at;
+
 -- RepeatRefusal counts one more refused attempt on the latest refusal row
 -- of the account, network and kind since @since, if there is one: a flood
 -- of refusals adds a bounded number of rows.

@@ -20,6 +20,11 @@ type Client struct {
 	LogoutEndpoint              goa.Endpoint
 	ProfileEndpoint             goa.Endpoint
 	SessionRefreshEndpoint      goa.Endpoint
+	PasswordChangeEndpoint      goa.Endpoint
+	PasswordForgotEndpoint      goa.Endpoint
+	PasswordResetEndpoint       goa.Endpoint
+	EmailVerifyEndpoint         goa.Endpoint
+	EmailVerifyResendEndpoint   goa.Endpoint
 	ListSessionsEndpoint        goa.Endpoint
 	DeleteSessionEndpoint       goa.Endpoint
 	RevokeOtherSessionsEndpoint goa.Endpoint
@@ -41,13 +46,18 @@ type Client struct {
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, disableUser, enableUser, resetMfa, unlockUser, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, passwordChange, passwordForgot, passwordReset, emailVerify, emailVerifyResend, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, disableUser, enableUser, resetMfa, unlockUser, getUser goa.Endpoint) *Client {
 	return &Client{
 		RegisterEndpoint:            register,
 		LoginEndpoint:               login,
 		LogoutEndpoint:              logout,
 		ProfileEndpoint:             profile,
 		SessionRefreshEndpoint:      sessionRefresh,
+		PasswordChangeEndpoint:      passwordChange,
+		PasswordForgotEndpoint:      passwordForgot,
+		PasswordResetEndpoint:       passwordReset,
+		EmailVerifyEndpoint:         emailVerify,
+		EmailVerifyResendEndpoint:   emailVerifyResend,
 		ListSessionsEndpoint:        listSessions,
 		DeleteSessionEndpoint:       deleteSession,
 		RevokeOtherSessionsEndpoint: revokeOtherSessions,
@@ -84,9 +94,13 @@ func NewClient(register, login, logout, profile, sessionRefresh, listSessions, d
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
-func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterResult, err error) {
+func (c *Client) Register(ctx context.Context, p *NewAccount) (res *RegisterResult, err error) {
 	var ires any
 	ires, err = c.RegisterEndpoint(ctx, p)
 	if err != nil {
@@ -110,6 +124,10 @@ func (c *Client) Register(ctx context.Context, p *Credentials) (res *RegisterRes
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, err error) {
@@ -136,6 +154,10 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResult, err error) {
@@ -162,6 +184,10 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountProfile, err error) {
@@ -188,6 +214,10 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (res *RefreshResult, err error) {
@@ -197,6 +227,149 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 		return
 	}
 	return ires.(*RefreshResult), nil
+}
+
+// PasswordChange calls the "password_change" endpoint of the "auth" service.
+// PasswordChange may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) PasswordChange(ctx context.Context, p *PasswordChangePayload) (res *PasswordChangeResult, err error) {
+	var ires any
+	ires, err = c.PasswordChangeEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*PasswordChangeResult), nil
+}
+
+// PasswordForgot calls the "password_forgot" endpoint of the "auth" service.
+// PasswordForgot may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) PasswordForgot(ctx context.Context, p *PasswordForgotPayload) (res map[string]string, err error) {
+	var ires any
+	ires, err = c.PasswordForgotEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(map[string]string), nil
+}
+
+// PasswordReset calls the "password_reset" endpoint of the "auth" service.
+// PasswordReset may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) PasswordReset(ctx context.Context, p *PasswordResetPayload) (err error) {
+	_, err = c.PasswordResetEndpoint(ctx, p)
+	return
+}
+
+// EmailVerify calls the "email_verify" endpoint of the "auth" service.
+// EmailVerify may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) EmailVerify(ctx context.Context, p *EmailVerifyPayload) (err error) {
+	_, err = c.EmailVerifyEndpoint(ctx, p)
+	return
+}
+
+// EmailVerifyResend calls the "email_verify_resend" endpoint of the "auth"
+// service.
+// EmailVerifyResend may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "unavailable" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
+//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
+//   - "not_found" (type *goa.ServiceError): No such resource.
+//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
+//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
+//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
+//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
+//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
+//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - error: internal error
+func (c *Client) EmailVerifyResend(ctx context.Context, p *EmailVerifyResendPayload) (res map[string]string, err error) {
+	var ires any
+	ires, err = c.EmailVerifyResendEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(map[string]string), nil
 }
 
 // ListSessions calls the "list_sessions" endpoint of the "auth" service.
@@ -214,6 +387,10 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res *SessionList, err error) {
@@ -240,6 +417,10 @@ func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res 
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (err error) {
@@ -263,6 +444,10 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessionsPayload) (res *RevokedCount, err error) {
@@ -289,6 +474,10 @@ func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessions
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (err error) {
@@ -312,6 +501,10 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokedCount, err error) {
@@ -339,6 +532,10 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClientStream, err error) {
@@ -365,6 +562,10 @@ func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClie
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *ActivityList, err error) {
@@ -391,6 +592,10 @@ func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *Activit
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res *TOTPEnrollment, err error) {
@@ -417,6 +622,10 @@ func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res 
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOTPVerifyResult, err error) {
@@ -443,6 +652,10 @@ func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOT
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err error) {
@@ -465,6 +678,10 @@ func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err er
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res *BackupVerifyResult, err error) {
@@ -492,6 +709,10 @@ func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res 
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayload) (res *BackupCodes, err error) {
@@ -518,6 +739,10 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload) (res *SessionIdentity, err error) {
@@ -544,6 +769,10 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DisableUser(ctx context.Context, p *DisableUserPayload) (err error) {
@@ -566,6 +795,10 @@ func (c *Client) DisableUser(ctx context.Context, p *DisableUserPayload) (err er
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) EnableUser(ctx context.Context, p *EnableUserPayload) (err error) {
@@ -588,6 +821,10 @@ func (c *Client) EnableUser(ctx context.Context, p *EnableUserPayload) (err erro
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ResetMfa(ctx context.Context, p *ResetMfaPayload) (err error) {
@@ -610,6 +847,10 @@ func (c *Client) ResetMfa(ctx context.Context, p *ResetMfaPayload) (err error) {
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err error) {
@@ -632,6 +873,10 @@ func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err erro
 //   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
 //   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
 //   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
+//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
+//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
+//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
+//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
 //   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) GetUser(ctx context.Context, p *GetUserPayload) (res *UserView, err error) {

@@ -21,6 +21,11 @@ type Endpoints struct {
 	Logout              goa.Endpoint
 	Profile             goa.Endpoint
 	SessionRefresh      goa.Endpoint
+	PasswordChange      goa.Endpoint
+	PasswordForgot      goa.Endpoint
+	PasswordReset       goa.Endpoint
+	EmailVerify         goa.Endpoint
+	EmailVerifyResend   goa.Endpoint
 	ListSessions        goa.Endpoint
 	DeleteSession       goa.Endpoint
 	RevokeOtherSessions goa.Endpoint
@@ -59,6 +64,11 @@ func NewEndpoints(s Service) *Endpoints {
 		Logout:              NewLogoutEndpoint(s, a.APIKeyAuth),
 		Profile:             NewProfileEndpoint(s, a.APIKeyAuth),
 		SessionRefresh:      NewSessionRefreshEndpoint(s, a.APIKeyAuth),
+		PasswordChange:      NewPasswordChangeEndpoint(s, a.APIKeyAuth),
+		PasswordForgot:      NewPasswordForgotEndpoint(s),
+		PasswordReset:       NewPasswordResetEndpoint(s),
+		EmailVerify:         NewEmailVerifyEndpoint(s),
+		EmailVerifyResend:   NewEmailVerifyResendEndpoint(s, a.APIKeyAuth),
 		ListSessions:        NewListSessionsEndpoint(s, a.APIKeyAuth),
 		DeleteSession:       NewDeleteSessionEndpoint(s, a.APIKeyAuth),
 		RevokeOtherSessions: NewRevokeOtherSessionsEndpoint(s, a.APIKeyAuth),
@@ -87,6 +97,11 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.Logout = m(e.Logout)
 	e.Profile = m(e.Profile)
 	e.SessionRefresh = m(e.SessionRefresh)
+	e.PasswordChange = m(e.PasswordChange)
+	e.PasswordForgot = m(e.PasswordForgot)
+	e.PasswordReset = m(e.PasswordReset)
+	e.EmailVerify = m(e.EmailVerify)
+	e.EmailVerifyResend = m(e.EmailVerifyResend)
 	e.ListSessions = m(e.ListSessions)
 	e.DeleteSession = m(e.DeleteSession)
 	e.RevokeOtherSessions = m(e.RevokeOtherSessions)
@@ -111,7 +126,7 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 // "register" of service "auth".
 func NewRegisterEndpoint(s Service) goa.Endpoint {
 	return func(ctx context.Context, req any) (any, error) {
-		p := req.(*Credentials)
+		p := req.(*NewAccount)
 		return s.Register(ctx, p)
 	}
 }
@@ -191,6 +206,79 @@ func NewSessionRefreshEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) 
 			return nil, err
 		}
 		return s.SessionRefresh(ctx, p)
+	}
+}
+
+// NewPasswordChangeEndpoint returns an endpoint function that calls the method
+// "password_change" of service "auth".
+func NewPasswordChangeEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasswordChangePayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.PasswordChange(ctx, p)
+	}
+}
+
+// NewPasswordForgotEndpoint returns an endpoint function that calls the method
+// "password_forgot" of service "auth".
+func NewPasswordForgotEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasswordForgotPayload)
+		return s.PasswordForgot(ctx, p)
+	}
+}
+
+// NewPasswordResetEndpoint returns an endpoint function that calls the method
+// "password_reset" of service "auth".
+func NewPasswordResetEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasswordResetPayload)
+		return nil, s.PasswordReset(ctx, p)
+	}
+}
+
+// NewEmailVerifyEndpoint returns an endpoint function that calls the method
+// "email_verify" of service "auth".
+func NewEmailVerifyEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*EmailVerifyPayload)
+		return nil, s.EmailVerify(ctx, p)
+	}
+}
+
+// NewEmailVerifyResendEndpoint returns an endpoint function that calls the
+// method "email_verify_resend" of service "auth".
+func NewEmailVerifyResendEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*EmailVerifyResendPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.EmailVerifyResend(ctx, p)
 	}
 }
 

@@ -16,8 +16,10 @@ import (
 
 // Accounts, sessions and multi-factor authentication.
 type Service interface {
-	// Create an account and sign in at aal1.
-	Register(context.Context, *Credentials) (res *RegisterResult, err error)
+	// Create an account and sign in at aal1 (with
+	// EMAIL_VERIFICATION_REQUIRED=true, no session: the account signs in once its
+	// email is verified). A verification link is mailed to the address.
+	Register(context.Context, *NewAccount) (res *RegisterResult, err error)
 	// Sign in with a password. Unknown emails and wrong passwords get the same
 	// answer in about the same time.
 	Login(context.Context, *Credentials) (res *LoginResult, err error)
@@ -28,6 +30,29 @@ type Service interface {
 	// Move the idle expiry forward under a new token; the old token dies at once.
 	// The absolute expiry never moves.
 	SessionRefresh(context.Context, *SessionRefreshPayload) (res *RefreshResult, err error)
+	// Change the password. Needs the current one (a wrong one is 401
+	// invalid_credentials and counts as a failed login). On success this session
+	// gets a new token, every other session of the user ends at once (caches
+	// included), the change is an activity event and a notice is mailed.
+	PasswordChange(context.Context, *PasswordChangePayload) (res *PasswordChangeResult, err error)
+	// Ask for a password reset link by email. The answer is the same, in about the
+	// same time, whether or not an account has this email: the work (throttle,
+	// outbox) is the same, and the mail worker looks the account up later. The
+	// link (PUBLIC_URL/reset-password#token=…) holds a single-use token valid for
+	// 30 minutes; a newer link voids older ones. Throttled per email and per
+	// client address.
+	PasswordForgot(context.Context, *PasswordForgotPayload) (res map[string]string, err error)
+	// Set a new password with the token of a reset link. Every session of the user
+	// ends, a second factor locked by failures is unlocked, and the email counts
+	// as verified (the link reached it). MFA still applies: the next login needs
+	// the second factor. Of two resets with one token, exactly one succeeds.
+	PasswordReset(context.Context, *PasswordResetPayload) (err error)
+	// Prove the account's email address with the token of a verification link
+	// (PUBLIC_URL/verify-email#token=…, valid for 24 hours, single use).
+	EmailVerify(context.Context, *EmailVerifyPayload) (err error)
+	// Mail a new verification link to the signed-in user's address. Throttled per
+	// account and per client address.
+	EmailVerifyResend(context.Context, *EmailVerifyResendPayload) (res map[string]string, err error)
 	// The signed-in user's live sessions, newest first; the one making the request
 	// is marked current.
 	ListSessions(context.Context, *ListSessionsPayload) (res *SessionList, err error)
@@ -111,7 +136,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [23]string{"register", "login", "logout", "profile", "session_refresh", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "disable_user", "enable_user", "reset_mfa", "unlock_user", "get_user"}
+var MethodNames = [28]string{"register", "login", "logout", "profile", "session_refresh", "password_change", "password_forgot", "password_reset", "email_verify", "email_verify_resend", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "disable_user", "enable_user", "reset_mfa", "unlock_user", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -157,6 +182,9 @@ type AccountProfile struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool
 }
 
 // ActivityList is the result type of the auth service activity method.
@@ -206,11 +234,11 @@ type BackupVerifyResult struct {
 	SessionToken string
 }
 
-// Credentials is the payload type of the auth service register method.
+// Credentials is the payload type of the auth service login method.
 type Credentials struct {
 	// Email address; trimmed and compared case-insensitively.
 	Email string
-	// Password of 8 to 128 characters of any script, never truncated.
+	// The account's password.
 	Password string
 }
 
@@ -228,6 +256,20 @@ type DeleteSessionPayload struct {
 type DisableUserPayload struct {
 	// User ID.
 	UserID string
+}
+
+// EmailVerifyPayload is the payload type of the auth service email_verify
+// method.
+type EmailVerifyPayload struct {
+	// The token of the emailed link: what follows #token= in it.
+	Token string
+}
+
+// EmailVerifyResendPayload is the payload type of the auth service
+// email_verify_resend method.
+type EmailVerifyResendPayload struct {
+	// Session token.
+	Token *string
 }
 
 // EnableUserPayload is the payload type of the auth service enable_user method.
@@ -276,6 +318,60 @@ type LogoutResult struct {
 	SessionToken string
 }
 
+// NewAccount is the payload type of the auth service register method.
+type NewAccount struct {
+	// Email address; trimmed and compared case-insensitively.
+	Email string
+	// Password: 8 to 128 characters of any script, never truncated, not a common
+	// or breached password and not built from the email (else 400 weak_password,
+	// saying which).
+	Password string
+}
+
+// PasswordChangePayload is the payload type of the auth service
+// password_change method.
+type PasswordChangePayload struct {
+	// Session token.
+	Token *string
+	// The account's current password.
+	CurrentPassword string
+	// The new password: 8 to 128 characters of any script, never truncated, not a
+	// common or breached password and not built from the account's email (else 400
+	// weak_password, saying which).
+	NewPassword string
+}
+
+// PasswordChangeResult is the result type of the auth service password_change
+// method.
+type PasswordChangeResult struct {
+	// Session ID.
+	SessionID string
+	// Authenticator assurance level of the session.
+	Aal string
+	// When the session expires unless refreshed.
+	ExpiresAt string
+	// New session token (set as a cookie).
+	SessionToken string
+}
+
+// PasswordForgotPayload is the payload type of the auth service
+// password_forgot method.
+type PasswordForgotPayload struct {
+	// Email address; trimmed and compared case-insensitively.
+	Email string
+}
+
+// PasswordResetPayload is the payload type of the auth service password_reset
+// method.
+type PasswordResetPayload struct {
+	// The token of the emailed link: what follows #token= in it.
+	Token string
+	// The new password: 8 to 128 characters of any script, never truncated, not a
+	// common or breached password and not built from the account's email (else 400
+	// weak_password, saying which).
+	NewPassword string
+}
+
 // ProfilePayload is the payload type of the auth service profile method.
 type ProfilePayload struct {
 	// Session token.
@@ -310,7 +406,7 @@ type RefreshResult struct {
 // RegisterResult is the result type of the auth service register method.
 type RegisterResult struct {
 	// New session token (set as a cookie).
-	SessionToken string
+	SessionToken *string
 	// User ID.
 	ID string
 	// Normalized email address.
@@ -319,6 +415,9 @@ type RegisterResult struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool
 }
 
 // ResetMfaPayload is the payload type of the auth service reset_mfa method.
@@ -378,8 +477,10 @@ type RevokedCount struct {
 
 // An authentication attempt on the account.
 type SecurityEvent struct {
-	// What was tried, or what happened to the account (its second factor locked
-	// after too many failures, or unlocked).
+	// What was tried (a password, a second factor, a reset or verification link, a
+	// message asked for), or what happened to the account (its second factor
+	// locked after too many failures or unlocked, its password changed, an
+	// operator's act).
 	Kind string
 	// Whether it succeeded (a rate-limited attempt did not).
 	Success bool
@@ -500,6 +601,9 @@ type UserView struct {
 	MfaEnabled bool
 	// Creation time.
 	CreatedAt string
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool
 }
 
 // ValidateSessionPayload is the payload type of the auth service
@@ -584,6 +688,26 @@ func MakeMfaNotEnabled(err error) *goa.ServiceError {
 // MakeAccountDisabled builds a goa.ServiceError from an error.
 func MakeAccountDisabled(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "account_disabled", false, false, false)
+}
+
+// MakeWeakPassword builds a goa.ServiceError from an error.
+func MakeWeakPassword(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "weak_password", false, false, false)
+}
+
+// MakeInvalidToken builds a goa.ServiceError from an error.
+func MakeInvalidToken(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_token", false, false, false)
+}
+
+// MakeEmailUnverified builds a goa.ServiceError from an error.
+func MakeEmailUnverified(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "email_unverified", false, false, false)
+}
+
+// MakeEmailAlreadyVerified builds a goa.ServiceError from an error.
+func MakeEmailAlreadyVerified(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "email_already_verified", false, false, false)
 }
 
 // MakeSecondFactorLocked builds a goa.ServiceError from an error.

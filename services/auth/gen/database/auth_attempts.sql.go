@@ -14,6 +14,41 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const accountAttempts = `-- name: AccountAttempts :many
+SELECT created_at FROM auth_attempts
+WHERE account = $1 AND kind = $2 AND outcome NOT IN ('rate_limited', 'notice') AND created_at > $3
+ORDER BY created_at
+`
+
+type AccountAttemptsParams struct {
+	Account string
+	Kind    string
+	Since   time.Time
+}
+
+// AccountAttempts returns the times of every attempt of a kind on the
+// account in the window (messages asked for count whatever their
+// outcome), oldest first.
+func (q *Queries) AccountAttempts(ctx context.Context, arg AccountAttemptsParams) ([]time.Time, error) {
+	rows, err := q.db.Query(ctx, accountAttempts, arg.Account, arg.Kind, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []time.Time
+	for rows.Next() {
+		var created_at time.Time
+		if err := rows.Scan(&created_at); err != nil {
+			return nil, err
+		}
+		items = append(items, created_at)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const accountFailures = `-- name: AccountFailures :many
 SELECT created_at FROM auth_attempts
 WHERE account = $1 AND kind = ANY($2::text[]) AND known_ip = $3

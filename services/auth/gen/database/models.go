@@ -36,6 +36,18 @@ type BackupCode struct {
 	HashVersion int16
 }
 
+type EmailToken struct {
+	ID        uuid.UUID
+	UserID    uuid.UUID
+	Purpose   string
+	TokenHash []byte
+	Email     string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    pgtype.Timestamptz
+	VoidedAt  pgtype.Timestamptz
+}
+
 type Session struct {
 	ID            uuid.UUID
 	UserID        uuid.UUID
@@ -66,4 +78,5 @@ type User struct {
 	SecondFactorFailures int32
 	SecondFactorLockedAt pgtype.Timestamptz
 	DisabledAt           pgtype.Timestamptz
+	EmailVerifiedAt      pgtype.Timestamptz
 }

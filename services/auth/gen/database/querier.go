@@ -12,6 +12,10 @@ import (
 )
 
 type Querier interface {
+	// AccountAttempts returns the times of every attempt of a kind on the
+	// account in the window (messages asked for count whatever their
+	// outcome), oldest first.
+	AccountAttempts(ctx context.Context, arg AccountAttemptsParams) ([]time.Time, error)
 	// AccountFailures returns the times of the failed (or still pending)
 	// attempts on the account for the factor, in the window, for one class of
 	// IPs, oldest first.
@@ -30,6 +34,9 @@ type Querier interface {
 	CreateSession(ctx context.Context, arg CreateSessionParams) (CreateSessionRow, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (CreateUserRow, error)
 	DeleteBackupCodes(ctx context.Context, userID uuid.UUID) error
+	// DeleteExpiredEmailTokens removes, in one bounded batch, tokens that
+	// expired before the cutoff (used or not).
+	DeleteExpiredEmailTokens(ctx context.Context, arg DeleteExpiredEmailTokensParams) (int64, error)
 	// DeleteExpiredSessions removes, in one bounded batch, sessions that ended
 	// (expired or revoked) before the cutoff. SKIP LOCKED keeps replicas that
 	// clean up at the same time out of each other's way and out of requests'.
@@ -55,6 +62,9 @@ type Querier interface {
 	// user's activity.
 	InsertAttempt(ctx context.Context, arg InsertAttemptParams) (int64, error)
 	InsertBackupCodes(ctx context.Context, arg []InsertBackupCodesParams) (int64, error)
+	// InsertEmailToken stores the hash of a new link's token, valid for
+	// ttl_seconds by the database's clock.
+	InsertEmailToken(ctx context.Context, arg InsertEmailTokenParams) error
 	// InsertNotice records an event of the account in its activity.
 	InsertNotice(ctx context.Context, arg InsertNoticeParams) error
 	// IsKnownIP reports whether the IP succeeded for the account lately.
@@ -68,6 +78,16 @@ type Querier interface {
 	// attempt that shares one of the keys (an account and factor, a client
 	// IP), on every replica. Keys are locked in a fixed order: no deadlock.
 	LockThrottleKeys(ctx context.Context, keys []string) error
+	// LockUser reads the user and locks its row until the end of the
+	// transaction: the emailed links of one user are made one at a time.
+	LockUser(ctx context.Context, id uuid.UUID) (LockUserRow, error)
+	// MarkEmailVerified records that the user proved the address, if it is
+	// still the account's.
+	MarkEmailVerified(ctx context.Context, arg MarkEmailVerifiedParams) error
+	// PeekEmailToken returns the user and address of a live token (unused,
+	// not voided, unexpired, its address still the account's) without
+	// spending it.
+	PeekEmailToken(ctx context.Context, arg PeekEmailTokenParams) (PeekEmailTokenRow, error)
 	// RepeatRefusal counts one more refused attempt on the latest refusal row
 	// of the account, network and kind since @since, if there is one: a flood
 	// of refusals adds a bounded number of rows.
@@ -101,6 +121,12 @@ type Querier interface {
 	// SetDisabled disables (or enables) the account.
 	SetDisabled(ctx context.Context, arg SetDisabledParams) (int64, error)
 	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
+	// SetPasswordHash replaces the user's password hash.
+	SetPasswordHash(ctx context.Context, arg SetPasswordHashParams) (int64, error)
+	// SpendEmailToken spends a live token: of concurrent spends of one token,
+	// exactly one gets its row (the others wait for its lock, then see it
+	// used).
+	SpendEmailToken(ctx context.Context, arg SpendEmailTokenParams) (SpendEmailTokenRow, error)
 	// TxNow is the transaction's clock, which every replica shares.
 	TxNow(ctx context.Context) (time.Time, error)
 	// UnlockSecondFactor lifts the lock and resets the count.
@@ -115,6 +141,9 @@ type Querier interface {
 	// ValidateSession is the hot path: one read through the unique index on
 	// token_hash, no write.
 	ValidateSession(ctx context.Context, tokenHash []byte) (ValidateSessionRow, error)
+	// VoidEmailTokens voids the user's live tokens of a purpose (a newer reset
+	// link voids the older ones).
+	VoidEmailTokens(ctx context.Context, arg VoidEmailTokensParams) error
 }
 
 var _ Querier = (*Queries)(nil)

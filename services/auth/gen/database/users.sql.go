@@ -43,18 +43,20 @@ func (q *Queries) CreateUser(ctx context.Context, arg CreateUserParams) (CreateU
 }
 
 const getUserByEmail = `-- name: GetUserByEmail :one
-SELECT id, email, password_hash, mfa_enabled, created_at, (disabled_at IS NOT NULL)::boolean AS disabled
+SELECT id, email, password_hash, mfa_enabled, created_at, (disabled_at IS NOT NULL)::boolean AS disabled,
+       (email_verified_at IS NOT NULL)::boolean AS email_verified
 FROM users
 WHERE email = $1
 `
 
 type GetUserByEmailRow struct {
-	ID           uuid.UUID
-	Email        string
-	PasswordHash []byte
-	MfaEnabled   bool
-	CreatedAt    time.Time
-	Disabled     bool
+	ID            uuid.UUID
+	Email         string
+	PasswordHash  []byte
+	MfaEnabled    bool
+	CreatedAt     time.Time
+	Disabled      bool
+	EmailVerified bool
 }
 
 func (q *Queries) GetUserByEmail(ctx context.Context, email string) (GetUserByEmailRow, error) {
@@ -67,21 +69,23 @@ func (q *Queries) GetUserByEmail(ctx context.Context, email string) (GetUserByEm
 		&i.MfaEnabled,
 		&i.CreatedAt,
 		&i.Disabled,
+		&i.EmailVerified,
 	)
 	return i, err
 }
 
 const getUserByID = `-- name: GetUserByID :one
-SELECT id, email, mfa_enabled, created_at
+SELECT id, email, mfa_enabled, created_at, (email_verified_at IS NOT NULL)::boolean AS email_verified
 FROM users
 WHERE id = $1
 `
 
 type GetUserByIDRow struct {
-	ID         uuid.UUID
-	Email      string
-	MfaEnabled bool
-	CreatedAt  time.Time
+	ID            uuid.UUID
+	Email         string
+	MfaEnabled    bool
+	CreatedAt     time.Time
+	EmailVerified bool
 }
 
 func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow, error) {
@@ -92,8 +96,54 @@ func (q *Queries) GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow
 		&i.Email,
 		&i.MfaEnabled,
 		&i.CreatedAt,
+		&i.EmailVerified,
 	)
 	return i, err
+}
+
+const lockUser = `-- name: LockUser :one
+SELECT id, email, (email_verified_at IS NOT NULL)::boolean AS email_verified, (disabled_at IS NOT NULL)::boolean AS disabled
+FROM users
+WHERE id = $1
+FOR UPDATE
+`
+
+type LockUserRow struct {
+	ID            uuid.UUID
+	Email         string
+	EmailVerified bool
+	Disabled      bool
+}
+
+// LockUser reads the user and locks its row until the end of the
+// transaction: the emailed links of one user are made one at a time.
+func (q *Queries) LockUser(ctx context.Context, id uuid.UUID) (LockUserRow, error) {
+	row := q.db.QueryRow(ctx, lockUser, id)
+	var i LockUserRow
+	err := row.Scan(
+		&i.ID,
+		&i.Email,
+		&i.EmailVerified,
+		&i.Disabled,
+	)
+	return i, err
+}
+
+const markEmailVerified = `-- name: MarkEmailVerified :exec
+UPDATE users SET email_verified_at = COALESCE(email_verified_at, now())
+WHERE id = $1 AND email = $2
+`
+
+type MarkEmailVerifiedParams struct {
+	ID    uuid.UUID
+	Email string
+}
+
+// MarkEmailVerified records that the user proved the address, if it is
+// still the account's.
+func (q *Queries) MarkEmailVerified(ctx context.Context, arg MarkEmailVerifiedParams) error {
+	_, err := q.db.Exec(ctx, markEmailVerified, arg.ID, arg.Email)
+	return err
 }
 
 const setDisabled = `-- name: SetDisabled :execrows
@@ -127,4 +177,22 @@ type SetMFAEnabledParams struct {
 func (q *Queries) SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error {
 	_, err := q.db.Exec(ctx, setMFAEnabled, arg.MfaEnabled, arg.ID)
 	return err
+}
+
+const setPasswordHash = `-- name: SetPasswordHash :execrows
+UPDATE users SET password_hash = $1 WHERE id = $2
+`
+
+type SetPasswordHashParams struct {
+	PasswordHash []byte
+	ID           uuid.UUID
+}
+
+// SetPasswordHash replaces the user's password hash.
+func (q *Queries) SetPasswordHash(ctx context.Context, arg SetPasswordHashParams) (int64, error) {
+	result, err := q.db.Exec(ctx, setPasswordHash, arg.PasswordHash, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

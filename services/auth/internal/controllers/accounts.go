@@ -8,25 +8,35 @@ import (
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
+	"github.com/infrastructure/platform/services/auth/internal/screening"
 )
 
 // Register implements genauth.Service: a new account signed in at aal1.
-func (s *Service) Register(ctx context.Context, p *genauth.Credentials) (*genauth.RegisterResult, error) {
+func (s *Service) Register(ctx context.Context, p *genauth.NewAccount) (*genauth.RegisterResult, error) {
 	email := normalizeEmail(p.Email)
+	if err := screening.Check(p.Password, email); err != nil {
+		return nil, toGoa(ctx, err)
+	}
 	token, tokenHash := newToken()
+	session := s.newSession(ports.AAL1, tokenHash)
+	if s.mustVerify { // the account signs in once its address is proved
+		token, session = "", ports.NewSession{}
+	}
 	var user ports.User
 	err := s.throttled(ctx, ports.KindRegister, email, uuid.Nil, func() (uuid.UUID, error) {
 		hash, err := s.passwords.hash(ctx, p.Password)
 		if err != nil {
 			return uuid.Nil, err
 		}
-		user, _, err = s.users.Register(ctx, ports.NewUser{Email: email, PasswordHash: hash}, s.newSession(ports.AAL1, tokenHash))
+		user, _, err = s.users.Register(ctx, ports.NewUser{Email: email, PasswordHash: hash}, session)
 		return user.ID, err
 	})
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	s.metrics.sessionCreated(ctx)
+	if token != "" {
+		s.metrics.sessionCreated(ctx)
+	}
 	return toRegisterResult(user, token), nil
 }
 
@@ -43,6 +53,10 @@ func (s *Service) Login(ctx context.Context, p *genauth.Credentials) (*genauth.L
 	}
 	if user.Disabled { // told only to whoever knows the password
 		return nil, genauth.MakeAccountDisabled(errMsgAccountDisabled)
+	}
+	if s.mustVerify && !user.EmailVerified {
+		s.resendVerification(ctx, user.ID)
+		return nil, genauth.MakeEmailUnverified(errMsgEmailUnverified)
 	}
 	token, tokenHash := newToken()
 	ns := s.newSession(ports.AAL1, tokenHash)

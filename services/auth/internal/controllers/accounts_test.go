@@ -36,7 +36,7 @@ func TestRegister(t *testing.T) {
 			return ports.User{ID: userID, Email: u.Email, CreatedAt: base}, ports.Session{ID: uuid.New(), UserID: userID, AAL: s.AAL}, nil
 		})
 
-	res, err := f.svc.Register(f.ctx, &genauth.Credentials{Email: " Ada@Example.COM ", Password: testPassword})
+	res, err := f.svc.Register(f.ctx, &genauth.NewAccount{Email: " Ada@Example.COM ", Password: testPassword})
 	if err != nil {
 		t.Fatalf("Register: %v", err)
 	}
@@ -63,10 +63,13 @@ func TestRegister(t *testing.T) {
 	if gotSession.IdleTimeout != testIdle || gotSession.AbsoluteTimeout != testAbsolute {
 		t.Errorf("session timeouts = %v, %v; want %v, %v", gotSession.IdleTimeout, gotSession.AbsoluteTimeout, testIdle, testAbsolute)
 	}
-	if len(gotSession.TokenHash) != 32 || !bytes.Equal(gotSession.TokenHash, sha256Of(res.SessionToken)) {
+	if res.SessionToken == nil {
+		t.Fatal("no session token")
+	}
+	if len(gotSession.TokenHash) != 32 || !bytes.Equal(gotSession.TokenHash, sha256Of(*res.SessionToken)) {
 		t.Errorf("session token hash = %x, want sha256 of the returned token", gotSession.TokenHash)
 	}
-	requireFreshToken(t, res.SessionToken)
+	requireFreshToken(t, *res.SessionToken)
 
 	want := genauth.RegisterResult{
 		SessionToken: res.SessionToken,
@@ -77,7 +80,7 @@ func TestRegister(t *testing.T) {
 	if *res != want {
 		t.Errorf("result = %+v, want %+v", *res, want)
 	}
-	f.requireNoSecret(t, nil, testPassword, res.SessionToken)
+	f.requireNoSecret(t, nil, testPassword, *res.SessionToken)
 }
 
 // requireFreshToken fails unless token is 256 bits in unpadded base64url.
@@ -111,7 +114,7 @@ func TestRegisterErrors(t *testing.T) {
 			f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).
 				Return(ports.User{}, ports.Session{}, tt.err)
 
-			res, err := f.svc.Register(f.ctx, &genauth.Credentials{Email: "ada@example.com", Password: testPassword})
+			res, err := f.svc.Register(f.ctx, &genauth.NewAccount{Email: "ada@example.com", Password: testPassword})
 
 			if res != nil {
 				t.Errorf("result = %+v, want nil", res)

@@ -10,6 +10,7 @@ import (
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
+	"github.com/infrastructure/platform/services/auth/internal/screening"
 )
 
 // Messages of the errors that clients see. They never carry a secret.
@@ -22,6 +23,9 @@ var (
 	errMsgAccountDisabled    = errors.New("this account is disabled: contact your administrator")
 	errMsgUnavailable        = errors.New("the service cannot reach its database; retry later")
 	errMsgBusy               = errors.New("too many sign-ins in progress; retry in a moment")
+	errMsgInvalidToken       = errors.New("the link is unknown, already used, replaced by a newer one or expired: ask for a new one")
+	errMsgEmailVerified      = errors.New("the email address is already verified")
+	errMsgEmailUnverified    = errors.New("the email address is not verified yet: open the link we mailed to it (a new one is on its way)")
 )
 
 // toGoa maps an error from the ports to the Goa error the client sees: the
@@ -32,6 +36,7 @@ func toGoa(ctx context.Context, err error) error {
 		mapped  *goa.ServiceError
 		limited *ports.RateLimitedError
 		refused *genauth.RateLimitedError
+		weak    *screening.WeakError
 	)
 	switch {
 	case err == nil:
@@ -64,6 +69,12 @@ func toGoa(ctx context.Context, err error) error {
 		return genauth.MakeUnauthorized(errMsgUnauthorized)
 	case errors.Is(err, ports.ErrSecondFactorLocked):
 		return genauth.MakeSecondFactorLocked(errMsgSecondFactorLocked)
+	case errors.Is(err, ports.ErrInvalidToken):
+		return genauth.MakeInvalidToken(errMsgInvalidToken)
+	case errors.Is(err, ports.ErrEmailVerified):
+		return genauth.MakeEmailAlreadyVerified(errMsgEmailVerified)
+	case errors.As(err, &weak):
+		return genauth.MakeWeakPassword(fmt.Errorf("the new password may not be used: %s", weak.Reason))
 	default:
 		log.Error(ctx, err, log.KV{K: "msg", V: "internal error"})
 		return goa.Fault("internal error")

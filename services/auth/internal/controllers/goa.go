@@ -20,13 +20,28 @@ func formatTime(t time.Time) string {
 
 // toUserView maps a user for a sibling service.
 func toUserView(u ports.User) *genauth.UserView {
-	return &genauth.UserView{ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: formatTime(u.CreatedAt)}
+	return &genauth.UserView{ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: formatTime(u.CreatedAt), EmailVerified: u.EmailVerified}
 }
 
-// toRegisterResult maps a new account and the token of its first session.
+// toRegisterResult maps a new account and the token of its first session
+// ("": none).
 func toRegisterResult(u ports.User, token string) *genauth.RegisterResult {
-	return &genauth.RegisterResult{
+	r := &genauth.RegisterResult{
 		ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: formatTime(u.CreatedAt),
+		EmailVerified: u.EmailVerified,
+	}
+	if token != "" {
+		r.SessionToken = &token
+	}
+	return r
+}
+
+// toPasswordChangeResult maps the session rotated by a password change.
+func toPasswordChangeResult(s ports.Session, token string) *genauth.PasswordChangeResult {
+	return &genauth.PasswordChangeResult{
+		SessionID:    s.ID.String(),
+		Aal:          s.AAL.String(),
+		ExpiresAt:    formatTime(s.EffectiveExpiry()),
 		SessionToken: token,
 	}
 }
@@ -46,7 +61,7 @@ func toLoginResult(s ports.Session, mfaRequired bool, token string) *genauth.Log
 func toAccountProfile(u ports.User, backupCodesRemaining int) *genauth.AccountProfile {
 	return &genauth.AccountProfile{
 		ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: formatTime(u.CreatedAt),
-		BackupCodesRemaining: backupCodesRemaining,
+		EmailVerified: u.EmailVerified, BackupCodesRemaining: backupCodesRemaining,
 	}
 }
 

@@ -346,7 +346,7 @@ func TestRegisterPasswordsBusy(t *testing.T) {
 	)
 	f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 
-	res, err := f.svc.Register(f.ctx, &genauth.Credentials{Email: "ada@example.com", Password: testPassword})
+	res, err := f.svc.Register(f.ctx, &genauth.NewAccount{Email: "ada@example.com", Password: testPassword})
 
 	if res != nil {
 		t.Errorf("result = %+v, want nil", res)

@@ -24,6 +24,12 @@ type Options struct {
 	TOTP        ports.TOTPCredentials
 	BackupCodes ports.BackupCodes
 	Operators   ports.Operators
+	Passwords   ports.Passwords
+	EmailLinks  ports.EmailLinks
+	// EmailVerificationRequired: login of an account whose address is not
+	// verified answers 403 email_unverified (and mails a new link), and
+	// register opens no session.
+	EmailVerificationRequired bool
 	// SecretBox seals TOTP secrets; CodeHasher hashes backup codes.
 	SecretBox  ports.SecretBox
 	CodeHasher ports.CodeHasher
@@ -57,6 +63,9 @@ type Service struct {
 	totp        ports.TOTPCredentials
 	backup      ports.BackupCodes
 	operators   ports.Operators
+	changes     ports.Passwords
+	links       ports.EmailLinks
+	mustVerify  bool
 	box         ports.SecretBox
 	hasher      ports.CodeHasher
 	passwords   *passwordHasher
@@ -75,7 +84,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.Operators == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.Operators == nil || o.Passwords == nil || o.EmailLinks == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -111,6 +120,9 @@ func New(o Options) (*Service, error) {
 		totp:        o.TOTP,
 		backup:      o.BackupCodes,
 		operators:   o.Operators,
+		changes:     o.Passwords,
+		links:       o.EmailLinks,
+		mustVerify:  o.EmailVerificationRequired,
 		box:         o.SecretBox,
 		hasher:      o.CodeHasher,
 		passwords:   ph,

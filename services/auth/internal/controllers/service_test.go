@@ -45,6 +45,8 @@ type fixture struct {
 	throttle *mocks.MockThrottle
 	totp     *mocks.MockTOTPCredentials
 	backup   *mocks.MockBackupCodes
+	changes  *mocks.MockPasswords
+	links    *mocks.MockEmailLinks
 	keys     *keyring.Keyring
 	clock    *testClock
 	ctx      context.Context
@@ -86,10 +88,13 @@ func newFixture(t *testing.T) fixture {
 	throttle := mocks.NewMockThrottle(ctrl)
 	totp := mocks.NewMockTOTPCredentials(ctrl)
 	backup := mocks.NewMockBackupCodes(ctrl)
+	changes := mocks.NewMockPasswords(ctrl)
+	links := mocks.NewMockEmailLinks(ctrl)
 	keys := newTestKeyring(t)
 	clock := &testClock{t: time.Date(2026, 11, 28, 17, 0, 0, 0, time.UTC)}
 	svc, err := New(Options{
 		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, Throttle: throttle, TOTP: totp, BackupCodes: backup, Operators: mocks.NewMockOperators(ctrl),
+		Passwords: changes, EmailLinks: links,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, HashConcurrency: testHashConcurrency, HashWait: testHashWait,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -99,7 +104,7 @@ func newFixture(t *testing.T) fixture {
 	}
 	logs := &bytes.Buffer{}
 	ctx := log.Context(context.Background(), log.WithOutput(logs))
-	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, revs: revs, throttle: throttle, totp: totp, backup: backup, keys: keys, clock: clock, ctx: ctx, logs: logs}
+	return fixture{svc: svc, users: users, sessions: sessions, dir: dir, revs: revs, throttle: throttle, totp: totp, backup: backup, changes: changes, links: links, keys: keys, clock: clock, ctx: ctx, logs: logs}
 }
 
 // allowAttempts lets every attempt through the throttle, for the tests of
@@ -175,6 +180,7 @@ func TestNew(t *testing.T) {
 	valid := Options{
 		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl), Revocations: mocks.NewMockRevocations(ctrl),
 		Throttle: mocks.NewMockThrottle(ctrl), TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl), Operators: mocks.NewMockOperators(ctrl),
+		Passwords: mocks.NewMockPasswords(ctrl), EmailLinks: mocks.NewMockEmailLinks(ctrl),
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, HashConcurrency: 3, HashWait: 5 * time.Second,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -198,6 +204,8 @@ func TestNew(t *testing.T) {
 		{name: "case=nil directory", change: func(o *Options) { o.Directory = nil }, wantErr: true},
 		{name: "case=nil revocations", change: func(o *Options) { o.Revocations = nil }, wantErr: true},
 		{name: "case=nil totp", change: func(o *Options) { o.TOTP = nil }, wantErr: true},
+		{name: "case=nil passwords", change: func(o *Options) { o.Passwords = nil }, wantErr: true},
+		{name: "case=nil email links", change: func(o *Options) { o.EmailLinks = nil }, wantErr: true},
 		{name: "case=nil operators", change: func(o *Options) { o.Operators = nil }, wantErr: true},
 		{name: "case=nil backup codes", change: func(o *Options) { o.BackupCodes = nil }, wantErr: true},
 		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},

@@ -233,7 +233,7 @@ func TestRegisterAttempts(t *testing.T) {
 				f.throttle.EXPECT().Finish(gomock.Any(), int64(11), tt.wantOutcome, wantUser).Return(false, nil),
 			)
 
-			res, err := f.svc.Register(ctx, &genauth.Credentials{Email: " Ada@Example.COM ", Password: testPassword})
+			res, err := f.svc.Register(ctx, &genauth.NewAccount{Email: " Ada@Example.COM ", Password: testPassword})
 
 			if tt.wantName != "" {
 				f.requireServiceError(t, err, tt.wantName, testPassword)
@@ -255,7 +255,7 @@ func TestRegisterRateLimited(t *testing.T) {
 	f.throttle.EXPECT().Finish(gomock.Any(), gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 	f.users.EXPECT().Register(gomock.Any(), gomock.Any(), gomock.Any()).Times(0)
 
-	res, err := f.svc.Register(ctx, &genauth.Credentials{Email: "ada@example.com", Password: testPassword})
+	res, err := f.svc.Register(ctx, &genauth.NewAccount{Email: "ada@example.com", Password: testPassword})
 
 	if res != nil {
 		t.Errorf("result = %+v, want nil", res)

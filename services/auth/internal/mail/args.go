@@ -23,6 +23,8 @@ const (
 	NoticeBackupCodesRegenerated = "backup_codes_regenerated"
 	NoticeAccountDisabled        = "account_disabled"
 	NoticeMFAReset               = "mfa_reset"
+	NoticePasswordChanged        = "password_changed"
+	NoticePasswordReset          = "password_reset"
 )
 
 // NoticeArgs is a security notice waiting in the outbox. It holds no
@@ -43,6 +45,34 @@ const MaxAttempts = 20
 // InsertOpts implements river.JobArgsWithInsertOpts.
 func (NoticeArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{MaxAttempts: MaxAttempts, Queue: Queue}
+}
+
+// Link purposes: the emailed links (as ports.LinkPurpose).
+const (
+	LinkVerifyEmail   = "verify_email"
+	LinkResetPassword = "reset_password"
+)
+
+// LinkArgs is an emailed link waiting in the outbox: a password reset for
+// whatever account has Email, or an email verification for UserID. It
+// holds no token: the worker makes one as it sends, so that the token
+// exists in the message alone.
+type LinkArgs struct {
+	Purpose string `json:"purpose"`
+	UserID  string `json:"user_id,omitempty"`
+	Email   string `json:"email,omitempty"`
+}
+
+// Kind implements river.JobArgs.
+func (LinkArgs) Kind() string { return "email_link" }
+
+// LinkMaxAttempts bounds the retries of a link: about three hours of
+// trying (each attempt makes a fresh token, so a late link still works).
+const LinkMaxAttempts = 10
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (LinkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: LinkMaxAttempts, Queue: Queue}
 }
 
 // Queue is the River queue of outgoing mail.

@@ -32,6 +32,9 @@ type User struct {
 	Email      string
 	MFAEnabled bool
 	CreatedAt  time.Time
+	// EmailVerified: the account proved its address (a verification or
+	// password reset link reached it).
+	EmailVerified bool
 }
 
 // UserCredentials is a user with its password hash, for login only.
@@ -166,7 +169,35 @@ const (
 	KindAccountDisabled AttemptKind = "account_disabled"
 	KindAccountEnabled  AttemptKind = "account_enabled"
 	KindMFAReset        AttemptKind = "mfa_reset"
+	// KindPasswordChanged: the user changed the password (an event).
+	KindPasswordChanged AttemptKind = "password_changed"
+	// KindPasswordForgot, KindVerificationResend: mail asked for (a reset
+	// link by email, a new verification link); counted whatever their
+	// outcome.
+	KindPasswordForgot     AttemptKind = "password_forgot"
+	KindVerificationResend AttemptKind = "verification_resend"
+	// KindPasswordReset, KindEmailVerify: the token of an emailed link
+	// presented.
+	KindPasswordReset AttemptKind = "password_reset"
+	KindEmailVerify   AttemptKind = "email_verify"
 )
+
+// LinkPurpose is what an emailed link's token is for.
+type LinkPurpose string
+
+// The purposes of emailed links, each with its lifetime.
+const (
+	LinkVerifyEmail   LinkPurpose = "verify_email"
+	LinkResetPassword LinkPurpose = "reset_password"
+)
+
+// TTL is how long a link of the purpose stays valid.
+func (p LinkPurpose) TTL() time.Duration {
+	if p == LinkResetPassword {
+		return 30 * time.Minute
+	}
+	return 24 * time.Hour
+}
 
 // Outcome is how an attempt ended.
 type Outcome string
@@ -215,6 +246,12 @@ type Limits struct {
 	// RefusalBucket is the span over which refused attempts of one
 	// account, network and kind are recorded as one row.
 	RefusalBucket time.Duration
+	// MailPerAccount and MailPerIP bound the messages asked for (password
+	// reset and verification links) per account (email or user) and per
+	// client network, in MailWindow.
+	MailPerAccount int
+	MailPerIP      int
+	MailWindow     time.Duration
 }
 
 // Network is the client network that per-address limits count by, as its

@@ -11,6 +11,12 @@ var (
 	ErrEmailTaken = errors.New("email taken")
 	// ErrUnavailable means the database could not be reached.
 	ErrUnavailable = errors.New("database unavailable")
+	// ErrInvalidToken means an emailed link's token is unknown, used,
+	// voided by a newer one, expired, or for an address the account no
+	// longer has.
+	ErrInvalidToken = errors.New("invalid link token")
+	// ErrEmailVerified means the account's address is already verified.
+	ErrEmailVerified = errors.New("email already verified")
 )
 
 // Errors of the second factors.

@@ -5,14 +5,17 @@ package ports
 
 import (
 	"context"
+	"net/netip"
 
 	"github.com/google/uuid"
 )
 
 // Users stores accounts.
 type Users interface {
-	// Register creates the user and its first session in one transaction.
-	// It returns ErrEmailTaken when the email is in use.
+	// Register creates the user, its first session (none when
+	// session.TokenHash is nil) and the outbox entry of its verification
+	// link, in one transaction. It returns ErrEmailTaken when the email is
+	// in use.
 	Register(ctx context.Context, user NewUser, session NewSession) (User, Session, error)
 	// ByEmail returns the user with the normalized email and its password
 	// hash, or ErrNotFound.
@@ -141,6 +144,43 @@ type Subscription struct {
 	// Ack tells that the subscriber has forgotten the session or user of
 	// a change.
 	Ack func(uuid.UUID)
+}
+
+// Passwords changes and resets passwords. Each change runs in one
+// transaction with its activity event and its mailed notice.
+type Passwords interface {
+	// Change sets the user's password hash, rotates the session of r and
+	// revokes every other session of the user; ip is the client's, for
+	// the activity. It returns the rotated session and the ids of every
+	// session that ended or changed; ErrSessionEnded when r's token is no
+	// longer live.
+	Change(ctx context.Context, userID uuid.UUID, hash []byte, r Rotation, ip netip.Addr) (Session, []uuid.UUID, error)
+	// Reset spends the reset link's token, sets the password hash, revokes
+	// every session of the user, lifts a second-factor lock and marks the
+	// address verified (the link reached it). It returns the user and the
+	// ids of the sessions that ended; ErrInvalidToken when the token is not
+	// live (of concurrent resets with one token, exactly one succeeds).
+	Reset(ctx context.Context, tokenHash, hash []byte) (uuid.UUID, []uuid.UUID, error)
+}
+
+// EmailLinks are the emailed links (password reset, email verification):
+// asking for them puts them in the mail outbox, whose worker makes each
+// token as it sends (only its hash is stored), and spending them.
+type EmailLinks interface {
+	// RequestReset puts a reset link for the account of email in the
+	// outbox. Whether there is such an account is the worker's business,
+	// so that the request costs the same either way.
+	RequestReset(ctx context.Context, email string) error
+	// RequestVerification puts a verification link for the user in the
+	// outbox; ErrEmailVerified when the address is already verified,
+	// ErrNotFound for an unknown user.
+	RequestVerification(ctx context.Context, userID uuid.UUID) error
+	// Peek returns the user and address of a live token of the purpose
+	// without spending it; ErrInvalidToken otherwise.
+	Peek(ctx context.Context, purpose LinkPurpose, tokenHash []byte) (uuid.UUID, string, error)
+	// Verify spends a verification token and marks the address verified;
+	// ErrInvalidToken when the token is not live.
+	Verify(ctx context.Context, tokenHash []byte) (uuid.UUID, error)
 }
 
 // Operators are the operator acts on an account. Each runs in one

@@ -35,3 +35,13 @@ func (n *Notices) enqueue(ctx context.Context, tx pgx.Tx, q *database.Queries, u
 	_, err = n.client.InsertTx(ctx, tx, mail.NoticeArgs{Notice: notice, UserID: userID.String(), To: u.Email}, nil)
 	return wrap("notice: outbox", err)
 }
+
+// link puts an emailed link in the outbox, in tx. A nil Notices mails
+// nothing.
+func (n *Notices) link(ctx context.Context, tx pgx.Tx, args mail.LinkArgs) error {
+	if n == nil {
+		return nil
+	}
+	_, err := n.client.InsertTx(ctx, tx, args, nil)
+	return wrap("link: outbox", err)
+}

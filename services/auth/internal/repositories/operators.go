@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
@@ -97,11 +96,8 @@ func setDisabled(ctx context.Context, q *database.Queries, userID uuid.UUID, dis
 	return nil
 }
 
-// operatorEvent records an operator act in the user's activity.
+// operatorEvent records an operator act in the user's activity: an act
+// with no client address.
 func operatorEvent(ctx context.Context, q *database.Queries, userID uuid.UUID, kind ports.AttemptKind, actor string) error {
-	none := netip.IPv4Unspecified() // an operator's act: no client address
-	return wrap("record operator act", q.InsertNotice(ctx, database.InsertNoticeParams{
-		UserID: nullUUID(userID), Account: "user:" + userID.String(), Ip: none, IpNet: none, Kind: string(kind),
-		Actor: pgtype.Text{String: actor, Valid: true},
-	}))
+	return accountEvent(ctx, q, userID, kind, netip.IPv4Unspecified(), actor)
 }

@@ -15,13 +15,13 @@ func userFromCreateRow(r database.CreateUserRow) ports.User {
 
 // userFromIDRow maps a user looked up by ID.
 func userFromIDRow(r database.GetUserByIDRow) ports.User {
-	return ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt}
+	return ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt, EmailVerified: r.EmailVerified}
 }
 
 // userCredentialsFromRow maps a user looked up by email, with its hash.
 func userCredentialsFromRow(r database.GetUserByEmailRow) ports.UserCredentials {
 	return ports.UserCredentials{
-		User:         ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt},
+		User:         ports.User{ID: r.ID, Email: r.Email, MFAEnabled: r.MfaEnabled, CreatedAt: r.CreatedAt, EmailVerified: r.EmailVerified},
 		PasswordHash: r.PasswordHash,
 		Disabled:     r.Disabled,
 	}

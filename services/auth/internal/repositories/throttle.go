@@ -70,6 +70,9 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 		if perAccount {
 			keys = append(keys, "account:"+rule.kinds[0]+":"+a.Account)
 		}
+		if isMail(a.Kind) {
+			keys = append(keys, "account:"+string(a.Kind)+":"+a.Account)
+		}
 		if err := q.LockThrottleKeys(ctx, keys); err != nil {
 			return wrap("lock throttle keys", err)
 		}
@@ -107,6 +110,11 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 				return wrap("registrations", err)
 			}
 			limited = worst(limited, over("registrations from this address", regs, t.limits.Registrations, t.limits.RegistrationWindow, now))
+		}
+		if isMail(a.Kind) {
+			if limited, err = t.mailLimits(ctx, q, a, network, now, limited); err != nil {
+				return err
+			}
 		}
 		ipFailures, err := q.IPFailures(ctx, database.IPFailuresParams{IpNet: network, Since: now.Add(-t.limits.IPWindow)})
 		if err != nil {
@@ -152,6 +160,27 @@ func (t *Throttle) refuse(ctx context.Context, q *database.Queries, a ports.Atte
 		Outcome: string(ports.OutcomeRateLimited), KnownIp: known,
 	})
 	return wrap("record refusal", err)
+}
+
+// isMail reports whether an attempt of the kind asks for a message: those
+// are counted whatever their outcome, per account and per network.
+func isMail(k ports.AttemptKind) bool {
+	return k == ports.KindPasswordForgot || k == ports.KindVerificationResend
+}
+
+// mailLimits adds the limits on messages asked for to limited.
+func (t *Throttle) mailLimits(ctx context.Context, q *database.Queries, a ports.Attempt, network netip.Addr, now time.Time, limited *ports.RateLimitedError) (*ports.RateLimitedError, error) {
+	since := now.Add(-t.limits.MailWindow)
+	sent, err := q.AccountAttempts(ctx, database.AccountAttemptsParams{Account: a.Account, Kind: string(a.Kind), Since: since})
+	if err != nil {
+		return nil, wrap("messages for the account", err)
+	}
+	limited = worst(limited, over("messages for this account", sent, t.limits.MailPerAccount, t.limits.MailWindow, now))
+	asked, err := q.IPAttempts(ctx, database.IPAttemptsParams{IpNet: network, Kind: string(a.Kind), Since: since})
+	if err != nil {
+		return nil, wrap("messages from the address", err)
+	}
+	return worst(limited, over("messages asked from this address", asked, t.limits.MailPerIP, t.limits.MailWindow, now)), nil
 }
 
 func isSecondFactor(k ports.AttemptKind) bool {

@@ -5,16 +5,19 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/infrastructure/platform/services/auth/gen/database"
+	"github.com/infrastructure/platform/services/auth/internal/mail"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 )
 
 // Users implements ports.Users.
 type Users struct {
-	pool *pgxpool.Pool
-	q    *database.Queries
+	pool    *pgxpool.Pool
+	q       *database.Queries
+	notices *Notices // nil: no mail
 }
 
 var _ ports.Users = (*Users)(nil)
@@ -24,32 +27,41 @@ func NewUsers(pool *pgxpool.Pool) *Users {
 	return &Users{pool: pool, q: database.New(pool)}
 }
 
-// Register implements ports.Users: the user and its first session are
-// written in one transaction, so a failure leaves neither.
-func (r *Users) Register(ctx context.Context, user ports.NewUser, session ports.NewSession) (ports.User, ports.Session, error) {
-	tx, err := r.pool.Begin(ctx)
-	if err != nil {
-		return ports.User{}, ports.Session{}, wrap("register: begin", err)
-	}
-	defer tx.Rollback(ctx) //nolint:errcheck // a no-op after Commit
-	q := r.q.WithTx(tx)
+// MailWith makes the repository put the verification links of new
+// accounts in the outbox n.
+func (r *Users) MailWith(n *Notices) *Users {
+	r.notices = n
+	return r
+}
 
-	row, err := q.CreateUser(ctx, database.CreateUserParams{Email: user.Email, PasswordHash: user.PasswordHash})
-	if isUniqueViolation(err, "users_email_key") {
-		return ports.User{}, ports.Session{}, fmt.Errorf("register: %w", ports.ErrEmailTaken)
-	}
-	if err != nil {
-		return ports.User{}, ports.Session{}, wrap("register: create user", err)
-	}
-	session.UserID = row.ID
-	srow, err := q.CreateSession(ctx, createSessionParams(session))
-	if err != nil {
-		return ports.User{}, ports.Session{}, wrap("register: create session", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return ports.User{}, ports.Session{}, wrap("register: commit", err)
-	}
-	return userFromCreateRow(row), sessionFromCreateRow(srow), nil
+// Register implements ports.Users: the user, its first session and its
+// verification link are written in one transaction, so a failure leaves
+// none of them.
+func (r *Users) Register(ctx context.Context, user ports.NewUser, session ports.NewSession) (ports.User, ports.Session, error) {
+	var (
+		u ports.User
+		s ports.Session
+	)
+	err := inTxWith(ctx, r.pool, "register", func(tx pgx.Tx, q *database.Queries) error {
+		row, err := q.CreateUser(ctx, database.CreateUserParams{Email: user.Email, PasswordHash: user.PasswordHash})
+		if isUniqueViolation(err, "users_email_key") {
+			return fmt.Errorf("register: %w", ports.ErrEmailTaken)
+		}
+		if err != nil {
+			return wrap("register: create user", err)
+		}
+		u = userFromCreateRow(row)
+		if session.TokenHash != nil {
+			session.UserID = row.ID
+			srow, err := q.CreateSession(ctx, createSessionParams(session))
+			if err != nil {
+				return wrap("register: create session", err)
+			}
+			s = sessionFromCreateRow(srow)
+		}
+		return r.notices.link(ctx, tx, mail.LinkArgs{Purpose: mail.LinkVerifyEmail, UserID: row.ID.String()})
+	})
+	return u, s, err
 }
 
 // ByEmail implements ports.Users.

@@ -4,8 +4,15 @@
 package mailtest
 
 import (
+	"encoding/base64"
+	"fmt"
 	"io"
+	"mime"
+	"mime/multipart"
+	"mime/quotedprintable"
 	"net"
+	"net/mail"
+	"net/textproto"
 	"strings"
 	"sync"
 	"testing"
@@ -65,19 +72,89 @@ func (s *Server) Messages() []Message {
 // Wait returns the first message to a recipient whose data contains every
 // one of subs, waiting at most timeout; ok is false when none came.
 func (s *Server) Wait(to string, timeout time.Duration, subs ...string) (Message, bool) {
+	ms, ok := s.WaitN(to, 1, timeout, subs...)
+	if !ok {
+		return Message{}, false
+	}
+	return ms[0], true
+}
+
+// WaitN waits at most timeout for n messages to a recipient whose data
+// contains every one of subs, and returns them all in the order they
+// arrived; ok is false when fewer came.
+func (s *Server) WaitN(to string, n int, timeout time.Duration, subs ...string) ([]Message, bool) {
 	deadline := time.After(timeout)
 	for {
+		var found []Message
 		for _, m := range s.Messages() {
 			if contains(m, to, subs) {
-				return m, true
+				found = append(found, m)
 			}
+		}
+		if len(found) >= n {
+			return found, true
 		}
 		select {
 		case <-s.arrived:
 		case <-deadline:
-			return Message{}, false
+			return found, false
 		}
 	}
+}
+
+// Text returns the message's text/plain body, decoded.
+func (m Message) Text() (string, error) {
+	msg, err := mail.ReadMessage(strings.NewReader(m.Data))
+	if err != nil {
+		return "", err
+	}
+	return textPart(textproto.MIMEHeader(msg.Header), msg.Body)
+}
+
+// textPart finds the text/plain part of an entity and decodes it.
+func textPart(h textproto.MIMEHeader, body io.Reader) (string, error) {
+	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	if err != nil {
+		return "", err
+	}
+	if strings.HasPrefix(mt, "multipart/") {
+		r := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := r.NextRawPart()
+			if err != nil {
+				return "", fmt.Errorf("no text/plain part: %w", err)
+			}
+			if text, err := textPart(p.Header, p); err == nil {
+				return text, nil
+			}
+		}
+	}
+	if mt != "text/plain" {
+		return "", fmt.Errorf("a %s part", mt)
+	}
+	if strings.EqualFold(h.Get("Content-Transfer-Encoding"), "quoted-printable") {
+		body = quotedprintable.NewReader(body)
+	} else if strings.EqualFold(h.Get("Content-Transfer-Encoding"), "base64") {
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	b, err := io.ReadAll(body)
+	return string(b), err
+}
+
+// Link returns the first URL in the message's text that starts with
+// prefix, up to the end of its line.
+func (m Message) Link(prefix string) (string, error) {
+	text, err := m.Text()
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, prefix) {
+			return line, nil
+		}
+	}
+	return "", fmt.Errorf("no link to %s in %q", prefix, text)
 }
 
 func contains(m Message, to string, subs []string) bool {

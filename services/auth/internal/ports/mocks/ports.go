@@ -11,6 +11,7 @@ package mocks
 
 import (
 	context "context"
+	netip "net/netip"
 	reflect "reflect"
 
 	uuid "github.com/google/uuid"
@@ -594,6 +595,145 @@ func (m *MockRevocations) Subscribe(ctx context.Context) (ports.Subscription, er
 func (mr *MockRevocationsMockRecorder) Subscribe(ctx any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Subscribe", reflect.TypeOf((*MockRevocations)(nil).Subscribe), ctx)
+}
+
+// MockPasswords is a mock of Passwords interface.
+type MockPasswords struct {
+	ctrl     *gomock.Controller
+	recorder *MockPasswordsMockRecorder
+	isgomock struct{}
+}
+
+// MockPasswordsMockRecorder is the mock recorder for MockPasswords.
+type MockPasswordsMockRecorder struct {
+	mock *MockPasswords
+}
+
+// NewMockPasswords creates a new mock instance.
+func NewMockPasswords(ctrl *gomock.Controller) *MockPasswords {
+	mock := &MockPasswords{ctrl: ctrl}
+	mock.recorder = &MockPasswordsMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockPasswords) EXPECT() *MockPasswordsMockRecorder {
+	return m.recorder
+}
+
+// Change mocks base method.
+func (m *MockPasswords) Change(ctx context.Context, userID uuid.UUID, hash []byte, r ports.Rotation, ip netip.Addr) (ports.Session, []uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Change", ctx, userID, hash, r, ip)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].([]uuid.UUID)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Change indicates an expected call of Change.
+func (mr *MockPasswordsMockRecorder) Change(ctx, userID, hash, r, ip any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Change", reflect.TypeOf((*MockPasswords)(nil).Change), ctx, userID, hash, r, ip)
+}
+
+// Reset mocks base method.
+func (m *MockPasswords) Reset(ctx context.Context, tokenHash, hash []byte) (uuid.UUID, []uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Reset", ctx, tokenHash, hash)
+	ret0, _ := ret[0].(uuid.UUID)
+	ret1, _ := ret[1].([]uuid.UUID)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Reset indicates an expected call of Reset.
+func (mr *MockPasswordsMockRecorder) Reset(ctx, tokenHash, hash any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Reset", reflect.TypeOf((*MockPasswords)(nil).Reset), ctx, tokenHash, hash)
+}
+
+// MockEmailLinks is a mock of EmailLinks interface.
+type MockEmailLinks struct {
+	ctrl     *gomock.Controller
+	recorder *MockEmailLinksMockRecorder
+	isgomock struct{}
+}
+
+// MockEmailLinksMockRecorder is the mock recorder for MockEmailLinks.
+type MockEmailLinksMockRecorder struct {
+	mock *MockEmailLinks
+}
+
+// NewMockEmailLinks creates a new mock instance.
+func NewMockEmailLinks(ctrl *gomock.Controller) *MockEmailLinks {
+	mock := &MockEmailLinks{ctrl: ctrl}
+	mock.recorder = &MockEmailLinksMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockEmailLinks) EXPECT() *MockEmailLinksMockRecorder {
+	return m.recorder
+}
+
+// Peek mocks base method.
+func (m *MockEmailLinks) Peek(ctx context.Context, purpose ports.LinkPurpose, tokenHash []byte) (uuid.UUID, string, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Peek", ctx, purpose, tokenHash)
+	ret0, _ := ret[0].(uuid.UUID)
+	ret1, _ := ret[1].(string)
+	ret2, _ := ret[2].(error)
+	return ret0, ret1, ret2
+}
+
+// Peek indicates an expected call of Peek.
+func (mr *MockEmailLinksMockRecorder) Peek(ctx, purpose, tokenHash any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Peek", reflect.TypeOf((*MockEmailLinks)(nil).Peek), ctx, purpose, tokenHash)
+}
+
+// RequestReset mocks base method.
+func (m *MockEmailLinks) RequestReset(ctx context.Context, email string) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RequestReset", ctx, email)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// RequestReset indicates an expected call of RequestReset.
+func (mr *MockEmailLinksMockRecorder) RequestReset(ctx, email any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RequestReset", reflect.TypeOf((*MockEmailLinks)(nil).RequestReset), ctx, email)
+}
+
+// RequestVerification mocks base method.
+func (m *MockEmailLinks) RequestVerification(ctx context.Context, userID uuid.UUID) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "RequestVerification", ctx, userID)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// RequestVerification indicates an expected call of RequestVerification.
+func (mr *MockEmailLinksMockRecorder) RequestVerification(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "RequestVerification", reflect.TypeOf((*MockEmailLinks)(nil).RequestVerification), ctx, userID)
+}
+
+// Verify mocks base method.
+func (m *MockEmailLinks) Verify(ctx context.Context, tokenHash []byte) (uuid.UUID, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Verify", ctx, tokenHash)
+	ret0, _ := ret[0].(uuid.UUID)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Verify indicates an expected call of Verify.
+func (mr *MockEmailLinksMockRecorder) Verify(ctx, tokenHash any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Verify", reflect.TypeOf((*MockEmailLinks)(nil).Verify), ctx, tokenHash)
 }
 
 // MockOperators is a mock of Operators interface.

@@ -222,10 +222,11 @@ func NewProtoGetUserRequest(payload *auth.GetUserPayload) *authpb.GetUserRequest
 // "auth" service from the gRPC response type.
 func NewGetUserResult(message *authpb.GetUserResponse) *auth.UserView {
 	result := &auth.UserView{
-		ID:         message.Id,
-		Email:      message.Email,
-		MfaEnabled: message.MfaEnabled,
-		CreatedAt:  message.CreatedAt,
+		ID:            message.Id,
+		Email:         message.Email,
+		MfaEnabled:    message.MfaEnabled,
+		CreatedAt:     message.CreatedAt,
+		EmailVerified: message.EmailVerified,
 	}
 	return result
 }

@@ -1400,7 +1400,10 @@ type GetUserResponse struct {
 	// Whether TOTP is active for the account.
 	MfaEnabled bool `protobuf:"varint,3,opt,name=mfa_enabled,json=mfaEnabled,proto3" json:"mfa_enabled,omitempty"`
 	// Creation time.
-	CreatedAt     string `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	CreatedAt string `protobuf:"bytes,4,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool `protobuf:"varint,6,opt,name=email_verified,json=emailVerified,proto3" json:"email_verified,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1461,6 +1464,13 @@ func (x *GetUserResponse) GetCreatedAt() string {
 		return x.CreatedAt
 	}
 	return ""
+}
+
+func (x *GetUserResponse) GetEmailVerified() bool {
+	if x != nil {
+		return x.EmailVerified
+	}
+	return false
 }
 
 var File_goagen_auth_auth_proto protoreflect.FileDescriptor
@@ -1561,14 +1571,15 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\vretry_after\x18\x03 \x01(\x11R\n" +
 	"retryAfter\")\n" +
 	"\x0eGetUserRequest\x12\x17\n" +
-	"\auser_id\x18\x01 \x01(\tR\x06userId\"w\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x9e\x01\n" +
 	"\x0fGetUserResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05email\x18\x02 \x01(\tR\x05email\x12\x1f\n" +
 	"\vmfa_enabled\x18\x03 \x01(\bR\n" +
 	"mfaEnabled\x12\x1d\n" +
 	"\n" +
-	"created_at\x18\x04 \x01(\tR\tcreatedAt2\x92\x05\n" +
+	"created_at\x18\x04 \x01(\tR\tcreatedAt\x12%\n" +
+	"\x0eemail_verified\x18\x06 \x01(\bR\remailVerified2\x92\x05\n" +
 	"\x04Auth\x12H\n" +
 	"\rRevokeSession\x12\x1a.auth.RevokeSessionRequest\x1a\x1b.auth.RevokeSessionResponse\x12W\n" +
 	"\x12RevokeUserSessions\x12\x1f.auth.RevokeUserSessionsRequest\x1a .auth.RevokeUserSessionsResponse\x12^\n" +

@@ -264,10 +264,11 @@ func NewGetUserPayload(message *authpb.GetUserRequest) *auth.GetUserPayload {
 // "get_user" endpoint of the "auth" service.
 func NewProtoGetUserResponse(result *auth.UserView) *authpb.GetUserResponse {
 	message := &authpb.GetUserResponse{
-		Id:         result.ID,
-		Email:      result.Email,
-		MfaEnabled: result.MfaEnabled,
-		CreatedAt:  result.CreatedAt,
+		Id:            result.ID,
+		Email:         result.Email,
+		MfaEnabled:    result.MfaEnabled,
+		CreatedAt:     result.CreatedAt,
+		EmailVerified: result.EmailVerified,
 	}
 	return message
 }

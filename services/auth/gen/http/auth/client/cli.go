@@ -18,29 +18,23 @@ import (
 
 // BuildRegisterPayload builds the payload for the auth register endpoint from
 // CLI flags.
-func BuildRegisterPayload(authRegisterBody string) (*auth.Credentials, error) {
+func BuildRegisterPayload(authRegisterBody string) (*auth.NewAccount, error) {
 	var err error
 	var body RegisterRequestBody
 	{
 		err = json.Unmarshal([]byte(authRegisterBody), &body)
 		if err != nil {
-			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"email\": \"ada@example.com\",\n      \"password\": \"correct horse battery staple\"\n   }'")
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"email\": \"ada@example.com\",\n      \"password\": \"violet anchor drifting slowly\"\n   }'")
 		}
 		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
 		if utf8.RuneCountInString(body.Email) > 320 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", body.Email, utf8.RuneCountInString(body.Email), 320, false))
 		}
-		if utf8.RuneCountInString(body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 8, true))
-		}
-		if utf8.RuneCountInString(body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 128, false))
-		}
 		if err != nil {
 			return nil, err
 		}
 	}
-	v := &auth.Credentials{
+	v := &auth.NewAccount{
 		Email:    body.Email,
 		Password: body.Password,
 	}
@@ -62,11 +56,8 @@ func BuildLoginPayload(authLoginBody string) (*auth.Credentials, error) {
 		if utf8.RuneCountInString(body.Email) > 320 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", body.Email, utf8.RuneCountInString(body.Email), 320, false))
 		}
-		if utf8.RuneCountInString(body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 8, true))
-		}
-		if utf8.RuneCountInString(body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 128, false))
+		if utf8.RuneCountInString(body.Password) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 1024, false))
 		}
 		if err != nil {
 			return nil, err
@@ -120,6 +111,127 @@ func BuildSessionRefreshPayload(authSessionRefreshToken string) (*auth.SessionRe
 		}
 	}
 	v := &auth.SessionRefreshPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasswordChangePayload builds the payload for the auth password_change
+// endpoint from CLI flags.
+func BuildPasswordChangePayload(authPasswordChangeBody string, authPasswordChangeToken string) (*auth.PasswordChangePayload, error) {
+	var err error
+	var body PasswordChangeRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasswordChangeBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"current_password\": \"correct horse battery staple\",\n      \"new_password\": \"violet anchor drifting slowly\"\n   }'")
+		}
+		if utf8.RuneCountInString(body.CurrentPassword) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.current_password", body.CurrentPassword, utf8.RuneCountInString(body.CurrentPassword), 1024, false))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authPasswordChangeToken != "" {
+			token = &authPasswordChangeToken
+		}
+	}
+	v := &auth.PasswordChangePayload{
+		CurrentPassword: body.CurrentPassword,
+		NewPassword:     body.NewPassword,
+	}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasswordForgotPayload builds the payload for the auth password_forgot
+// endpoint from CLI flags.
+func BuildPasswordForgotPayload(authPasswordForgotBody string) (*auth.PasswordForgotPayload, error) {
+	var err error
+	var body PasswordForgotRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasswordForgotBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"email\": \"ada@example.com\"\n   }'")
+		}
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
+		if utf8.RuneCountInString(body.Email) > 320 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", body.Email, utf8.RuneCountInString(body.Email), 320, false))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	v := &auth.PasswordForgotPayload{
+		Email: body.Email,
+	}
+
+	return v, nil
+}
+
+// BuildPasswordResetPayload builds the payload for the auth password_reset
+// endpoint from CLI flags.
+func BuildPasswordResetPayload(authPasswordResetBody string) (*auth.PasswordResetPayload, error) {
+	var err error
+	var body PasswordResetRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasswordResetBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"new_password\": \"violet anchor drifting slowly\",\n      \"token\": \"S8b4gk2vVdB0o6p3x1JwY9iHqz7tLmNcRfAeKuXs5Ek\"\n   }'")
+		}
+		if utf8.RuneCountInString(body.Token) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.token", body.Token, utf8.RuneCountInString(body.Token), 128, false))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	v := &auth.PasswordResetPayload{
+		Token:       body.Token,
+		NewPassword: body.NewPassword,
+	}
+
+	return v, nil
+}
+
+// BuildEmailVerifyPayload builds the payload for the auth email_verify
+// endpoint from CLI flags.
+func BuildEmailVerifyPayload(authEmailVerifyBody string) (*auth.EmailVerifyPayload, error) {
+	var err error
+	var body EmailVerifyRequestBody
+	{
+		err = json.Unmarshal([]byte(authEmailVerifyBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"token\": \"S8b4gk2vVdB0o6p3x1JwY9iHqz7tLmNcRfAeKuXs5Ek\"\n   }'")
+		}
+		if utf8.RuneCountInString(body.Token) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.token", body.Token, utf8.RuneCountInString(body.Token), 128, false))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	v := &auth.EmailVerifyPayload{
+		Token: body.Token,
+	}
+
+	return v, nil
+}
+
+// BuildEmailVerifyResendPayload builds the payload for the auth
+// email_verify_resend endpoint from CLI flags.
+func BuildEmailVerifyResendPayload(authEmailVerifyResendToken string) (*auth.EmailVerifyResendPayload, error) {
+	var token *string
+	{
+		if authEmailVerifyResendToken != "" {
+			token = &authEmailVerifyResendToken
+		}
+	}
+	v := &auth.EmailVerifyResendPayload{}
 	v.Token = token
 
 	return v, nil
@@ -307,11 +419,8 @@ func BuildBackupRegeneratePayload(authBackupRegenerateBody string, authBackupReg
 		if err != nil {
 			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"password\": \"correct horse battery staple\"\n   }'")
 		}
-		if utf8.RuneCountInString(body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 8, true))
-		}
-		if utf8.RuneCountInString(body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 128, false))
+		if utf8.RuneCountInString(body.Password) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", body.Password, utf8.RuneCountInString(body.Password), 1024, false))
 		}
 		if err != nil {
 			return nil, err

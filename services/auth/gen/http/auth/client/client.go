@@ -35,6 +35,26 @@ type Client struct {
 	// session_refresh endpoint.
 	SessionRefreshDoer goahttp.Doer
 
+	// PasswordChange Doer is the HTTP client used to make requests to the
+	// password_change endpoint.
+	PasswordChangeDoer goahttp.Doer
+
+	// PasswordForgot Doer is the HTTP client used to make requests to the
+	// password_forgot endpoint.
+	PasswordForgotDoer goahttp.Doer
+
+	// PasswordReset Doer is the HTTP client used to make requests to the
+	// password_reset endpoint.
+	PasswordResetDoer goahttp.Doer
+
+	// EmailVerify Doer is the HTTP client used to make requests to the
+	// email_verify endpoint.
+	EmailVerifyDoer goahttp.Doer
+
+	// EmailVerifyResend Doer is the HTTP client used to make requests to the
+	// email_verify_resend endpoint.
+	EmailVerifyResendDoer goahttp.Doer
+
 	// ListSessions Doer is the HTTP client used to make requests to the
 	// list_sessions endpoint.
 	ListSessionsDoer goahttp.Doer
@@ -96,6 +116,11 @@ func NewClient(
 		LogoutDoer:              doer,
 		ProfileDoer:             doer,
 		SessionRefreshDoer:      doer,
+		PasswordChangeDoer:      doer,
+		PasswordForgotDoer:      doer,
+		PasswordResetDoer:       doer,
+		EmailVerifyDoer:         doer,
+		EmailVerifyResendDoer:   doer,
 		ListSessionsDoer:        doer,
 		DeleteSessionDoer:       doer,
 		RevokeOtherSessionsDoer: doer,
@@ -228,6 +253,126 @@ func (c *Client) SessionRefresh() goa.Endpoint {
 		resp, err := c.SessionRefreshDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "session_refresh", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasswordChange returns an endpoint that makes HTTP requests to the auth
+// service password_change server.
+func (c *Client) PasswordChange() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasswordChangeRequest(c.encoder)
+		decodeResponse = DecodePasswordChangeResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasswordChangeRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasswordChangeDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "password_change", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasswordForgot returns an endpoint that makes HTTP requests to the auth
+// service password_forgot server.
+func (c *Client) PasswordForgot() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasswordForgotRequest(c.encoder)
+		decodeResponse = DecodePasswordForgotResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasswordForgotRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasswordForgotDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "password_forgot", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasswordReset returns an endpoint that makes HTTP requests to the auth
+// service password_reset server.
+func (c *Client) PasswordReset() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasswordResetRequest(c.encoder)
+		decodeResponse = DecodePasswordResetResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasswordResetRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasswordResetDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "password_reset", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// EmailVerify returns an endpoint that makes HTTP requests to the auth service
+// email_verify server.
+func (c *Client) EmailVerify() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeEmailVerifyRequest(c.encoder)
+		decodeResponse = DecodeEmailVerifyResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildEmailVerifyRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.EmailVerifyDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "email_verify", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// EmailVerifyResend returns an endpoint that makes HTTP requests to the auth
+// service email_verify_resend server.
+func (c *Client) EmailVerifyResend() goa.Endpoint {
+	var (
+		encodeRequest  = EncodeEmailVerifyResendRequest(c.encoder)
+		decodeResponse = DecodeEmailVerifyResendResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildEmailVerifyResendRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.EmailVerifyResendDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "email_verify_resend", err)
 		}
 		return decodeResponse(resp)
 	}

@@ -39,9 +39,9 @@ func (c *Client) BuildRegisterRequest(ctx context.Context, v any) (*http.Request
 // register server.
 func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
 	return func(req *http.Request, v any) error {
-		p, ok := v.(*auth.Credentials)
+		p, ok := v.(*auth.NewAccount)
 		if !ok {
-			return goahttp.ErrInvalidType("auth", "register", "*auth.Credentials", v)
+			return goahttp.ErrInvalidType("auth", "register", "*auth.NewAccount", v)
 		}
 		body := NewRegisterRequestBody(p)
 		if err := encoder(req).Encode(&body); err != nil {
@@ -61,12 +61,16 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -99,7 +103,7 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "register", err)
 			}
 			var (
-				sessionToken    string
+				sessionToken    *string
 				sessionTokenRaw string
 
 				cookies = resp.Cookies()
@@ -110,12 +114,8 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					sessionTokenRaw = c.Value
 				}
 			}
-			if sessionTokenRaw == "" {
-				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
-			}
-			sessionToken = sessionTokenRaw
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
+			if sessionTokenRaw != "" {
+				sessionToken = &sessionTokenRaw
 			}
 			res := NewRegisterResultCreated(&body, sessionToken)
 			return res, nil
@@ -233,24 +233,73 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "register", err)
 				}
 				return nil, NewRegisterAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body RegisterEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body RegisterInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body RegisterInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterInvalidInput(&body)
+			case "weak_password":
+				var (
+					body RegisterWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body RegisterInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
-			err = ValidateRegisterInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body RegisterUnavailableResponseBody
@@ -324,6 +373,20 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "register", err)
 				}
 				return nil, NewRegisterMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body RegisterEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "register", err)
+				}
+				err = ValidateRegisterEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "register", err)
+				}
+				return nil, NewRegisterEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
@@ -404,12 +467,16 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -576,24 +643,73 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 					return nil, goahttp.ErrValidationError("auth", "login", err)
 				}
 				return nil, NewLoginAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body LoginEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body LoginInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body LoginInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginInvalidInput(&body)
+			case "weak_password":
+				var (
+					body LoginWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body LoginInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
-			err = ValidateLoginInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body LoginUnavailableResponseBody
@@ -667,6 +783,20 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 					return nil, goahttp.ErrValidationError("auth", "login", err)
 				}
 				return nil, NewLoginMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body LoginEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "login", err)
+				}
+				err = ValidateLoginEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "login", err)
+				}
+				return nil, NewLoginEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
@@ -747,12 +877,16 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -908,24 +1042,73 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 					return nil, goahttp.ErrValidationError("auth", "logout", err)
 				}
 				return nil, NewLogoutAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body LogoutEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body LogoutInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body LogoutInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutInvalidInput(&body)
+			case "weak_password":
+				var (
+					body LogoutWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body LogoutInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
 			}
-			err = ValidateLogoutInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body LogoutUnavailableResponseBody
@@ -999,6 +1182,20 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 					return nil, goahttp.ErrValidationError("auth", "logout", err)
 				}
 				return nil, NewLogoutMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body LogoutEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "logout", err)
+				}
+				err = ValidateLogoutEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "logout", err)
+				}
+				return nil, NewLogoutEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
@@ -1079,12 +1276,16 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -1232,24 +1433,73 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 					return nil, goahttp.ErrValidationError("auth", "profile", err)
 				}
 				return nil, NewProfileAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body ProfileEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body ProfileInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body ProfileInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileInvalidInput(&body)
+			case "weak_password":
+				var (
+					body ProfileWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body ProfileInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
 			}
-			err = ValidateProfileInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ProfileUnavailableResponseBody
@@ -1323,6 +1573,20 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 					return nil, goahttp.ErrValidationError("auth", "profile", err)
 				}
 				return nil, NewProfileMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body ProfileEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "profile", err)
+				}
+				err = ValidateProfileEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "profile", err)
+				}
+				return nil, NewProfileEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
@@ -1403,12 +1667,16 @@ func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) fu
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -1575,24 +1843,73 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 				}
 				return nil, NewSessionRefreshAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body SessionRefreshEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body SessionRefreshInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body SessionRefreshInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshInvalidInput(&body)
+			case "weak_password":
+				var (
+					body SessionRefreshWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body SessionRefreshInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
 			}
-			err = ValidateSessionRefreshInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body SessionRefreshUnavailableResponseBody
@@ -1666,6 +1983,20 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 				}
 				return nil, NewSessionRefreshMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body SessionRefreshEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
+				}
+				err = ValidateSessionRefreshEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
+				}
+				return nil, NewSessionRefreshEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
@@ -1701,6 +2032,1948 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasswordChangeRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "password_change" endpoint
+func (c *Client) BuildPasswordChangeRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasswordChangeAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "password_change", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasswordChangeRequest returns an encoder for requests sent to the auth
+// password_change server.
+func EncodePasswordChangeRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasswordChangePayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "password_change", "*auth.PasswordChangePayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewPasswordChangeRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "password_change", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasswordChangeResponse returns a decoder for responses returned by the
+// auth password_change endpoint. restoreBody controls whether the response
+// body should be restored after having been read.
+// DecodePasswordChangeResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodePasswordChangeResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasswordChangeResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+			}
+			err = ValidatePasswordChangeResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			res := NewPasswordChangeResultOK(&body, sessionToken)
+			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasswordChangeRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+			}
+			err = ValidatePasswordChangeRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "password_change", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			return nil, NewPasswordChangeRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasswordChangeUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body PasswordChangeInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body PasswordChangeInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body PasswordChangeMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body PasswordChangeAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body PasswordChangeEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body PasswordChangeInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeInvalidInput(&body)
+			case "weak_password":
+				var (
+					body PasswordChangeWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body PasswordChangeInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+			}
+		case http.StatusServiceUnavailable:
+			var (
+				body PasswordChangeUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+			}
+			err = ValidatePasswordChangeUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			return nil, NewPasswordChangeUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body PasswordChangeEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body PasswordChangeTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body PasswordChangeTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body PasswordChangeMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body PasswordChangeEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+				}
+				err = ValidatePasswordChangeEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_change", err)
+				}
+				return nil, NewPasswordChangeEmailAlreadyVerified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body PasswordChangeNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+			}
+			err = ValidatePasswordChangeNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			return nil, NewPasswordChangeNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body PasswordChangeSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
+			}
+			err = ValidatePasswordChangeSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			return nil, NewPasswordChangeSecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasswordForgotRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "password_forgot" endpoint
+func (c *Client) BuildPasswordForgotRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasswordForgotAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "password_forgot", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasswordForgotRequest returns an encoder for requests sent to the auth
+// password_forgot server.
+func EncodePasswordForgotRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasswordForgotPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "password_forgot", "*auth.PasswordForgotPayload", v)
+		}
+		body := NewPasswordForgotRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "password_forgot", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasswordForgotResponse returns a decoder for responses returned by the
+// auth password_forgot endpoint. restoreBody controls whether the response
+// body should be restored after having been read.
+// DecodePasswordForgotResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodePasswordForgotResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusAccepted:
+			var (
+				body map[string]string
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+			}
+			return body, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasswordForgotRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+			}
+			err = ValidatePasswordForgotRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			return nil, NewPasswordForgotRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasswordForgotUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body PasswordForgotInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body PasswordForgotInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body PasswordForgotMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body PasswordForgotAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body PasswordForgotEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body PasswordForgotInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotInvalidInput(&body)
+			case "weak_password":
+				var (
+					body PasswordForgotWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body PasswordForgotInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+			}
+		case http.StatusServiceUnavailable:
+			var (
+				body PasswordForgotUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+			}
+			err = ValidatePasswordForgotUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			return nil, NewPasswordForgotUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body PasswordForgotEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body PasswordForgotTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body PasswordForgotTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body PasswordForgotMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body PasswordForgotEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+				}
+				err = ValidatePasswordForgotEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+				}
+				return nil, NewPasswordForgotEmailAlreadyVerified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body PasswordForgotNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+			}
+			err = ValidatePasswordForgotNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			return nil, NewPasswordForgotNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body PasswordForgotSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
+			}
+			err = ValidatePasswordForgotSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			return nil, NewPasswordForgotSecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasswordResetRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "password_reset" endpoint
+func (c *Client) BuildPasswordResetRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasswordResetAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "password_reset", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasswordResetRequest returns an encoder for requests sent to the auth
+// password_reset server.
+func EncodePasswordResetRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasswordResetPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "password_reset", "*auth.PasswordResetPayload", v)
+		}
+		body := NewPasswordResetRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "password_reset", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasswordResetResponse returns a decoder for responses returned by the
+// auth password_reset endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodePasswordResetResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusNoContent:
+			return nil, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasswordResetRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+			}
+			err = ValidatePasswordResetRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+			}
+			return nil, NewPasswordResetRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasswordResetUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body PasswordResetInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body PasswordResetInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body PasswordResetMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body PasswordResetAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body PasswordResetEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body PasswordResetInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetInvalidInput(&body)
+			case "weak_password":
+				var (
+					body PasswordResetWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body PasswordResetInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
+			}
+		case http.StatusServiceUnavailable:
+			var (
+				body PasswordResetUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+			}
+			err = ValidatePasswordResetUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+			}
+			return nil, NewPasswordResetUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body PasswordResetEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body PasswordResetTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body PasswordResetTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body PasswordResetMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body PasswordResetEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetEmailAlreadyVerified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body PasswordResetNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+			}
+			err = ValidatePasswordResetNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+			}
+			return nil, NewPasswordResetNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body PasswordResetSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+			}
+			err = ValidatePasswordResetSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+			}
+			return nil, NewPasswordResetSecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildEmailVerifyRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "email_verify" endpoint
+func (c *Client) BuildEmailVerifyRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: EmailVerifyAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "email_verify", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeEmailVerifyRequest returns an encoder for requests sent to the auth
+// email_verify server.
+func EncodeEmailVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.EmailVerifyPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "email_verify", "*auth.EmailVerifyPayload", v)
+		}
+		body := NewEmailVerifyRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "email_verify", err)
+		}
+		return nil
+	}
+}
+
+// DecodeEmailVerifyResponse returns a decoder for responses returned by the
+// auth email_verify endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodeEmailVerifyResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodeEmailVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusNoContent:
+			return nil, nil
+		case http.StatusTooManyRequests:
+			var (
+				body EmailVerifyRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+			}
+			err = ValidateEmailVerifyRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+			}
+			return nil, NewEmailVerifyRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body EmailVerifyUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body EmailVerifyInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body EmailVerifyInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body EmailVerifyMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body EmailVerifyAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body EmailVerifyEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body EmailVerifyInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyInvalidInput(&body)
+			case "weak_password":
+				var (
+					body EmailVerifyWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body EmailVerifyInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusServiceUnavailable:
+			var (
+				body EmailVerifyUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+			}
+			err = ValidateEmailVerifyUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+			}
+			return nil, NewEmailVerifyUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body EmailVerifyEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body EmailVerifyTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body EmailVerifyTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body EmailVerifyMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body EmailVerifyEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+				}
+				err = ValidateEmailVerifyEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+				}
+				return nil, NewEmailVerifyEmailAlreadyVerified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body EmailVerifyNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+			}
+			err = ValidateEmailVerifyNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+			}
+			return nil, NewEmailVerifyNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body EmailVerifySecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
+			}
+			err = ValidateEmailVerifySecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
+			}
+			return nil, NewEmailVerifySecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildEmailVerifyResendRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "email_verify_resend" endpoint
+func (c *Client) BuildEmailVerifyResendRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: EmailVerifyResendAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "email_verify_resend", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodeEmailVerifyResendRequest returns an encoder for requests sent to the
+// auth email_verify_resend server.
+func EncodeEmailVerifyResendRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.EmailVerifyResendPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "email_verify_resend", "*auth.EmailVerifyResendPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodeEmailVerifyResendResponse returns a decoder for responses returned by
+// the auth email_verify_resend endpoint. restoreBody controls whether the
+// response body should be restored after having been read.
+// DecodeEmailVerifyResendResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
+//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - error: internal error
+func DecodeEmailVerifyResendResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusAccepted:
+			var (
+				body map[string]string
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			return body, nil
+		case http.StatusTooManyRequests:
+			var (
+				body EmailVerifyResendRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			err = ValidateEmailVerifyResendRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body EmailVerifyResendUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body EmailVerifyResendInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendInvalidCredentials(&body)
+			case "invalid_code":
+				var (
+					body EmailVerifyResendInvalidCodeResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendInvalidCodeResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendInvalidCode(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "mfa_required":
+				var (
+					body EmailVerifyResendMfaRequiredResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendMfaRequiredResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendMfaRequired(&body)
+			case "account_disabled":
+				var (
+					body EmailVerifyResendAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body EmailVerifyResendEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body EmailVerifyResendInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendInvalidInput(&body)
+			case "weak_password":
+				var (
+					body EmailVerifyResendWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body EmailVerifyResendInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			}
+		case http.StatusServiceUnavailable:
+			var (
+				body EmailVerifyResendUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			err = ValidateEmailVerifyResendUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendUnavailable(&body)
+		case http.StatusConflict:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "email_taken":
+				var (
+					body EmailVerifyResendEmailTakenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendEmailTakenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendEmailTaken(&body)
+			case "totp_already_enabled":
+				var (
+					body EmailVerifyResendTotpAlreadyEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendTotpAlreadyEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendTotpAlreadyEnabled(&body)
+			case "totp_not_enrolled":
+				var (
+					body EmailVerifyResendTotpNotEnrolledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendTotpNotEnrolledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendTotpNotEnrolled(&body)
+			case "mfa_not_enabled":
+				var (
+					body EmailVerifyResendMfaNotEnabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendMfaNotEnabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body EmailVerifyResendEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+				}
+				err = ValidateEmailVerifyResendEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+				}
+				return nil, NewEmailVerifyResendEmailAlreadyVerified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			}
+		case http.StatusNotFound:
+			var (
+				body EmailVerifyResendNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			err = ValidateEmailVerifyResendNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendNotFound(&body)
+		case http.StatusLocked:
+			var (
+				body EmailVerifyResendSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			err = ValidateEmailVerifyResendSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendSecondFactorLocked(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
 		}
 	}
 }
@@ -1746,12 +4019,16 @@ func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -1899,24 +4176,73 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 				}
 				return nil, NewListSessionsAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body ListSessionsEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body ListSessionsInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body ListSessionsInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsInvalidInput(&body)
+			case "weak_password":
+				var (
+					body ListSessionsWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body ListSessionsInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
 			}
-			err = ValidateListSessionsInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ListSessionsUnavailableResponseBody
@@ -1990,6 +4316,20 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 				}
 				return nil, NewListSessionsMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body ListSessionsEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
+				}
+				err = ValidateListSessionsEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
+				}
+				return nil, NewListSessionsEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
@@ -2080,12 +4420,16 @@ func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) fun
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -2220,24 +4564,73 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 				}
 				return nil, NewDeleteSessionAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body DeleteSessionEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body DeleteSessionInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body DeleteSessionInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionInvalidInput(&body)
+			case "weak_password":
+				var (
+					body DeleteSessionWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body DeleteSessionInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
 			}
-			err = ValidateDeleteSessionInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-			}
-			return nil, NewDeleteSessionInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body DeleteSessionUnavailableResponseBody
@@ -2311,6 +4704,20 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 				}
 				return nil, NewDeleteSessionMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body DeleteSessionEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+				}
+				err = ValidateDeleteSessionEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+				}
+				return nil, NewDeleteSessionEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
@@ -2392,12 +4799,16 @@ func EncodeRevokeOtherSessionsRequest(encoder func(*http.Request) goahttp.Encode
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -2545,24 +4956,73 @@ func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Deco
 					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
 				}
 				return nil, NewRevokeOtherSessionsAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body RevokeOtherSessionsEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body RevokeOtherSessionsInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body RevokeOtherSessionsInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsInvalidInput(&body)
+			case "weak_password":
+				var (
+					body RevokeOtherSessionsWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body RevokeOtherSessionsInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
 			}
-			err = ValidateRevokeOtherSessionsInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-			}
-			return nil, NewRevokeOtherSessionsInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body RevokeOtherSessionsUnavailableResponseBody
@@ -2636,6 +5096,20 @@ func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Deco
 					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
 				}
 				return nil, NewRevokeOtherSessionsMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body RevokeOtherSessionsEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
+				}
+				err = ValidateRevokeOtherSessionsEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
+				}
+				return nil, NewRevokeOtherSessionsEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
@@ -2716,12 +5190,16 @@ func EncodeActivityRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -2869,24 +5347,73 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "activity", err)
 				}
 				return nil, NewActivityAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body ActivityEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body ActivityInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "activity", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body ActivityInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityInvalidInput(&body)
+			case "weak_password":
+				var (
+					body ActivityWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body ActivityInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
 			}
-			err = ValidateActivityInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "activity", err)
-			}
-			return nil, NewActivityInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ActivityUnavailableResponseBody
@@ -2960,6 +5487,20 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "activity", err)
 				}
 				return nil, NewActivityMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body ActivityEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "activity", err)
+				}
+				err = ValidateActivityEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "activity", err)
+				}
+				return nil, NewActivityEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
@@ -3040,12 +5581,16 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -3193,24 +5738,73 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 				}
 				return nil, NewTotpGenerateAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body TotpGenerateEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body TotpGenerateInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body TotpGenerateInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateInvalidInput(&body)
+			case "weak_password":
+				var (
+					body TotpGenerateWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body TotpGenerateInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpGenerateInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-			}
-			return nil, NewTotpGenerateInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpGenerateUnavailableResponseBody
@@ -3284,6 +5878,20 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 				}
 				return nil, NewTotpGenerateMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body TotpGenerateEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+				}
+				err = ValidateTotpGenerateEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+				}
+				return nil, NewTotpGenerateEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
@@ -3368,12 +5976,16 @@ func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -3540,24 +6152,73 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 				}
 				return nil, NewTotpVerifyAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body TotpVerifyEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body TotpVerifyInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body TotpVerifyInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyInvalidInput(&body)
+			case "weak_password":
+				var (
+					body TotpVerifyWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body TotpVerifyInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpVerifyInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-			}
-			return nil, NewTotpVerifyInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpVerifyUnavailableResponseBody
@@ -3631,6 +6292,20 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 				}
 				return nil, NewTotpVerifyMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body TotpVerifyEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+				}
+				err = ValidateTotpVerifyEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+				}
+				return nil, NewTotpVerifyEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
@@ -3715,12 +6390,16 @@ func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -3855,24 +6534,73 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 				}
 				return nil, NewTotpDisableAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body TotpDisableEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body TotpDisableInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body TotpDisableInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableInvalidInput(&body)
+			case "weak_password":
+				var (
+					body TotpDisableWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body TotpDisableInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
 			}
-			err = ValidateTotpDisableInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-			}
-			return nil, NewTotpDisableInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpDisableUnavailableResponseBody
@@ -3946,6 +6674,20 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 				}
 				return nil, NewTotpDisableMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body TotpDisableEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+				}
+				err = ValidateTotpDisableEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+				}
+				return nil, NewTotpDisableEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
@@ -4030,12 +6772,16 @@ func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -4202,24 +6948,73 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 				}
 				return nil, NewBackupVerifyAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body BackupVerifyEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body BackupVerifyInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body BackupVerifyInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyInvalidInput(&body)
+			case "weak_password":
+				var (
+					body BackupVerifyWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body BackupVerifyInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
 			}
-			err = ValidateBackupVerifyInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-			}
-			return nil, NewBackupVerifyInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body BackupVerifyUnavailableResponseBody
@@ -4293,6 +7088,20 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 				}
 				return nil, NewBackupVerifyMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body BackupVerifyEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+				}
+				err = ValidateBackupVerifyEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+				}
+				return nil, NewBackupVerifyEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
@@ -4377,12 +7186,16 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
+//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
+//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
@@ -4530,24 +7343,73 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 				}
 				return nil, NewBackupRegenerateAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body BackupRegenerateEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateEmailUnverified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 			}
 		case http.StatusBadRequest:
-			var (
-				body BackupRegenerateInvalidInputResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "invalid_input":
+				var (
+					body BackupRegenerateInvalidInputResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateInvalidInputResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateInvalidInput(&body)
+			case "weak_password":
+				var (
+					body BackupRegenerateWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateWeakPassword(&body)
+			case "invalid_token":
+				var (
+					body BackupRegenerateInvalidTokenResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateInvalidTokenResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateInvalidToken(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 			}
-			err = ValidateBackupRegenerateInvalidInputResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-			}
-			return nil, NewBackupRegenerateInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body BackupRegenerateUnavailableResponseBody
@@ -4621,6 +7483,20 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 				}
 				return nil, NewBackupRegenerateMfaNotEnabled(&body)
+			case "email_already_verified":
+				var (
+					body BackupRegenerateEmailAlreadyVerifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
+				}
+				err = ValidateBackupRegenerateEmailAlreadyVerifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+				}
+				return nil, NewBackupRegenerateEmailAlreadyVerified(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))

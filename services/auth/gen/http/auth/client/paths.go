@@ -36,6 +36,31 @@ func SessionRefreshAuthPath() string {
 	return "/auth/session/refresh"
 }
 
+// PasswordChangeAuthPath returns the URL path to the auth service password_change HTTP endpoint.
+func PasswordChangeAuthPath() string {
+	return "/auth/password/change"
+}
+
+// PasswordForgotAuthPath returns the URL path to the auth service password_forgot HTTP endpoint.
+func PasswordForgotAuthPath() string {
+	return "/auth/password/forgot"
+}
+
+// PasswordResetAuthPath returns the URL path to the auth service password_reset HTTP endpoint.
+func PasswordResetAuthPath() string {
+	return "/auth/password/reset"
+}
+
+// EmailVerifyAuthPath returns the URL path to the auth service email_verify HTTP endpoint.
+func EmailVerifyAuthPath() string {
+	return "/auth/email/verify"
+}
+
+// EmailVerifyResendAuthPath returns the URL path to the auth service email_verify_resend HTTP endpoint.
+func EmailVerifyResendAuthPath() string {
+	return "/auth/email/verify/resend"
+}
+
 // ListSessionsAuthPath returns the URL path to the auth service list_sessions HTTP endpoint.
 func ListSessionsAuthPath() string {
 	return "/auth/sessions"

@@ -24,6 +24,11 @@ type Server struct {
 	Logout              http.Handler
 	Profile             http.Handler
 	SessionRefresh      http.Handler
+	PasswordChange      http.Handler
+	PasswordForgot      http.Handler
+	PasswordReset       http.Handler
+	EmailVerify         http.Handler
+	EmailVerifyResend   http.Handler
 	ListSessions        http.Handler
 	DeleteSession       http.Handler
 	RevokeOtherSessions http.Handler
@@ -67,6 +72,11 @@ func New(
 			{"Logout", "POST", "/auth/logout"},
 			{"Profile", "GET", "/auth/profile"},
 			{"SessionRefresh", "POST", "/auth/session/refresh"},
+			{"PasswordChange", "POST", "/auth/password/change"},
+			{"PasswordForgot", "POST", "/auth/password/forgot"},
+			{"PasswordReset", "POST", "/auth/password/reset"},
+			{"EmailVerify", "POST", "/auth/email/verify"},
+			{"EmailVerifyResend", "POST", "/auth/email/verify/resend"},
 			{"ListSessions", "GET", "/auth/sessions"},
 			{"DeleteSession", "DELETE", "/auth/sessions/{id}"},
 			{"RevokeOtherSessions", "POST", "/auth/sessions/revoke-others"},
@@ -82,6 +92,11 @@ func New(
 		Logout:              NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
 		Profile:             NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
 		SessionRefresh:      NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
+		PasswordChange:      NewPasswordChangeHandler(e.PasswordChange, mux, decoder, encoder, errhandler, formatter),
+		PasswordForgot:      NewPasswordForgotHandler(e.PasswordForgot, mux, decoder, encoder, errhandler, formatter),
+		PasswordReset:       NewPasswordResetHandler(e.PasswordReset, mux, decoder, encoder, errhandler, formatter),
+		EmailVerify:         NewEmailVerifyHandler(e.EmailVerify, mux, decoder, encoder, errhandler, formatter),
+		EmailVerifyResend:   NewEmailVerifyResendHandler(e.EmailVerifyResend, mux, decoder, encoder, errhandler, formatter),
 		ListSessions:        NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
 		DeleteSession:       NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
 		RevokeOtherSessions: NewRevokeOtherSessionsHandler(e.RevokeOtherSessions, mux, decoder, encoder, errhandler, formatter),
@@ -104,6 +119,11 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.Logout = m(s.Logout)
 	s.Profile = m(s.Profile)
 	s.SessionRefresh = m(s.SessionRefresh)
+	s.PasswordChange = m(s.PasswordChange)
+	s.PasswordForgot = m(s.PasswordForgot)
+	s.PasswordReset = m(s.PasswordReset)
+	s.EmailVerify = m(s.EmailVerify)
+	s.EmailVerifyResend = m(s.EmailVerifyResend)
 	s.ListSessions = m(s.ListSessions)
 	s.DeleteSession = m(s.DeleteSession)
 	s.RevokeOtherSessions = m(s.RevokeOtherSessions)
@@ -125,6 +145,11 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountLogoutHandler(mux, h.Logout)
 	MountProfileHandler(mux, h.Profile)
 	MountSessionRefreshHandler(mux, h.SessionRefresh)
+	MountPasswordChangeHandler(mux, h.PasswordChange)
+	MountPasswordForgotHandler(mux, h.PasswordForgot)
+	MountPasswordResetHandler(mux, h.PasswordReset)
+	MountEmailVerifyHandler(mux, h.EmailVerify)
+	MountEmailVerifyResendHandler(mux, h.EmailVerifyResend)
 	MountListSessionsHandler(mux, h.ListSessions)
 	MountDeleteSessionHandler(mux, h.DeleteSession)
 	MountRevokeOtherSessionsHandler(mux, h.RevokeOtherSessions)
@@ -383,6 +408,271 @@ func NewSessionRefreshHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "session_refresh")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasswordChangeHandler configures the mux to serve the "auth" service
+// "password_change" endpoint.
+func MountPasswordChangeHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/password/change", f)
+}
+
+// NewPasswordChangeHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "password_change" endpoint.
+func NewPasswordChangeHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasswordChangeRequest(mux, decoder)
+		encodeResponse = EncodePasswordChangeResponse(encoder)
+		encodeError    = EncodePasswordChangeError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "password_change")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasswordForgotHandler configures the mux to serve the "auth" service
+// "password_forgot" endpoint.
+func MountPasswordForgotHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/password/forgot", f)
+}
+
+// NewPasswordForgotHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "password_forgot" endpoint.
+func NewPasswordForgotHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasswordForgotRequest(mux, decoder)
+		encodeResponse = EncodePasswordForgotResponse(encoder)
+		encodeError    = EncodePasswordForgotError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "password_forgot")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasswordResetHandler configures the mux to serve the "auth" service
+// "password_reset" endpoint.
+func MountPasswordResetHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/password/reset", f)
+}
+
+// NewPasswordResetHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "password_reset" endpoint.
+func NewPasswordResetHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasswordResetRequest(mux, decoder)
+		encodeResponse = EncodePasswordResetResponse(encoder)
+		encodeError    = EncodePasswordResetError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "password_reset")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountEmailVerifyHandler configures the mux to serve the "auth" service
+// "email_verify" endpoint.
+func MountEmailVerifyHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/email/verify", f)
+}
+
+// NewEmailVerifyHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "email_verify" endpoint.
+func NewEmailVerifyHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeEmailVerifyRequest(mux, decoder)
+		encodeResponse = EncodeEmailVerifyResponse(encoder)
+		encodeError    = EncodeEmailVerifyError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "email_verify")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountEmailVerifyResendHandler configures the mux to serve the "auth" service
+// "email_verify_resend" endpoint.
+func MountEmailVerifyResendHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/email/verify/resend", f)
+}
+
+// NewEmailVerifyResendHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "email_verify_resend" endpoint.
+func NewEmailVerifyResendHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodeEmailVerifyResendRequest(mux, decoder)
+		encodeResponse = EncodeEmailVerifyResendResponse(encoder)
+		encodeError    = EncodeEmailVerifyResendError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "email_verify_resend")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

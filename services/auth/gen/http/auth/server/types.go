@@ -19,7 +19,9 @@ import (
 type RegisterRequestBody struct {
 	// Email address; trimmed and compared case-insensitively.
 	Email *string `form:"email,omitempty" json:"email,omitempty" xml:"email,omitempty"`
-	// Password of 8 to 128 characters of any script, never truncated.
+	// Password: 8 to 128 characters of any script, never truncated, not a common
+	// or breached password and not built from the email (else 400 weak_password,
+	// saying which).
 	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
 }
 
@@ -28,8 +30,44 @@ type RegisterRequestBody struct {
 type LoginRequestBody struct {
 	// Email address; trimmed and compared case-insensitively.
 	Email *string `form:"email,omitempty" json:"email,omitempty" xml:"email,omitempty"`
-	// Password of 8 to 128 characters of any script, never truncated.
+	// The account's password.
 	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
+}
+
+// PasswordChangeRequestBody is the type of the "auth" service
+// "password_change" endpoint HTTP request body.
+type PasswordChangeRequestBody struct {
+	// The account's current password.
+	CurrentPassword *string `form:"current_password,omitempty" json:"current_password,omitempty" xml:"current_password,omitempty"`
+	// The new password: 8 to 128 characters of any script, never truncated, not a
+	// common or breached password and not built from the account's email (else 400
+	// weak_password, saying which).
+	NewPassword *string `form:"new_password,omitempty" json:"new_password,omitempty" xml:"new_password,omitempty"`
+}
+
+// PasswordForgotRequestBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP request body.
+type PasswordForgotRequestBody struct {
+	// Email address; trimmed and compared case-insensitively.
+	Email *string `form:"email,omitempty" json:"email,omitempty" xml:"email,omitempty"`
+}
+
+// PasswordResetRequestBody is the type of the "auth" service "password_reset"
+// endpoint HTTP request body.
+type PasswordResetRequestBody struct {
+	// The token of the emailed link: what follows #token= in it.
+	Token *string `form:"token,omitempty" json:"token,omitempty" xml:"token,omitempty"`
+	// The new password: 8 to 128 characters of any script, never truncated, not a
+	// common or breached password and not built from the account's email (else 400
+	// weak_password, saying which).
+	NewPassword *string `form:"new_password,omitempty" json:"new_password,omitempty" xml:"new_password,omitempty"`
+}
+
+// EmailVerifyRequestBody is the type of the "auth" service "email_verify"
+// endpoint HTTP request body.
+type EmailVerifyRequestBody struct {
+	// The token of the emailed link: what follows #token= in it.
+	Token *string `form:"token,omitempty" json:"token,omitempty" xml:"token,omitempty"`
 }
 
 // TotpVerifyRequestBody is the type of the "auth" service "totp_verify"
@@ -71,6 +109,9 @@ type RegisterResponseBody struct {
 	MfaEnabled bool `form:"mfa_enabled" json:"mfa_enabled" xml:"mfa_enabled"`
 	// Creation time.
 	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool `form:"email_verified" json:"email_verified" xml:"email_verified"`
 }
 
 // LoginResponseBody is the type of the "auth" service "login" endpoint HTTP
@@ -100,6 +141,9 @@ type ProfileResponseBody struct {
 	MfaEnabled bool `form:"mfa_enabled" json:"mfa_enabled" xml:"mfa_enabled"`
 	// Creation time.
 	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+	// Whether the account proved its email address (a verification or password
+	// reset link).
+	EmailVerified bool `form:"email_verified" json:"email_verified" xml:"email_verified"`
 }
 
 // SessionRefreshResponseBody is the type of the "auth" service
@@ -113,6 +157,17 @@ type SessionRefreshResponseBody struct {
 	ExpiresAt string `form:"expires_at" json:"expires_at" xml:"expires_at"`
 	// Idle expiry, moved forward by the refresh.
 	IdleExpiresAt string `form:"idle_expires_at" json:"idle_expires_at" xml:"idle_expires_at"`
+}
+
+// PasswordChangeResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body.
+type PasswordChangeResponseBody struct {
+	// Session ID.
+	SessionID string `form:"session_id" json:"session_id" xml:"session_id"`
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// When the session expires unless refreshed.
+	ExpiresAt string `form:"expires_at" json:"expires_at" xml:"expires_at"`
 }
 
 // ListSessionsResponseBody is the type of the "auth" service "list_sessions"
@@ -271,9 +326,63 @@ type RegisterAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RegisterEmailUnverifiedResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "email_unverified" error.
+type RegisterEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterWeakPasswordResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "weak_password" error.
+type RegisterWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterInvalidTokenResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "invalid_token" error.
+type RegisterInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -364,6 +473,25 @@ type RegisterTotpNotEnrolledResponseBody struct {
 // RegisterMfaNotEnabledResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "mfa_not_enabled" error.
 type RegisterMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RegisterEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "register" endpoint HTTP response body for the "email_already_verified"
+// error.
+type RegisterEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -514,9 +642,63 @@ type LoginAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LoginEmailUnverifiedResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "email_unverified" error.
+type LoginEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LoginInvalidInputResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "invalid_input" error.
 type LoginInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginWeakPasswordResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "weak_password" error.
+type LoginWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginInvalidTokenResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "invalid_token" error.
+type LoginInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -607,6 +789,24 @@ type LoginTotpNotEnrolledResponseBody struct {
 // LoginMfaNotEnabledResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "mfa_not_enabled" error.
 type LoginMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LoginEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "login" endpoint HTTP response body for the "email_already_verified" error.
+type LoginEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -757,9 +957,63 @@ type LogoutAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// LogoutEmailUnverifiedResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "email_unverified" error.
+type LogoutEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "invalid_input" error.
 type LogoutInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutWeakPasswordResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "weak_password" error.
+type LogoutWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutInvalidTokenResponseBody is the type of the "auth" service "logout"
+// endpoint HTTP response body for the "invalid_token" error.
+type LogoutInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -850,6 +1104,24 @@ type LogoutTotpNotEnrolledResponseBody struct {
 // LogoutMfaNotEnabledResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "mfa_not_enabled" error.
 type LogoutMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// LogoutEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "logout" endpoint HTTP response body for the "email_already_verified" error.
+type LogoutEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1000,9 +1272,63 @@ type ProfileAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ProfileEmailUnverifiedResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "email_unverified" error.
+type ProfileEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ProfileInvalidInputResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "invalid_input" error.
 type ProfileInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileWeakPasswordResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "weak_password" error.
+type ProfileWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileInvalidTokenResponseBody is the type of the "auth" service "profile"
+// endpoint HTTP response body for the "invalid_token" error.
+type ProfileInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1093,6 +1419,24 @@ type ProfileTotpNotEnrolledResponseBody struct {
 // ProfileMfaNotEnabledResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "mfa_not_enabled" error.
 type ProfileMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ProfileEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "profile" endpoint HTTP response body for the "email_already_verified" error.
+type ProfileEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1245,9 +1589,64 @@ type SessionRefreshAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// SessionRefreshEmailUnverifiedResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "email_unverified"
+// error.
+type SessionRefreshEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // SessionRefreshInvalidInputResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "invalid_input" error.
 type SessionRefreshInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshWeakPasswordResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "weak_password" error.
+type SessionRefreshWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// SessionRefreshInvalidTokenResponseBody is the type of the "auth" service
+// "session_refresh" endpoint HTTP response body for the "invalid_token" error.
+type SessionRefreshInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1356,6 +1755,25 @@ type SessionRefreshMfaNotEnabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// SessionRefreshEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "session_refresh" endpoint HTTP response body for the
+// "email_already_verified" error.
+type SessionRefreshEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // SessionRefreshNotFoundResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "not_found" error.
 type SessionRefreshNotFoundResponseBody struct {
@@ -1378,6 +1796,1625 @@ type SessionRefreshNotFoundResponseBody struct {
 // service "session_refresh" endpoint HTTP response body for the
 // "second_factor_locked" error.
 type SessionRefreshSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeRateLimitedResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "rate_limited" error.
+type PasswordChangeRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// PasswordChangeUnauthorizedResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "unauthorized" error.
+type PasswordChangeUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeInvalidCredentialsResponseBody is the type of the "auth"
+// service "password_change" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type PasswordChangeInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeInvalidCodeResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "invalid_code" error.
+type PasswordChangeInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeMfaRequiredResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "mfa_required" error.
+type PasswordChangeMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeAccountDisabledResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "account_disabled"
+// error.
+type PasswordChangeAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeEmailUnverifiedResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "email_unverified"
+// error.
+type PasswordChangeEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeInvalidInputResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "invalid_input" error.
+type PasswordChangeInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeWeakPasswordResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "weak_password" error.
+type PasswordChangeWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeInvalidTokenResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "invalid_token" error.
+type PasswordChangeInvalidTokenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeUnavailableResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "unavailable" error.
+type PasswordChangeUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeEmailTakenResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "email_taken" error.
+type PasswordChangeEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "password_change" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type PasswordChangeTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeTotpNotEnrolledResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type PasswordChangeTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeMfaNotEnabledResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "mfa_not_enabled"
+// error.
+type PasswordChangeMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "password_change" endpoint HTTP response body for the
+// "email_already_verified" error.
+type PasswordChangeEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeNotFoundResponseBody is the type of the "auth" service
+// "password_change" endpoint HTTP response body for the "not_found" error.
+type PasswordChangeNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordChangeSecondFactorLockedResponseBody is the type of the "auth"
+// service "password_change" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type PasswordChangeSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotRateLimitedResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "rate_limited" error.
+type PasswordForgotRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// PasswordForgotUnauthorizedResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "unauthorized" error.
+type PasswordForgotUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotInvalidCredentialsResponseBody is the type of the "auth"
+// service "password_forgot" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type PasswordForgotInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotInvalidCodeResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "invalid_code" error.
+type PasswordForgotInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotMfaRequiredResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "mfa_required" error.
+type PasswordForgotMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotAccountDisabledResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "account_disabled"
+// error.
+type PasswordForgotAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotEmailUnverifiedResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "email_unverified"
+// error.
+type PasswordForgotEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotInvalidInputResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "invalid_input" error.
+type PasswordForgotInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotWeakPasswordResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "weak_password" error.
+type PasswordForgotWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotInvalidTokenResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "invalid_token" error.
+type PasswordForgotInvalidTokenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotUnavailableResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "unavailable" error.
+type PasswordForgotUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotEmailTakenResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "email_taken" error.
+type PasswordForgotEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "password_forgot" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type PasswordForgotTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotTotpNotEnrolledResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type PasswordForgotTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotMfaNotEnabledResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "mfa_not_enabled"
+// error.
+type PasswordForgotMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "password_forgot" endpoint HTTP response body for the
+// "email_already_verified" error.
+type PasswordForgotEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotNotFoundResponseBody is the type of the "auth" service
+// "password_forgot" endpoint HTTP response body for the "not_found" error.
+type PasswordForgotNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordForgotSecondFactorLockedResponseBody is the type of the "auth"
+// service "password_forgot" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type PasswordForgotSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetRateLimitedResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "rate_limited" error.
+type PasswordResetRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// PasswordResetUnauthorizedResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "unauthorized" error.
+type PasswordResetUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetInvalidCredentialsResponseBody is the type of the "auth"
+// service "password_reset" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type PasswordResetInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetInvalidCodeResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "invalid_code" error.
+type PasswordResetInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetMfaRequiredResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "mfa_required" error.
+type PasswordResetMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetAccountDisabledResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "account_disabled"
+// error.
+type PasswordResetAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetEmailUnverifiedResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "email_unverified"
+// error.
+type PasswordResetEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetInvalidInputResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "invalid_input" error.
+type PasswordResetInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetWeakPasswordResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "weak_password" error.
+type PasswordResetWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetInvalidTokenResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "invalid_token" error.
+type PasswordResetInvalidTokenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetUnavailableResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "unavailable" error.
+type PasswordResetUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetEmailTakenResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "email_taken" error.
+type PasswordResetEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "password_reset" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type PasswordResetTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetTotpNotEnrolledResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "totp_not_enrolled"
+// error.
+type PasswordResetTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetMfaNotEnabledResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "mfa_not_enabled" error.
+type PasswordResetMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "password_reset" endpoint HTTP response body for the
+// "email_already_verified" error.
+type PasswordResetEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetNotFoundResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "not_found" error.
+type PasswordResetNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasswordResetSecondFactorLockedResponseBody is the type of the "auth"
+// service "password_reset" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type PasswordResetSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyRateLimitedResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "rate_limited" error.
+type EmailVerifyRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// EmailVerifyUnauthorizedResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "unauthorized" error.
+type EmailVerifyUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyInvalidCredentialsResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "invalid_credentials"
+// error.
+type EmailVerifyInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyInvalidCodeResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "invalid_code" error.
+type EmailVerifyInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyMfaRequiredResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "mfa_required" error.
+type EmailVerifyMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyAccountDisabledResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "account_disabled" error.
+type EmailVerifyAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyEmailUnverifiedResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "email_unverified" error.
+type EmailVerifyEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyInvalidInputResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "invalid_input" error.
+type EmailVerifyInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyWeakPasswordResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "weak_password" error.
+type EmailVerifyWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyInvalidTokenResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "invalid_token" error.
+type EmailVerifyInvalidTokenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyUnavailableResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "unavailable" error.
+type EmailVerifyUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyEmailTakenResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "email_taken" error.
+type EmailVerifyEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "totp_already_enabled"
+// error.
+type EmailVerifyTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "totp_not_enrolled" error.
+type EmailVerifyTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyMfaNotEnabledResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
+type EmailVerifyMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "email_verify" endpoint HTTP response body for the
+// "email_already_verified" error.
+type EmailVerifyEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyNotFoundResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "not_found" error.
+type EmailVerifyNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifySecondFactorLockedResponseBody is the type of the "auth" service
+// "email_verify" endpoint HTTP response body for the "second_factor_locked"
+// error.
+type EmailVerifySecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendRateLimitedResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "rate_limited"
+// error.
+type EmailVerifyResendRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// EmailVerifyResendUnauthorizedResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "unauthorized"
+// error.
+type EmailVerifyResendUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendInvalidCredentialsResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type EmailVerifyResendInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendInvalidCodeResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "invalid_code"
+// error.
+type EmailVerifyResendInvalidCodeResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendMfaRequiredResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "mfa_required"
+// error.
+type EmailVerifyResendMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendAccountDisabledResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "account_disabled" error.
+type EmailVerifyResendAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendEmailUnverifiedResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "email_unverified" error.
+type EmailVerifyResendEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendInvalidInputResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "invalid_input"
+// error.
+type EmailVerifyResendInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendWeakPasswordResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "weak_password"
+// error.
+type EmailVerifyResendWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendInvalidTokenResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "invalid_token"
+// error.
+type EmailVerifyResendInvalidTokenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendUnavailableResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "unavailable"
+// error.
+type EmailVerifyResendUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendEmailTakenResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "email_taken"
+// error.
+type EmailVerifyResendEmailTakenResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendTotpAlreadyEnabledResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "totp_already_enabled" error.
+type EmailVerifyResendTotpAlreadyEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendTotpNotEnrolledResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "totp_not_enrolled" error.
+type EmailVerifyResendTotpNotEnrolledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendMfaNotEnabledResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "mfa_not_enabled"
+// error.
+type EmailVerifyResendMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "email_already_verified" error.
+type EmailVerifyResendEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendNotFoundResponseBody is the type of the "auth" service
+// "email_verify_resend" endpoint HTTP response body for the "not_found" error.
+type EmailVerifyResendNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// EmailVerifyResendSecondFactorLockedResponseBody is the type of the "auth"
+// service "email_verify_resend" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type EmailVerifyResendSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1493,9 +3530,63 @@ type ListSessionsAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ListSessionsEmailUnverifiedResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "email_unverified" error.
+type ListSessionsEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ListSessionsInvalidInputResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "invalid_input" error.
 type ListSessionsInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsWeakPasswordResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "weak_password" error.
+type ListSessionsWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsInvalidTokenResponseBody is the type of the "auth" service
+// "list_sessions" endpoint HTTP response body for the "invalid_token" error.
+type ListSessionsInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1588,6 +3679,25 @@ type ListSessionsTotpNotEnrolledResponseBody struct {
 // ListSessionsMfaNotEnabledResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "mfa_not_enabled" error.
 type ListSessionsMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ListSessionsEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "list_sessions" endpoint HTTP response body for the
+// "email_already_verified" error.
+type ListSessionsEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1741,9 +3851,64 @@ type DeleteSessionAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// DeleteSessionEmailUnverifiedResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "email_unverified"
+// error.
+type DeleteSessionEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // DeleteSessionInvalidInputResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "invalid_input" error.
 type DeleteSessionInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionWeakPasswordResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "weak_password" error.
+type DeleteSessionWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionInvalidTokenResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "invalid_token" error.
+type DeleteSessionInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1836,6 +4001,25 @@ type DeleteSessionTotpNotEnrolledResponseBody struct {
 // DeleteSessionMfaNotEnabledResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "mfa_not_enabled" error.
 type DeleteSessionMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// DeleteSessionEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "delete_session" endpoint HTTP response body for the
+// "email_already_verified" error.
+type DeleteSessionEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1993,10 +4177,67 @@ type RevokeOtherSessionsAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// RevokeOtherSessionsEmailUnverifiedResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "email_unverified" error.
+type RevokeOtherSessionsEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // RevokeOtherSessionsInvalidInputResponseBody is the type of the "auth"
 // service "revoke_other_sessions" endpoint HTTP response body for the
 // "invalid_input" error.
 type RevokeOtherSessionsInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsWeakPasswordResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "weak_password" error.
+type RevokeOtherSessionsWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsInvalidTokenResponseBody is the type of the "auth"
+// service "revoke_other_sessions" endpoint HTTP response body for the
+// "invalid_token" error.
+type RevokeOtherSessionsInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2092,6 +4333,25 @@ type RevokeOtherSessionsTotpNotEnrolledResponseBody struct {
 // service "revoke_other_sessions" endpoint HTTP response body for the
 // "mfa_not_enabled" error.
 type RevokeOtherSessionsMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// RevokeOtherSessionsEmailAlreadyVerifiedResponseBody is the type of the
+// "auth" service "revoke_other_sessions" endpoint HTTP response body for the
+// "email_already_verified" error.
+type RevokeOtherSessionsEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2244,9 +4504,63 @@ type ActivityAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// ActivityEmailUnverifiedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "email_unverified" error.
+type ActivityEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // ActivityInvalidInputResponseBody is the type of the "auth" service
 // "activity" endpoint HTTP response body for the "invalid_input" error.
 type ActivityInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityWeakPasswordResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "weak_password" error.
+type ActivityWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityInvalidTokenResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "invalid_token" error.
+type ActivityInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2337,6 +4651,25 @@ type ActivityTotpNotEnrolledResponseBody struct {
 // ActivityMfaNotEnabledResponseBody is the type of the "auth" service
 // "activity" endpoint HTTP response body for the "mfa_not_enabled" error.
 type ActivityMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// ActivityEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "activity" endpoint HTTP response body for the "email_already_verified"
+// error.
+type ActivityEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2488,9 +4821,63 @@ type TotpGenerateAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpGenerateEmailUnverifiedResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "email_unverified" error.
+type TotpGenerateEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpGenerateInvalidInputResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "invalid_input" error.
 type TotpGenerateInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateWeakPasswordResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "weak_password" error.
+type TotpGenerateWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateInvalidTokenResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "invalid_token" error.
+type TotpGenerateInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2583,6 +4970,25 @@ type TotpGenerateTotpNotEnrolledResponseBody struct {
 // TotpGenerateMfaNotEnabledResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "mfa_not_enabled" error.
 type TotpGenerateMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpGenerateEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "totp_generate" endpoint HTTP response body for the
+// "email_already_verified" error.
+type TotpGenerateEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2735,9 +5141,63 @@ type TotpVerifyAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpVerifyEmailUnverifiedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "email_unverified" error.
+type TotpVerifyEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpVerifyInvalidInputResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_input" error.
 type TotpVerifyInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyWeakPasswordResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "weak_password" error.
+type TotpVerifyWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyInvalidTokenResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "invalid_token" error.
+type TotpVerifyInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2829,6 +5289,25 @@ type TotpVerifyTotpNotEnrolledResponseBody struct {
 // TotpVerifyMfaNotEnabledResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
 type TotpVerifyMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "email_already_verified"
+// error.
+type TotpVerifyEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2981,9 +5460,63 @@ type TotpDisableAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpDisableEmailUnverifiedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "email_unverified" error.
+type TotpDisableEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableWeakPasswordResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "weak_password" error.
+type TotpDisableWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableInvalidTokenResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "invalid_token" error.
+type TotpDisableInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3075,6 +5608,25 @@ type TotpDisableTotpNotEnrolledResponseBody struct {
 // TotpDisableMfaNotEnabledResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "mfa_not_enabled" error.
 type TotpDisableMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "totp_disable" endpoint HTTP response body for the
+// "email_already_verified" error.
+type TotpDisableEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3227,9 +5779,63 @@ type BackupVerifyAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupVerifyEmailUnverifiedResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "email_unverified" error.
+type BackupVerifyEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // BackupVerifyInvalidInputResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "invalid_input" error.
 type BackupVerifyInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyWeakPasswordResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "weak_password" error.
+type BackupVerifyWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyInvalidTokenResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "invalid_token" error.
+type BackupVerifyInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3322,6 +5928,25 @@ type BackupVerifyTotpNotEnrolledResponseBody struct {
 // BackupVerifyMfaNotEnabledResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
 type BackupVerifyMfaNotEnabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "backup_verify" endpoint HTTP response body for the
+// "email_already_verified" error.
+type BackupVerifyEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3475,10 +6100,67 @@ type BackupRegenerateAccountDisabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupRegenerateEmailUnverifiedResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "email_unverified" error.
+type BackupRegenerateEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // BackupRegenerateInvalidInputResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "invalid_input"
 // error.
 type BackupRegenerateInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateWeakPasswordResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "weak_password"
+// error.
+type BackupRegenerateWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupRegenerateInvalidTokenResponseBody is the type of the "auth" service
+// "backup_regenerate" endpoint HTTP response body for the "invalid_token"
+// error.
+type BackupRegenerateInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3587,6 +6269,25 @@ type BackupRegenerateMfaNotEnabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// BackupRegenerateEmailAlreadyVerifiedResponseBody is the type of the "auth"
+// service "backup_regenerate" endpoint HTTP response body for the
+// "email_already_verified" error.
+type BackupRegenerateEmailAlreadyVerifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // BackupRegenerateNotFoundResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "not_found" error.
 type BackupRegenerateNotFoundResponseBody struct {
@@ -3640,8 +6341,10 @@ type SessionViewResponseBody struct {
 
 // SecurityEventResponseBody is used to define fields on response body types.
 type SecurityEventResponseBody struct {
-	// What was tried, or what happened to the account (its second factor locked
-	// after too many failures, or unlocked).
+	// What was tried (a password, a second factor, a reset or verification link, a
+	// message asked for), or what happened to the account (its second factor
+	// locked after too many failures or unlocked, its password changed, an
+	// operator's act).
 	Kind string `form:"kind" json:"kind" xml:"kind"`
 	// Whether it succeeded (a rate-limited attempt did not).
 	Success bool `form:"success" json:"success" xml:"success"`
@@ -3661,10 +6364,11 @@ type SecurityEventResponseBody struct {
 // "register" endpoint of the "auth" service.
 func NewRegisterResponseBody(res *auth.RegisterResult) *RegisterResponseBody {
 	body := &RegisterResponseBody{
-		ID:         res.ID,
-		Email:      res.Email,
-		MfaEnabled: res.MfaEnabled,
-		CreatedAt:  res.CreatedAt,
+		ID:            res.ID,
+		Email:         res.Email,
+		MfaEnabled:    res.MfaEnabled,
+		CreatedAt:     res.CreatedAt,
+		EmailVerified: res.EmailVerified,
 	}
 	return body
 }
@@ -3690,6 +6394,7 @@ func NewProfileResponseBody(res *auth.AccountProfile) *ProfileResponseBody {
 		Email:                res.Email,
 		MfaEnabled:           res.MfaEnabled,
 		CreatedAt:            res.CreatedAt,
+		EmailVerified:        res.EmailVerified,
 	}
 	return body
 }
@@ -3702,6 +6407,17 @@ func NewSessionRefreshResponseBody(res *auth.RefreshResult) *SessionRefreshRespo
 		Aal:           res.Aal,
 		ExpiresAt:     res.ExpiresAt,
 		IdleExpiresAt: res.IdleExpiresAt,
+	}
+	return body
+}
+
+// NewPasswordChangeResponseBody builds the HTTP response body from the result
+// of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeResponseBody(res *auth.PasswordChangeResult) *PasswordChangeResponseBody {
+	body := &PasswordChangeResponseBody{
+		SessionID: res.SessionID,
+		Aal:       res.Aal,
+		ExpiresAt: res.ExpiresAt,
 	}
 	return body
 }
@@ -3886,10 +6602,52 @@ func NewRegisterAccountDisabledResponseBody(res *goa.ServiceError) *RegisterAcco
 	return body
 }
 
+// NewRegisterEmailUnverifiedResponseBody builds the HTTP response body from
+// the result of the "register" endpoint of the "auth" service.
+func NewRegisterEmailUnverifiedResponseBody(res *goa.ServiceError) *RegisterEmailUnverifiedResponseBody {
+	body := &RegisterEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewRegisterInvalidInputResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterInvalidInputResponseBody(res *goa.ServiceError) *RegisterInvalidInputResponseBody {
 	body := &RegisterInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "register" endpoint of the "auth" service.
+func NewRegisterWeakPasswordResponseBody(res *goa.ServiceError) *RegisterWeakPasswordResponseBody {
+	body := &RegisterWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "register" endpoint of the "auth" service.
+func NewRegisterInvalidTokenResponseBody(res *goa.ServiceError) *RegisterInvalidTokenResponseBody {
+	body := &RegisterInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -3960,6 +6718,20 @@ func NewRegisterTotpNotEnrolledResponseBody(res *goa.ServiceError) *RegisterTotp
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterMfaNotEnabledResponseBody(res *goa.ServiceError) *RegisterMfaNotEnabledResponseBody {
 	body := &RegisterMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRegisterEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "register" endpoint of the "auth" service.
+func NewRegisterEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *RegisterEmailAlreadyVerifiedResponseBody {
+	body := &RegisterEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4078,10 +6850,52 @@ func NewLoginAccountDisabledResponseBody(res *goa.ServiceError) *LoginAccountDis
 	return body
 }
 
+// NewLoginEmailUnverifiedResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginEmailUnverifiedResponseBody(res *goa.ServiceError) *LoginEmailUnverifiedResponseBody {
+	body := &LoginEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLoginInvalidInputResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
 func NewLoginInvalidInputResponseBody(res *goa.ServiceError) *LoginInvalidInputResponseBody {
 	body := &LoginInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginWeakPasswordResponseBody(res *goa.ServiceError) *LoginWeakPasswordResponseBody {
+	body := &LoginWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "login" endpoint of the "auth" service.
+func NewLoginInvalidTokenResponseBody(res *goa.ServiceError) *LoginInvalidTokenResponseBody {
+	body := &LoginInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4152,6 +6966,20 @@ func NewLoginTotpNotEnrolledResponseBody(res *goa.ServiceError) *LoginTotpNotEnr
 // result of the "login" endpoint of the "auth" service.
 func NewLoginMfaNotEnabledResponseBody(res *goa.ServiceError) *LoginMfaNotEnabledResponseBody {
 	body := &LoginMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLoginEmailAlreadyVerifiedResponseBody builds the HTTP response body from
+// the result of the "login" endpoint of the "auth" service.
+func NewLoginEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *LoginEmailAlreadyVerifiedResponseBody {
+	body := &LoginEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4270,10 +7098,52 @@ func NewLogoutAccountDisabledResponseBody(res *goa.ServiceError) *LogoutAccountD
 	return body
 }
 
+// NewLogoutEmailUnverifiedResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutEmailUnverifiedResponseBody(res *goa.ServiceError) *LogoutEmailUnverifiedResponseBody {
+	body := &LogoutEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewLogoutInvalidInputResponseBody builds the HTTP response body from the
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutInvalidInputResponseBody(res *goa.ServiceError) *LogoutInvalidInputResponseBody {
 	body := &LogoutInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutWeakPasswordResponseBody(res *goa.ServiceError) *LogoutWeakPasswordResponseBody {
+	body := &LogoutWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "logout" endpoint of the "auth" service.
+func NewLogoutInvalidTokenResponseBody(res *goa.ServiceError) *LogoutInvalidTokenResponseBody {
+	body := &LogoutInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4344,6 +7214,20 @@ func NewLogoutTotpNotEnrolledResponseBody(res *goa.ServiceError) *LogoutTotpNotE
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutMfaNotEnabledResponseBody(res *goa.ServiceError) *LogoutMfaNotEnabledResponseBody {
 	body := &LogoutMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewLogoutEmailAlreadyVerifiedResponseBody builds the HTTP response body from
+// the result of the "logout" endpoint of the "auth" service.
+func NewLogoutEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *LogoutEmailAlreadyVerifiedResponseBody {
+	body := &LogoutEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4462,10 +7346,52 @@ func NewProfileAccountDisabledResponseBody(res *goa.ServiceError) *ProfileAccoun
 	return body
 }
 
+// NewProfileEmailUnverifiedResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileEmailUnverifiedResponseBody(res *goa.ServiceError) *ProfileEmailUnverifiedResponseBody {
+	body := &ProfileEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewProfileInvalidInputResponseBody builds the HTTP response body from the
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileInvalidInputResponseBody(res *goa.ServiceError) *ProfileInvalidInputResponseBody {
 	body := &ProfileInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileWeakPasswordResponseBody(res *goa.ServiceError) *ProfileWeakPasswordResponseBody {
+	body := &ProfileWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "profile" endpoint of the "auth" service.
+func NewProfileInvalidTokenResponseBody(res *goa.ServiceError) *ProfileInvalidTokenResponseBody {
+	body := &ProfileInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4536,6 +7462,20 @@ func NewProfileTotpNotEnrolledResponseBody(res *goa.ServiceError) *ProfileTotpNo
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileMfaNotEnabledResponseBody(res *goa.ServiceError) *ProfileMfaNotEnabledResponseBody {
 	body := &ProfileMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewProfileEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "profile" endpoint of the "auth" service.
+func NewProfileEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ProfileEmailAlreadyVerifiedResponseBody {
+	body := &ProfileEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4654,10 +7594,52 @@ func NewSessionRefreshAccountDisabledResponseBody(res *goa.ServiceError) *Sessio
 	return body
 }
 
+// NewSessionRefreshEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshEmailUnverifiedResponseBody(res *goa.ServiceError) *SessionRefreshEmailUnverifiedResponseBody {
+	body := &SessionRefreshEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewSessionRefreshInvalidInputResponseBody builds the HTTP response body from
 // the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshInvalidInputResponseBody(res *goa.ServiceError) *SessionRefreshInvalidInputResponseBody {
 	body := &SessionRefreshInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshWeakPasswordResponseBody(res *goa.ServiceError) *SessionRefreshWeakPasswordResponseBody {
+	body := &SessionRefreshWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewSessionRefreshInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshInvalidTokenResponseBody(res *goa.ServiceError) *SessionRefreshInvalidTokenResponseBody {
+	body := &SessionRefreshInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4738,6 +7720,20 @@ func NewSessionRefreshMfaNotEnabledResponseBody(res *goa.ServiceError) *SessionR
 	return body
 }
 
+// NewSessionRefreshEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "session_refresh" endpoint of the "auth" service.
+func NewSessionRefreshEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *SessionRefreshEmailAlreadyVerifiedResponseBody {
+	body := &SessionRefreshEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewSessionRefreshNotFoundResponseBody builds the HTTP response body from the
 // result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefreshNotFoundResponseBody {
@@ -4756,6 +7752,1253 @@ func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefres
 // body from the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshSecondFactorLockedResponseBody(res *goa.ServiceError) *SessionRefreshSecondFactorLockedResponseBody {
 	body := &SessionRefreshSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeRateLimitedResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeRateLimitedResponseBody(res *auth.RateLimitedError) *PasswordChangeRateLimitedResponseBody {
+	body := &PasswordChangeRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewPasswordChangeUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeUnauthorizedResponseBody(res *goa.ServiceError) *PasswordChangeUnauthorizedResponseBody {
+	body := &PasswordChangeUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeInvalidCredentialsResponseBody builds the HTTP response
+// body from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeInvalidCredentialsResponseBody(res *goa.ServiceError) *PasswordChangeInvalidCredentialsResponseBody {
+	body := &PasswordChangeInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeInvalidCodeResponseBody(res *goa.ServiceError) *PasswordChangeInvalidCodeResponseBody {
+	body := &PasswordChangeInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeMfaRequiredResponseBody(res *goa.ServiceError) *PasswordChangeMfaRequiredResponseBody {
+	body := &PasswordChangeMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeAccountDisabledResponseBody(res *goa.ServiceError) *PasswordChangeAccountDisabledResponseBody {
+	body := &PasswordChangeAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordChangeEmailUnverifiedResponseBody {
+	body := &PasswordChangeEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeInvalidInputResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeInvalidInputResponseBody(res *goa.ServiceError) *PasswordChangeInvalidInputResponseBody {
+	body := &PasswordChangeInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeWeakPasswordResponseBody(res *goa.ServiceError) *PasswordChangeWeakPasswordResponseBody {
+	body := &PasswordChangeWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeInvalidTokenResponseBody(res *goa.ServiceError) *PasswordChangeInvalidTokenResponseBody {
+	body := &PasswordChangeInvalidTokenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeUnavailableResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeUnavailableResponseBody(res *goa.ServiceError) *PasswordChangeUnavailableResponseBody {
+	body := &PasswordChangeUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeEmailTakenResponseBody builds the HTTP response body from
+// the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeEmailTakenResponseBody(res *goa.ServiceError) *PasswordChangeEmailTakenResponseBody {
+	body := &PasswordChangeEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeTotpAlreadyEnabledResponseBody builds the HTTP response
+// body from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordChangeTotpAlreadyEnabledResponseBody {
+	body := &PasswordChangeTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordChangeTotpNotEnrolledResponseBody {
+	body := &PasswordChangeTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeMfaNotEnabledResponseBody builds the HTTP response body
+// from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordChangeMfaNotEnabledResponseBody {
+	body := &PasswordChangeMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordChangeEmailAlreadyVerifiedResponseBody {
+	body := &PasswordChangeEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeNotFoundResponseBody builds the HTTP response body from the
+// result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeNotFoundResponseBody(res *goa.ServiceError) *PasswordChangeNotFoundResponseBody {
+	body := &PasswordChangeNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordChangeSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "password_change" endpoint of the "auth" service.
+func NewPasswordChangeSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordChangeSecondFactorLockedResponseBody {
+	body := &PasswordChangeSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotRateLimitedResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotRateLimitedResponseBody(res *auth.RateLimitedError) *PasswordForgotRateLimitedResponseBody {
+	body := &PasswordForgotRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewPasswordForgotUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotUnauthorizedResponseBody(res *goa.ServiceError) *PasswordForgotUnauthorizedResponseBody {
+	body := &PasswordForgotUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotInvalidCredentialsResponseBody builds the HTTP response
+// body from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotInvalidCredentialsResponseBody(res *goa.ServiceError) *PasswordForgotInvalidCredentialsResponseBody {
+	body := &PasswordForgotInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotInvalidCodeResponseBody(res *goa.ServiceError) *PasswordForgotInvalidCodeResponseBody {
+	body := &PasswordForgotInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotMfaRequiredResponseBody(res *goa.ServiceError) *PasswordForgotMfaRequiredResponseBody {
+	body := &PasswordForgotMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotAccountDisabledResponseBody(res *goa.ServiceError) *PasswordForgotAccountDisabledResponseBody {
+	body := &PasswordForgotAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordForgotEmailUnverifiedResponseBody {
+	body := &PasswordForgotEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotInvalidInputResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotInvalidInputResponseBody(res *goa.ServiceError) *PasswordForgotInvalidInputResponseBody {
+	body := &PasswordForgotInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotWeakPasswordResponseBody(res *goa.ServiceError) *PasswordForgotWeakPasswordResponseBody {
+	body := &PasswordForgotWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotInvalidTokenResponseBody(res *goa.ServiceError) *PasswordForgotInvalidTokenResponseBody {
+	body := &PasswordForgotInvalidTokenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotUnavailableResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotUnavailableResponseBody(res *goa.ServiceError) *PasswordForgotUnavailableResponseBody {
+	body := &PasswordForgotUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotEmailTakenResponseBody builds the HTTP response body from
+// the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotEmailTakenResponseBody(res *goa.ServiceError) *PasswordForgotEmailTakenResponseBody {
+	body := &PasswordForgotEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotTotpAlreadyEnabledResponseBody builds the HTTP response
+// body from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordForgotTotpAlreadyEnabledResponseBody {
+	body := &PasswordForgotTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordForgotTotpNotEnrolledResponseBody {
+	body := &PasswordForgotTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotMfaNotEnabledResponseBody builds the HTTP response body
+// from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordForgotMfaNotEnabledResponseBody {
+	body := &PasswordForgotMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordForgotEmailAlreadyVerifiedResponseBody {
+	body := &PasswordForgotEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotNotFoundResponseBody builds the HTTP response body from the
+// result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotNotFoundResponseBody(res *goa.ServiceError) *PasswordForgotNotFoundResponseBody {
+	body := &PasswordForgotNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordForgotSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "password_forgot" endpoint of the "auth" service.
+func NewPasswordForgotSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordForgotSecondFactorLockedResponseBody {
+	body := &PasswordForgotSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetRateLimitedResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetRateLimitedResponseBody(res *auth.RateLimitedError) *PasswordResetRateLimitedResponseBody {
+	body := &PasswordResetRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewPasswordResetUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetUnauthorizedResponseBody(res *goa.ServiceError) *PasswordResetUnauthorizedResponseBody {
+	body := &PasswordResetUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetInvalidCredentialsResponseBody(res *goa.ServiceError) *PasswordResetInvalidCredentialsResponseBody {
+	body := &PasswordResetInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetInvalidCodeResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetInvalidCodeResponseBody(res *goa.ServiceError) *PasswordResetInvalidCodeResponseBody {
+	body := &PasswordResetInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetMfaRequiredResponseBody(res *goa.ServiceError) *PasswordResetMfaRequiredResponseBody {
+	body := &PasswordResetMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetAccountDisabledResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetAccountDisabledResponseBody(res *goa.ServiceError) *PasswordResetAccountDisabledResponseBody {
+	body := &PasswordResetAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordResetEmailUnverifiedResponseBody {
+	body := &PasswordResetEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetInvalidInputResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetInvalidInputResponseBody(res *goa.ServiceError) *PasswordResetInvalidInputResponseBody {
+	body := &PasswordResetInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetWeakPasswordResponseBody(res *goa.ServiceError) *PasswordResetWeakPasswordResponseBody {
+	body := &PasswordResetWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetInvalidTokenResponseBody(res *goa.ServiceError) *PasswordResetInvalidTokenResponseBody {
+	body := &PasswordResetInvalidTokenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetUnavailableResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetUnavailableResponseBody(res *goa.ServiceError) *PasswordResetUnavailableResponseBody {
+	body := &PasswordResetUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetEmailTakenResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetEmailTakenResponseBody(res *goa.ServiceError) *PasswordResetEmailTakenResponseBody {
+	body := &PasswordResetEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordResetTotpAlreadyEnabledResponseBody {
+	body := &PasswordResetTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetTotpNotEnrolledResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordResetTotpNotEnrolledResponseBody {
+	body := &PasswordResetTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordResetMfaNotEnabledResponseBody {
+	body := &PasswordResetMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordResetEmailAlreadyVerifiedResponseBody {
+	body := &PasswordResetEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetNotFoundResponseBody builds the HTTP response body from the
+// result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetNotFoundResponseBody(res *goa.ServiceError) *PasswordResetNotFoundResponseBody {
+	body := &PasswordResetNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasswordResetSecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordResetSecondFactorLockedResponseBody {
+	body := &PasswordResetSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyRateLimitedResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *EmailVerifyRateLimitedResponseBody {
+	body := &EmailVerifyRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewEmailVerifyUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyUnauthorizedResponseBody(res *goa.ServiceError) *EmailVerifyUnauthorizedResponseBody {
+	body := &EmailVerifyUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *EmailVerifyInvalidCredentialsResponseBody {
+	body := &EmailVerifyInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyInvalidCodeResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyInvalidCodeResponseBody(res *goa.ServiceError) *EmailVerifyInvalidCodeResponseBody {
+	body := &EmailVerifyInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyMfaRequiredResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyMfaRequiredResponseBody(res *goa.ServiceError) *EmailVerifyMfaRequiredResponseBody {
+	body := &EmailVerifyMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyAccountDisabledResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyAccountDisabledResponseBody(res *goa.ServiceError) *EmailVerifyAccountDisabledResponseBody {
+	body := &EmailVerifyAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyEmailUnverifiedResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *EmailVerifyEmailUnverifiedResponseBody {
+	body := &EmailVerifyEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyInvalidInputResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyInvalidInputResponseBody(res *goa.ServiceError) *EmailVerifyInvalidInputResponseBody {
+	body := &EmailVerifyInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyWeakPasswordResponseBody(res *goa.ServiceError) *EmailVerifyWeakPasswordResponseBody {
+	body := &EmailVerifyWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyInvalidTokenResponseBody(res *goa.ServiceError) *EmailVerifyInvalidTokenResponseBody {
+	body := &EmailVerifyInvalidTokenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyUnavailableResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyUnavailableResponseBody(res *goa.ServiceError) *EmailVerifyUnavailableResponseBody {
+	body := &EmailVerifyUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyEmailTakenResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyEmailTakenResponseBody(res *goa.ServiceError) *EmailVerifyEmailTakenResponseBody {
+	body := &EmailVerifyEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
+// from the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *EmailVerifyTotpAlreadyEnabledResponseBody {
+	body := &EmailVerifyTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyTotpNotEnrolledResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *EmailVerifyTotpNotEnrolledResponseBody {
+	body := &EmailVerifyTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyMfaNotEnabledResponseBody builds the HTTP response body from
+// the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *EmailVerifyMfaNotEnabledResponseBody {
+	body := &EmailVerifyMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *EmailVerifyEmailAlreadyVerifiedResponseBody {
+	body := &EmailVerifyEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyNotFoundResponseBody builds the HTTP response body from the
+// result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifyNotFoundResponseBody(res *goa.ServiceError) *EmailVerifyNotFoundResponseBody {
+	body := &EmailVerifyNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifySecondFactorLockedResponseBody builds the HTTP response body
+// from the result of the "email_verify" endpoint of the "auth" service.
+func NewEmailVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *EmailVerifySecondFactorLockedResponseBody {
+	body := &EmailVerifySecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendRateLimitedResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendRateLimitedResponseBody(res *auth.RateLimitedError) *EmailVerifyResendRateLimitedResponseBody {
+	body := &EmailVerifyResendRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewEmailVerifyResendUnauthorizedResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendUnauthorizedResponseBody(res *goa.ServiceError) *EmailVerifyResendUnauthorizedResponseBody {
+	body := &EmailVerifyResendUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendInvalidCredentialsResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendInvalidCredentialsResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidCredentialsResponseBody {
+	body := &EmailVerifyResendInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendInvalidCodeResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendInvalidCodeResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidCodeResponseBody {
+	body := &EmailVerifyResendInvalidCodeResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendMfaRequiredResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendMfaRequiredResponseBody(res *goa.ServiceError) *EmailVerifyResendMfaRequiredResponseBody {
+	body := &EmailVerifyResendMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendAccountDisabledResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendAccountDisabledResponseBody(res *goa.ServiceError) *EmailVerifyResendAccountDisabledResponseBody {
+	body := &EmailVerifyResendAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendEmailUnverifiedResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendEmailUnverifiedResponseBody(res *goa.ServiceError) *EmailVerifyResendEmailUnverifiedResponseBody {
+	body := &EmailVerifyResendEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendInvalidInputResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendInvalidInputResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidInputResponseBody {
+	body := &EmailVerifyResendInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendWeakPasswordResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendWeakPasswordResponseBody(res *goa.ServiceError) *EmailVerifyResendWeakPasswordResponseBody {
+	body := &EmailVerifyResendWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendInvalidTokenResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendInvalidTokenResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidTokenResponseBody {
+	body := &EmailVerifyResendInvalidTokenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendUnavailableResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendUnavailableResponseBody(res *goa.ServiceError) *EmailVerifyResendUnavailableResponseBody {
+	body := &EmailVerifyResendUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendEmailTakenResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendEmailTakenResponseBody(res *goa.ServiceError) *EmailVerifyResendEmailTakenResponseBody {
+	body := &EmailVerifyResendEmailTakenResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendTotpAlreadyEnabledResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *EmailVerifyResendTotpAlreadyEnabledResponseBody {
+	body := &EmailVerifyResendTotpAlreadyEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendTotpNotEnrolledResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendTotpNotEnrolledResponseBody(res *goa.ServiceError) *EmailVerifyResendTotpNotEnrolledResponseBody {
+	body := &EmailVerifyResendTotpNotEnrolledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendMfaNotEnabledResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendMfaNotEnabledResponseBody(res *goa.ServiceError) *EmailVerifyResendMfaNotEnabledResponseBody {
+	body := &EmailVerifyResendMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendEmailAlreadyVerifiedResponseBody builds the HTTP
+// response body from the result of the "email_verify_resend" endpoint of the
+// "auth" service.
+func NewEmailVerifyResendEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *EmailVerifyResendEmailAlreadyVerifiedResponseBody {
+	body := &EmailVerifyResendEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendNotFoundResponseBody builds the HTTP response body from
+// the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendNotFoundResponseBody(res *goa.ServiceError) *EmailVerifyResendNotFoundResponseBody {
+	body := &EmailVerifyResendNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewEmailVerifyResendSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "email_verify_resend" endpoint of the "auth"
+// service.
+func NewEmailVerifyResendSecondFactorLockedResponseBody(res *goa.ServiceError) *EmailVerifyResendSecondFactorLockedResponseBody {
+	body := &EmailVerifyResendSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4846,10 +9089,52 @@ func NewListSessionsAccountDisabledResponseBody(res *goa.ServiceError) *ListSess
 	return body
 }
 
+// NewListSessionsEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsEmailUnverifiedResponseBody(res *goa.ServiceError) *ListSessionsEmailUnverifiedResponseBody {
+	body := &ListSessionsEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewListSessionsInvalidInputResponseBody builds the HTTP response body from
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsInvalidInputResponseBody(res *goa.ServiceError) *ListSessionsInvalidInputResponseBody {
 	body := &ListSessionsInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsWeakPasswordResponseBody(res *goa.ServiceError) *ListSessionsWeakPasswordResponseBody {
+	body := &ListSessionsWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsInvalidTokenResponseBody(res *goa.ServiceError) *ListSessionsInvalidTokenResponseBody {
+	body := &ListSessionsInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -4920,6 +9205,20 @@ func NewListSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *ListSess
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *ListSessionsMfaNotEnabledResponseBody {
 	body := &ListSessionsMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewListSessionsEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "list_sessions" endpoint of the "auth" service.
+func NewListSessionsEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ListSessionsEmailAlreadyVerifiedResponseBody {
+	body := &ListSessionsEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5038,10 +9337,52 @@ func NewDeleteSessionAccountDisabledResponseBody(res *goa.ServiceError) *DeleteS
 	return body
 }
 
+// NewDeleteSessionEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionEmailUnverifiedResponseBody(res *goa.ServiceError) *DeleteSessionEmailUnverifiedResponseBody {
+	body := &DeleteSessionEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewDeleteSessionInvalidInputResponseBody builds the HTTP response body from
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionInvalidInputResponseBody(res *goa.ServiceError) *DeleteSessionInvalidInputResponseBody {
 	body := &DeleteSessionInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionWeakPasswordResponseBody(res *goa.ServiceError) *DeleteSessionWeakPasswordResponseBody {
+	body := &DeleteSessionWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionInvalidTokenResponseBody(res *goa.ServiceError) *DeleteSessionInvalidTokenResponseBody {
+	body := &DeleteSessionInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5112,6 +9453,20 @@ func NewDeleteSessionTotpNotEnrolledResponseBody(res *goa.ServiceError) *DeleteS
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionMfaNotEnabledResponseBody(res *goa.ServiceError) *DeleteSessionMfaNotEnabledResponseBody {
 	body := &DeleteSessionMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewDeleteSessionEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *DeleteSessionEmailAlreadyVerifiedResponseBody {
+	body := &DeleteSessionEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5236,11 +9591,56 @@ func NewRevokeOtherSessionsAccountDisabledResponseBody(res *goa.ServiceError) *R
 	return body
 }
 
+// NewRevokeOtherSessionsEmailUnverifiedResponseBody builds the HTTP response
+// body from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsEmailUnverifiedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailUnverifiedResponseBody {
+	body := &RevokeOtherSessionsEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewRevokeOtherSessionsInvalidInputResponseBody builds the HTTP response body
 // from the result of the "revoke_other_sessions" endpoint of the "auth"
 // service.
 func NewRevokeOtherSessionsInvalidInputResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidInputResponseBody {
 	body := &RevokeOtherSessionsInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsWeakPasswordResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsWeakPasswordResponseBody(res *goa.ServiceError) *RevokeOtherSessionsWeakPasswordResponseBody {
+	body := &RevokeOtherSessionsWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsInvalidTokenResponseBody builds the HTTP response body
+// from the result of the "revoke_other_sessions" endpoint of the "auth"
+// service.
+func NewRevokeOtherSessionsInvalidTokenResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidTokenResponseBody {
+	body := &RevokeOtherSessionsInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5316,6 +9716,21 @@ func NewRevokeOtherSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *R
 // service.
 func NewRevokeOtherSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsMfaNotEnabledResponseBody {
 	body := &RevokeOtherSessionsMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewRevokeOtherSessionsEmailAlreadyVerifiedResponseBody builds the HTTP
+// response body from the result of the "revoke_other_sessions" endpoint of the
+// "auth" service.
+func NewRevokeOtherSessionsEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailAlreadyVerifiedResponseBody {
+	body := &RevokeOtherSessionsEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5436,10 +9851,52 @@ func NewActivityAccountDisabledResponseBody(res *goa.ServiceError) *ActivityAcco
 	return body
 }
 
+// NewActivityEmailUnverifiedResponseBody builds the HTTP response body from
+// the result of the "activity" endpoint of the "auth" service.
+func NewActivityEmailUnverifiedResponseBody(res *goa.ServiceError) *ActivityEmailUnverifiedResponseBody {
+	body := &ActivityEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewActivityInvalidInputResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityInvalidInputResponseBody(res *goa.ServiceError) *ActivityInvalidInputResponseBody {
 	body := &ActivityInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityWeakPasswordResponseBody(res *goa.ServiceError) *ActivityWeakPasswordResponseBody {
+	body := &ActivityWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "activity" endpoint of the "auth" service.
+func NewActivityInvalidTokenResponseBody(res *goa.ServiceError) *ActivityInvalidTokenResponseBody {
+	body := &ActivityInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5510,6 +9967,20 @@ func NewActivityTotpNotEnrolledResponseBody(res *goa.ServiceError) *ActivityTotp
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityMfaNotEnabledResponseBody(res *goa.ServiceError) *ActivityMfaNotEnabledResponseBody {
 	body := &ActivityMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewActivityEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "activity" endpoint of the "auth" service.
+func NewActivityEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ActivityEmailAlreadyVerifiedResponseBody {
+	body := &ActivityEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5628,10 +10099,52 @@ func NewTotpGenerateAccountDisabledResponseBody(res *goa.ServiceError) *TotpGene
 	return body
 }
 
+// NewTotpGenerateEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpGenerateEmailUnverifiedResponseBody {
+	body := &TotpGenerateEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpGenerateInvalidInputResponseBody builds the HTTP response body from
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateInvalidInputResponseBody(res *goa.ServiceError) *TotpGenerateInvalidInputResponseBody {
 	body := &TotpGenerateInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateWeakPasswordResponseBody(res *goa.ServiceError) *TotpGenerateWeakPasswordResponseBody {
+	body := &TotpGenerateWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateInvalidTokenResponseBody(res *goa.ServiceError) *TotpGenerateInvalidTokenResponseBody {
+	body := &TotpGenerateInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5702,6 +10215,20 @@ func NewTotpGenerateTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpGene
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpGenerateMfaNotEnabledResponseBody {
 	body := &TotpGenerateMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpGenerateEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpGenerateEmailAlreadyVerifiedResponseBody {
+	body := &TotpGenerateEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5820,10 +10347,52 @@ func NewTotpVerifyAccountDisabledResponseBody(res *goa.ServiceError) *TotpVerify
 	return body
 }
 
+// NewTotpVerifyEmailUnverifiedResponseBody builds the HTTP response body from
+// the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpVerifyEmailUnverifiedResponseBody {
+	body := &TotpVerifyEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpVerifyInvalidInputResponseBody builds the HTTP response body from the
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyInvalidInputResponseBody(res *goa.ServiceError) *TotpVerifyInvalidInputResponseBody {
 	body := &TotpVerifyInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyWeakPasswordResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyWeakPasswordResponseBody(res *goa.ServiceError) *TotpVerifyWeakPasswordResponseBody {
+	body := &TotpVerifyWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyInvalidTokenResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyInvalidTokenResponseBody(res *goa.ServiceError) *TotpVerifyInvalidTokenResponseBody {
+	body := &TotpVerifyInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -5894,6 +10463,20 @@ func NewTotpVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpVerify
 // the result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpVerifyMfaNotEnabledResponseBody {
 	body := &TotpVerifyMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpVerifyEmailAlreadyVerifiedResponseBody {
+	body := &TotpVerifyEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6012,10 +10595,52 @@ func NewTotpDisableAccountDisabledResponseBody(res *goa.ServiceError) *TotpDisab
 	return body
 }
 
+// NewTotpDisableEmailUnverifiedResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpDisableEmailUnverifiedResponseBody {
+	body := &TotpDisableEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpDisableInvalidInputResponseBody builds the HTTP response body from
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableInvalidInputResponseBody(res *goa.ServiceError) *TotpDisableInvalidInputResponseBody {
 	body := &TotpDisableInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableWeakPasswordResponseBody(res *goa.ServiceError) *TotpDisableWeakPasswordResponseBody {
+	body := &TotpDisableWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableInvalidTokenResponseBody(res *goa.ServiceError) *TotpDisableInvalidTokenResponseBody {
+	body := &TotpDisableInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6086,6 +10711,20 @@ func NewTotpDisableTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpDisab
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpDisableMfaNotEnabledResponseBody {
 	body := &TotpDisableMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableEmailAlreadyVerifiedResponseBody builds the HTTP response body
+// from the result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpDisableEmailAlreadyVerifiedResponseBody {
+	body := &TotpDisableEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6204,10 +10843,52 @@ func NewBackupVerifyAccountDisabledResponseBody(res *goa.ServiceError) *BackupVe
 	return body
 }
 
+// NewBackupVerifyEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *BackupVerifyEmailUnverifiedResponseBody {
+	body := &BackupVerifyEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewBackupVerifyInvalidInputResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyInvalidInputResponseBody(res *goa.ServiceError) *BackupVerifyInvalidInputResponseBody {
 	body := &BackupVerifyInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyWeakPasswordResponseBody(res *goa.ServiceError) *BackupVerifyWeakPasswordResponseBody {
+	body := &BackupVerifyWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyInvalidTokenResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyInvalidTokenResponseBody(res *goa.ServiceError) *BackupVerifyInvalidTokenResponseBody {
+	body := &BackupVerifyInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6278,6 +10959,20 @@ func NewBackupVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *BackupVe
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupVerifyMfaNotEnabledResponseBody {
 	body := &BackupVerifyMfaNotEnabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *BackupVerifyEmailAlreadyVerifiedResponseBody {
+	body := &BackupVerifyEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6397,10 +11092,52 @@ func NewBackupRegenerateAccountDisabledResponseBody(res *goa.ServiceError) *Back
 	return body
 }
 
+// NewBackupRegenerateEmailUnverifiedResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateEmailUnverifiedResponseBody(res *goa.ServiceError) *BackupRegenerateEmailUnverifiedResponseBody {
+	body := &BackupRegenerateEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewBackupRegenerateInvalidInputResponseBody builds the HTTP response body
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateInvalidInputResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidInputResponseBody {
 	body := &BackupRegenerateInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateWeakPasswordResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateWeakPasswordResponseBody(res *goa.ServiceError) *BackupRegenerateWeakPasswordResponseBody {
+	body := &BackupRegenerateWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupRegenerateInvalidTokenResponseBody builds the HTTP response body
+// from the result of the "backup_regenerate" endpoint of the "auth" service.
+func NewBackupRegenerateInvalidTokenResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidTokenResponseBody {
+	body := &BackupRegenerateInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6482,6 +11219,21 @@ func NewBackupRegenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *Backup
 	return body
 }
 
+// NewBackupRegenerateEmailAlreadyVerifiedResponseBody builds the HTTP response
+// body from the result of the "backup_regenerate" endpoint of the "auth"
+// service.
+func NewBackupRegenerateEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *BackupRegenerateEmailAlreadyVerifiedResponseBody {
+	body := &BackupRegenerateEmailAlreadyVerifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewBackupRegenerateNotFoundResponseBody builds the HTTP response body from
 // the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateNotFoundResponseBody(res *goa.ServiceError) *BackupRegenerateNotFoundResponseBody {
@@ -6511,9 +11263,9 @@ func NewBackupRegenerateSecondFactorLockedResponseBody(res *goa.ServiceError) *B
 	return body
 }
 
-// NewRegisterCredentials builds a auth service register endpoint payload.
-func NewRegisterCredentials(body *RegisterRequestBody) *auth.Credentials {
-	v := &auth.Credentials{
+// NewRegisterNewAccount builds a auth service register endpoint payload.
+func NewRegisterNewAccount(body *RegisterRequestBody) *auth.NewAccount {
+	v := &auth.NewAccount{
 		Email:    *body.Email,
 		Password: *body.Password,
 	}
@@ -6551,6 +11303,57 @@ func NewProfilePayload(token *string) *auth.ProfilePayload {
 // payload.
 func NewSessionRefreshPayload(token *string) *auth.SessionRefreshPayload {
 	v := &auth.SessionRefreshPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewPasswordChangePayload builds a auth service password_change endpoint
+// payload.
+func NewPasswordChangePayload(body *PasswordChangeRequestBody, token *string) *auth.PasswordChangePayload {
+	v := &auth.PasswordChangePayload{
+		CurrentPassword: *body.CurrentPassword,
+		NewPassword:     *body.NewPassword,
+	}
+	v.Token = token
+
+	return v
+}
+
+// NewPasswordForgotPayload builds a auth service password_forgot endpoint
+// payload.
+func NewPasswordForgotPayload(body *PasswordForgotRequestBody) *auth.PasswordForgotPayload {
+	v := &auth.PasswordForgotPayload{
+		Email: *body.Email,
+	}
+
+	return v
+}
+
+// NewPasswordResetPayload builds a auth service password_reset endpoint
+// payload.
+func NewPasswordResetPayload(body *PasswordResetRequestBody) *auth.PasswordResetPayload {
+	v := &auth.PasswordResetPayload{
+		Token:       *body.Token,
+		NewPassword: *body.NewPassword,
+	}
+
+	return v
+}
+
+// NewEmailVerifyPayload builds a auth service email_verify endpoint payload.
+func NewEmailVerifyPayload(body *EmailVerifyRequestBody) *auth.EmailVerifyPayload {
+	v := &auth.EmailVerifyPayload{
+		Token: *body.Token,
+	}
+
+	return v
+}
+
+// NewEmailVerifyResendPayload builds a auth service email_verify_resend
+// endpoint payload.
+func NewEmailVerifyResendPayload(token *string) *auth.EmailVerifyResendPayload {
+	v := &auth.EmailVerifyResendPayload{}
 	v.Token = token
 
 	return v
@@ -6657,16 +11460,6 @@ func ValidateRegisterRequestBody(body *RegisterRequestBody) (err error) {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", *body.Email, utf8.RuneCountInString(*body.Email), 320, false))
 		}
 	}
-	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 8, true))
-		}
-	}
-	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 128, false))
-		}
-	}
 	return
 }
 
@@ -6687,13 +11480,73 @@ func ValidateLoginRequestBody(body *LoginRequestBody) (err error) {
 		}
 	}
 	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 8, true))
+		if utf8.RuneCountInString(*body.Password) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 1024, false))
 		}
 	}
-	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 128, false))
+	return
+}
+
+// ValidatePasswordChangeRequestBody runs the validations defined on
+// password_change_request_body
+func ValidatePasswordChangeRequestBody(body *PasswordChangeRequestBody) (err error) {
+	if body.CurrentPassword == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("current_password", "body"))
+	}
+	if body.NewPassword == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("new_password", "body"))
+	}
+	if body.CurrentPassword != nil {
+		if utf8.RuneCountInString(*body.CurrentPassword) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.current_password", *body.CurrentPassword, utf8.RuneCountInString(*body.CurrentPassword), 1024, false))
+		}
+	}
+	return
+}
+
+// ValidatePasswordForgotRequestBody runs the validations defined on
+// password_forgot_request_body
+func ValidatePasswordForgotRequestBody(body *PasswordForgotRequestBody) (err error) {
+	if body.Email == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("email", "body"))
+	}
+	if body.Email != nil {
+		err = goa.MergeErrors(err, goa.ValidatePattern("body.email", *body.Email, "^\\s*[^@\\s\\p{Cc}]+@[^@\\s\\p{Cc}]+\\.[^@\\s\\p{Cc}]+\\s*$"))
+	}
+	if body.Email != nil {
+		if utf8.RuneCountInString(*body.Email) > 320 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.email", *body.Email, utf8.RuneCountInString(*body.Email), 320, false))
+		}
+	}
+	return
+}
+
+// ValidatePasswordResetRequestBody runs the validations defined on
+// password_reset_request_body
+func ValidatePasswordResetRequestBody(body *PasswordResetRequestBody) (err error) {
+	if body.Token == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("token", "body"))
+	}
+	if body.NewPassword == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("new_password", "body"))
+	}
+	if body.Token != nil {
+		if utf8.RuneCountInString(*body.Token) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.token", *body.Token, utf8.RuneCountInString(*body.Token), 128, false))
+		}
+	}
+	return
+}
+
+// ValidateEmailVerifyRequestBody runs the validations defined on
+// email_verify_request_body
+func ValidateEmailVerifyRequestBody(body *EmailVerifyRequestBody) (err error) {
+	if body.Token == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("token", "body"))
+	}
+	if body.Token != nil {
+		if utf8.RuneCountInString(*body.Token) > 128 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.token", *body.Token, utf8.RuneCountInString(*body.Token), 128, false))
 		}
 	}
 	return
@@ -6742,13 +11595,8 @@ func ValidateBackupRegenerateRequestBody(body *BackupRegenerateRequestBody) (err
 		err = goa.MergeErrors(err, goa.MissingFieldError("password", "body"))
 	}
 	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) < 8 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 8, true))
-		}
-	}
-	if body.Password != nil {
-		if utf8.RuneCountInString(*body.Password) > 128 {
-			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 128, false))
+		if utf8.RuneCountInString(*body.Password) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 1024, false))
 		}
 	}
 	return

@@ -23,13 +23,13 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (register|login|logout|profile|session-refresh|list-sessions|delete-session|revoke-other-sessions|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
+		"auth (register|login|logout|profile|session-refresh|password-change|password-forgot|password-reset|email-verify|email-verify-resend|list-sessions|delete-session|revoke-other-sessions|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
 	}
 }
 
 // UsageExamples produces an example of a valid invocation of the CLI tool.
 func UsageExamples() string {
-	return os.Args[0] + " " + "auth register --body '{\n      \"email\": \"ada@example.com\",\n      \"password\": \"correct horse battery staple\"\n   }'" + "\n" +
+	return os.Args[0] + " " + "auth register --body '{\n      \"email\": \"ada@example.com\",\n      \"password\": \"violet anchor drifting slowly\"\n   }'" + "\n" +
 		""
 }
 
@@ -59,6 +59,22 @@ func ParseEndpoint(
 
 		authSessionRefreshFlags     = flag.NewFlagSet("session-refresh", flag.ExitOnError)
 		authSessionRefreshTokenFlag = authSessionRefreshFlags.String("token", "", "")
+
+		authPasswordChangeFlags     = flag.NewFlagSet("password-change", flag.ExitOnError)
+		authPasswordChangeBodyFlag  = authPasswordChangeFlags.String("body", "REQUIRED", "")
+		authPasswordChangeTokenFlag = authPasswordChangeFlags.String("token", "", "")
+
+		authPasswordForgotFlags    = flag.NewFlagSet("password-forgot", flag.ExitOnError)
+		authPasswordForgotBodyFlag = authPasswordForgotFlags.String("body", "REQUIRED", "")
+
+		authPasswordResetFlags    = flag.NewFlagSet("password-reset", flag.ExitOnError)
+		authPasswordResetBodyFlag = authPasswordResetFlags.String("body", "REQUIRED", "")
+
+		authEmailVerifyFlags    = flag.NewFlagSet("email-verify", flag.ExitOnError)
+		authEmailVerifyBodyFlag = authEmailVerifyFlags.String("body", "REQUIRED", "")
+
+		authEmailVerifyResendFlags     = flag.NewFlagSet("email-verify-resend", flag.ExitOnError)
+		authEmailVerifyResendTokenFlag = authEmailVerifyResendFlags.String("token", "", "")
 
 		authListSessionsFlags     = flag.NewFlagSet("list-sessions", flag.ExitOnError)
 		authListSessionsTokenFlag = authListSessionsFlags.String("token", "", "")
@@ -98,6 +114,11 @@ func ParseEndpoint(
 	authLogoutFlags.Usage = authLogoutUsage
 	authProfileFlags.Usage = authProfileUsage
 	authSessionRefreshFlags.Usage = authSessionRefreshUsage
+	authPasswordChangeFlags.Usage = authPasswordChangeUsage
+	authPasswordForgotFlags.Usage = authPasswordForgotUsage
+	authPasswordResetFlags.Usage = authPasswordResetUsage
+	authEmailVerifyFlags.Usage = authEmailVerifyUsage
+	authEmailVerifyResendFlags.Usage = authEmailVerifyResendUsage
 	authListSessionsFlags.Usage = authListSessionsUsage
 	authDeleteSessionFlags.Usage = authDeleteSessionUsage
 	authRevokeOtherSessionsFlags.Usage = authRevokeOtherSessionsUsage
@@ -156,6 +177,21 @@ func ParseEndpoint(
 
 			case "session-refresh":
 				epf = authSessionRefreshFlags
+
+			case "password-change":
+				epf = authPasswordChangeFlags
+
+			case "password-forgot":
+				epf = authPasswordForgotFlags
+
+			case "password-reset":
+				epf = authPasswordResetFlags
+
+			case "email-verify":
+				epf = authEmailVerifyFlags
+
+			case "email-verify-resend":
+				epf = authEmailVerifyResendFlags
 
 			case "list-sessions":
 				epf = authListSessionsFlags
@@ -224,6 +260,21 @@ func ParseEndpoint(
 			case "session-refresh":
 				endpoint = c.SessionRefresh()
 				data, err = authc.BuildSessionRefreshPayload(*authSessionRefreshTokenFlag)
+			case "password-change":
+				endpoint = c.PasswordChange()
+				data, err = authc.BuildPasswordChangePayload(*authPasswordChangeBodyFlag, *authPasswordChangeTokenFlag)
+			case "password-forgot":
+				endpoint = c.PasswordForgot()
+				data, err = authc.BuildPasswordForgotPayload(*authPasswordForgotBodyFlag)
+			case "password-reset":
+				endpoint = c.PasswordReset()
+				data, err = authc.BuildPasswordResetPayload(*authPasswordResetBodyFlag)
+			case "email-verify":
+				endpoint = c.EmailVerify()
+				data, err = authc.BuildEmailVerifyPayload(*authEmailVerifyBodyFlag)
+			case "email-verify-resend":
+				endpoint = c.EmailVerifyResend()
+				data, err = authc.BuildEmailVerifyResendPayload(*authEmailVerifyResendTokenFlag)
 			case "list-sessions":
 				endpoint = c.ListSessions()
 				data, err = authc.BuildListSessionsPayload(*authListSessionsTokenFlag)
@@ -266,11 +317,16 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `Accounts, sessions and multi-factor authentication.`)
 	fmt.Fprintf(os.Stderr, "Usage:\n    %s [globalflags] auth COMMAND [flags]\n\n", os.Args[0])
 	fmt.Fprintln(os.Stderr, "COMMAND:")
-	fmt.Fprintln(os.Stderr, `    register: Create an account and sign in at aal1.`)
+	fmt.Fprintln(os.Stderr, `    register: Create an account and sign in at aal1 (with EMAIL_VERIFICATION_REQUIRED=true, no session: the account signs in once its email is verified). A verification link is mailed to the address.`)
 	fmt.Fprintln(os.Stderr, `    login: Sign in with a password. Unknown emails and wrong passwords get the same answer in about the same time.`)
 	fmt.Fprintln(os.Stderr, `    logout: Revoke the current session and clear the cookie.`)
 	fmt.Fprintln(os.Stderr, `    profile: The signed-in user's account.`)
 	fmt.Fprintln(os.Stderr, `    session-refresh: Move the idle expiry forward under a new token; the old token dies at once. The absolute expiry never moves.`)
+	fmt.Fprintln(os.Stderr, `    password-change: Change the password. Needs the current one (a wrong one is 401 invalid_credentials and counts as a failed login). On success this session gets a new token, every other session of the user ends at once (caches included), the change is an activity event and a notice is mailed.`)
+	fmt.Fprintln(os.Stderr, `    password-forgot: Ask for a password reset link by email. The answer is the same, in about the same time, whether or not an account has this email: the work (throttle, outbox) is the same, and the mail worker looks the account up later. The link (PUBLIC_URL/reset-password#token=…) holds a single-use token valid for 30 minutes; a newer link voids older ones. Throttled per email and per client address.`)
+	fmt.Fprintln(os.Stderr, `    password-reset: Set a new password with the token of a reset link. Every session of the user ends, a second factor locked by failures is unlocked, and the email counts as verified (the link reached it). MFA still applies: the next login needs the second factor. Of two resets with one token, exactly one succeeds.`)
+	fmt.Fprintln(os.Stderr, `    email-verify: Prove the account's email address with the token of a verification link (PUBLIC_URL/verify-email#token=…, valid for 24 hours, single use).`)
+	fmt.Fprintln(os.Stderr, `    email-verify-resend: Mail a new verification link to the signed-in user's address. Throttled per account and per client address.`)
 	fmt.Fprintln(os.Stderr, `    list-sessions: The signed-in user's live sessions, newest first; the one making the request is marked current.`)
 	fmt.Fprintln(os.Stderr, `    delete-session: Revoke one of the signed-in user's sessions. Another user's session is not found.`)
 	fmt.Fprintln(os.Stderr, `    revoke-other-sessions: Sign out everywhere else: revoke every session of the signed-in user but the one making the request, at once, caches included.`)
@@ -292,14 +348,14 @@ func authRegisterUsage() {
 
 	// Description
 	fmt.Fprintln(os.Stderr)
-	fmt.Fprintln(os.Stderr, `Create an account and sign in at aal1.`)
+	fmt.Fprintln(os.Stderr, `Create an account and sign in at aal1 (with EMAIL_VERIFICATION_REQUIRED=true, no session: the account signs in once its email is verified). A verification link is mailed to the address.`)
 
 	// Flags list
 	fmt.Fprintln(os.Stderr, `    -body JSON: `)
 
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
-	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth register --body '{\n      \"email\": \"ada@example.com\",\n      \"password\": \"correct horse battery staple\"\n   }'")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth register --body '{\n      \"email\": \"ada@example.com\",\n      \"password\": \"violet anchor drifting slowly\"\n   }'")
 }
 
 func authLoginUsage() {
@@ -372,6 +428,98 @@ func authSessionRefreshUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth session-refresh --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasswordChangeUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth password-change", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Change the password. Needs the current one (a wrong one is 401 invalid_credentials and counts as a failed login). On success this session gets a new token, every other session of the user ends at once (caches included), the change is an activity event and a notice is mailed.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth password-change --body '{\n      \"current_password\": \"correct horse battery staple\",\n      \"new_password\": \"violet anchor drifting slowly\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasswordForgotUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth password-forgot", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Ask for a password reset link by email. The answer is the same, in about the same time, whether or not an account has this email: the work (throttle, outbox) is the same, and the mail worker looks the account up later. The link (PUBLIC_URL/reset-password#token=…) holds a single-use token valid for 30 minutes; a newer link voids older ones. Throttled per email and per client address.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth password-forgot --body '{\n      \"email\": \"ada@example.com\"\n   }'")
+}
+
+func authPasswordResetUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth password-reset", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Set a new password with the token of a reset link. Every session of the user ends, a second factor locked by failures is unlocked, and the email counts as verified (the link reached it). MFA still applies: the next login needs the second factor. Of two resets with one token, exactly one succeeds.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth password-reset --body '{\n      \"new_password\": \"violet anchor drifting slowly\",\n      \"token\": \"S8b4gk2vVdB0o6p3x1JwY9iHqz7tLmNcRfAeKuXs5Ek\"\n   }'")
+}
+
+func authEmailVerifyUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth email-verify", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Prove the account's email address with the token of a verification link (PUBLIC_URL/verify-email#token=…, valid for 24 hours, single use).`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth email-verify --body '{\n      \"token\": \"S8b4gk2vVdB0o6p3x1JwY9iHqz7tLmNcRfAeKuXs5Ek\"\n   }'")
+}
+
+func authEmailVerifyResendUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth email-verify-resend", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Mail a new verification link to the signed-in user's address. Throttled per account and per client address.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth email-verify-resend --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
 }
 
 func authListSessionsUsage() {
