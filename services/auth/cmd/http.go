@@ -22,6 +22,7 @@ import (
 	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
 	"github.com/infrastructure/platform/services/auth/internal/clientip"
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
+	"github.com/infrastructure/platform/services/auth/internal/web"
 )
 
 // newHTTPServer mounts the REST API and the health endpoints behind the
@@ -42,6 +43,12 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle(http.MethodGet, "/healthz", health.Handler(health.NewChecker(db)))
+	// The pages that emailed links open, and their script and style.
+	for _, files := range []map[string]string{web.Pages, web.Assets} {
+		for path, file := range files {
+			mux.Handle(http.MethodGet, path, web.Handler(file))
+		}
+	}
 	if cfg.MetricsAddr == "" {
 		// Without a separate address, /metrics is on this port, and the
 		// debug log switch (GET /debug?debug-logs=on|off) answers only

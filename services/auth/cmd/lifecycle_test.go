@@ -423,3 +423,23 @@ func requireNoPlaintextToken(t *testing.T, s *stack, tokens ...string) {
 		}
 	}
 }
+
+// TestLinkPagesServed: the pages that the links open are served on the
+// service's origin under the strict policy, and their script posts to the
+// endpoints that the tests above call.
+func TestLinkPagesServed(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	for _, path := range []string{"/verify-email", "/reset-password", "/assets/links.js", "/assets/links.css"} {
+		r := s.do(t, "GET", path, nil, nil)
+		if r.status != http.StatusOK || !strings.Contains(r.header.Get("Content-Security-Policy"), "script-src 'self'") {
+			t.Errorf("%s: %d, CSP %q", path, r.status, r.header.Get("Content-Security-Policy"))
+		}
+	}
+	js := s.do(t, "GET", "/assets/links.js", nil, nil).raw
+	for _, endpoint := range []string{"/auth/password/reset", "/auth/email/verify", "history.replaceState"} {
+		if !strings.Contains(js, endpoint) {
+			t.Errorf("the script does not use %s", endpoint)
+		}
+	}
+}
