@@ -14,11 +14,16 @@ func TestRender(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
 		notice, subject string
+		noLink          bool // a disabled account has nothing to do at PUBLIC_URL
 	}{
-		{mail.NoticeSecondFactorLocked, "Your second factor is locked"},
-		{mail.NoticeTOTPEnabled, "Two-factor authentication turned on"},
-		{mail.NoticeTOTPDisabled, "Two-factor authentication turned off"},
-		{mail.NoticeBackupCodesRegenerated, "New backup codes"},
+		{notice: mail.NoticeSecondFactorLocked, subject: "Your second factor is locked"},
+		{notice: mail.NoticeTOTPEnabled, subject: "Two-factor authentication turned on"},
+		{notice: mail.NoticeTOTPDisabled, subject: "Two-factor authentication turned off"},
+		{notice: mail.NoticeBackupCodesRegenerated, subject: "New backup codes"},
+		{notice: mail.NoticeAccountDisabled, subject: "Your account is disabled", noLink: true},
+		{notice: mail.NoticeMFAReset, subject: "Your second factor was reset"},
+		{notice: mail.NoticePasswordChanged, subject: "Your password was changed"},
+		{notice: mail.NoticePasswordReset, subject: "Your password was reset"},
 	} {
 		t.Run("notice="+tt.notice, func(t *testing.T) {
 			m, err := mail.Render(mail.NoticeArgs{Notice: tt.notice, To: "ada+<b>@example.com"}, "https://auth.example.com")
@@ -28,7 +33,7 @@ func TestRender(t *testing.T) {
 			if m.Subject != tt.subject || m.To != "ada+<b>@example.com" {
 				t.Errorf("subject %q to %q", m.Subject, m.To)
 			}
-			if !strings.Contains(m.Text, "https://auth.example.com") || !strings.Contains(m.Text, "ada+<b>@example.com") {
+			if (!tt.noLink && !strings.Contains(m.Text, "https://auth.example.com")) || !strings.Contains(m.Text, "ada+<b>@example.com") {
 				t.Errorf("text lacks the link or the address:\n%s", m.Text)
 			}
 			if strings.Contains(m.HTML, "<b>@") || !strings.Contains(m.HTML, "&lt;b&gt;") {
@@ -38,6 +43,37 @@ func TestRender(t *testing.T) {
 	}
 	if _, err := mail.Render(mail.NoticeArgs{Notice: "nonsense"}, "https://auth.example.com"); err == nil {
 		t.Error("an unknown notice rendered")
+	}
+}
+
+// TestRenderLinks: the link is in the text on a line of its own, and a
+// button in the HTML, escaped; its token is only in the fragment.
+func TestRenderLinks(t *testing.T) {
+	t.Parallel()
+	token, hash := mail.NewLinkToken()
+	if len(token) != 43 || len(hash) != 32 {
+		t.Fatalf("token %d chars, hash %d bytes", len(token), len(hash))
+	}
+	for _, tt := range []struct{ purpose, subject, page string }{
+		{mail.LinkVerifyEmail, "Verify your email address", "/verify-email"},
+		{mail.LinkResetPassword, "Reset your password", "/reset-password"},
+	} {
+		t.Run("link="+tt.purpose, func(t *testing.T) {
+			link := mail.LinkURL("https://auth.example.com/", tt.purpose, token)
+			if link != "https://auth.example.com"+tt.page+"#token="+token {
+				t.Fatalf("link %q", link)
+			}
+			m, err := mail.RenderTemplate(tt.purpose, mail.Data{To: "ada@example.com", PublicURL: "https://auth.example.com", Link: link})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Subject != tt.subject || !strings.Contains(m.Text, "\n"+link+"\n") {
+				t.Errorf("subject %q, text:\n%s", m.Subject, m.Text)
+			}
+			if !strings.Contains(m.HTML, `href="`+link+`"`) {
+				t.Errorf("HTML without the button:\n%s", m.HTML)
+			}
+		})
 	}
 }
 
