@@ -68,6 +68,7 @@ func TestLoadDefaults(t *testing.T) {
 			Registrations: 20, RegistrationWindow: time.Hour,
 			KnownIPMemory: 90 * 24 * time.Hour,
 			IPv6Prefix:    64, LockoutFailures: 100,
+			MailPerAccount: 5, MailPerIP: 20, MailWindow: time.Hour,
 		},
 		AttemptsRetention: 90 * 24 * time.Hour,
 		PasswordHashWait:  2 * time.Second,
