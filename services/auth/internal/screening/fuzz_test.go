@@ -12,8 +12,8 @@ var reasons = []string{reasonShort, reasonLong, reasonCommon, reasonEmail, reaso
 
 // FuzzCheck checks any password and email and that:
 //   - it never panics and always answers nil or a *WeakError;
-//   - the reason is one of the fixed texts, and Error is "password " and
-//     the reason;
+//   - the reason is one of the fixed texts, and Error is "weak password: "
+//     and the reason;
 //   - the answer does not depend on anything but the input;
 //   - the reason never contains a password of 4 characters or more, unless
 //     that password happens to be part of a fixed text ("characters"): a
@@ -52,7 +52,7 @@ func FuzzCheck(f *testing.F) {
 		if !known {
 			t.Fatalf("Check(%q, %q) reason %q, not a fixed text", password, email, weak.Reason)
 		}
-		if got, want := err.Error(), "password "+weak.Reason; got != want {
+		if got, want := err.Error(), "weak password: "+weak.Reason; got != want {
 			t.Fatalf("Error() = %q, want %q", got, want)
 		}
 		if again := Check(password, email); again == nil || again.Error() != err.Error() {

@@ -52,9 +52,9 @@ type WeakError struct {
 	Reason string
 }
 
-// Error returns "password " followed by the reason.
+// Error returns "weak password: " followed by the reason.
 func (e *WeakError) Error() string {
-	return "password " + e.Reason
+	return "weak password: " + e.Reason
 }
 
 // Check returns nil when password may be chosen by the account of email

@@ -119,7 +119,7 @@ func TestPhraseLengths(t *testing.T) {
 
 func TestWeakError(t *testing.T) {
 	err := error(&WeakError{Reason: reasonShort})
-	if got, want := err.Error(), "password shorter than 8 characters"; got != want {
+	if got, want := err.Error(), "weak password: shorter than 8 characters"; got != want {
 		t.Fatalf("Error() = %q, want %q", got, want)
 	}
 }
