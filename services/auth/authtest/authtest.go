@@ -4,7 +4,7 @@
 // internals.
 //
 //	srv := authtest.Start(t, authtest.Options{}) // fresh database, stopped at the end of t
-//	token, err := srv.Register(ctx, "ada@example.com", "password1")
+//	token, err := srv.Register(ctx, "ada@example.com", "violet-anchor-drifting-92")
 //	c, err := client.New(srv.GRPCAddr)
 //
 // The binary is built once per process (see Binary). It needs the go

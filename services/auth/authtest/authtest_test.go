@@ -13,6 +13,10 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/database/dbtest"
 )
 
+// testPassword is the password of the accounts the tests register: one
+// that the service's password screening accepts.
+const testPassword = "violet-anchor-drifting-92"
+
 // TestLifecycle is what a sibling service's test does: start the real
 // binary, register, validate over gRPC, log out, see the session refused.
 func TestLifecycle(t *testing.T) {
@@ -20,7 +24,7 @@ func TestLifecycle(t *testing.T) {
 	srv := authtest.Start(t, authtest.Options{})
 	ctx := t.Context()
 
-	token, err := srv.Register(ctx, "ada@example.com", "password1")
+	token, err := srv.Register(ctx, "ada@example.com", testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +53,7 @@ func TestLifecycle(t *testing.T) {
 	if err := srv.Logout(ctx, token); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("second logout: %v, want a 401 error", err)
 	}
-	if _, err := srv.Register(ctx, "ada@example.com", "password1"); err == nil || !strings.Contains(err.Error(), "email_taken") {
+	if _, err := srv.Register(ctx, "ada@example.com", testPassword); err == nil || !strings.Contains(err.Error(), "email_taken") {
 		t.Errorf("second register: %v, want email_taken", err)
 	}
 
@@ -95,7 +99,7 @@ func TestReplicas(t *testing.T) {
 		t.Fatalf("shared ports: %s %s", a.HTTPURL, b.HTTPURL)
 	}
 	ctx := context.Background()
-	token, err := a.Register(ctx, "ada@example.com", "password1")
+	token, err := a.Register(ctx, "ada@example.com", testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,7 +120,7 @@ func TestCallerAuthorization(t *testing.T) {
 		"GRPC_ALLOW_READ":     "billing.internal",
 		"GRPC_ALLOW_ADMIN":    "spiffe://platform/operator",
 	}))
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	as := func(id string) caller {
 		cert, key := pki.IssueClient(t, id)
 		return dial(t, s.grpcAddr, mtlsCreds(t, pki.CA, cert, key))
@@ -213,7 +213,7 @@ func TestDefaultLists(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			s := startStack(t, tt.env)
-			token := s.register(t, "ada@example.com", "password1")
+			token := s.register(t, "ada@example.com", testPassword)
 			who := dial(t, s.grpcAddr, tt.creds(t))
 			ident, err := who.auth.ValidateSession(context.Background(), &genpb.ValidateSessionRequest{Token: token})
 			if err != nil {

@@ -214,7 +214,7 @@ func TestBackupRegenerateAsksForThePassword(t *testing.T) {
 		{"case=no password", `{}`},
 		{"case=password over the bound", `{"password": "` + strings.Repeat("a", 1025) + `"}`},
 		{"case=password not a string", `{"password": 12345678}`},
-		{"case=unknown field", `{"password": "password1", "passwrod": "password1"}`},
+		{"case=unknown field", `{"password": "` + testPassword + `", "passwrod": "` + testPassword + `"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if r := s.do(t, "POST", "/auth/backup/regenerate", tt.body, bearer(u.token)); r.status != http.StatusBadRequest || r.body["name"] != "invalid_input" {

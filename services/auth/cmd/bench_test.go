@@ -17,7 +17,7 @@ import (
 // tell which emails have accounts. Compare the ns/op of the two cases.
 func BenchmarkLogin(b *testing.B) {
 	s := startStack(b, map[string]string{"BCRYPT_COST": "12"})
-	s.register(b, "ada@example.com", "password1")
+	s.register(b, "ada@example.com", testPassword)
 	for _, bc := range []struct{ name, email string }{
 		{"case=wrong password", "ada@example.com"},
 		{"case=unknown email", "nobody@example.com"},
@@ -37,7 +37,7 @@ func BenchmarkLogin(b *testing.B) {
 // over pgx, without the service.
 func BenchmarkValidateSession(b *testing.B) {
 	s := startStack(b, nil)
-	token := s.register(b, "ada@example.com", "password1")
+	token := s.register(b, "ada@example.com", testPassword)
 	ctx := context.Background()
 	b.Run("case=grpc ValidateSession", func(b *testing.B) {
 		for b.Loop() {
@@ -69,7 +69,7 @@ func BenchmarkValidateSessionDuringLoginFlood(b *testing.B) {
 	s := startStack(b, map[string]string{
 		"BCRYPT_COST": "12", "THROTTLE_LOGIN_FAILURES": "1000000", "THROTTLE_IP_FAILURES": "1000000",
 	})
-	token := s.register(b, "ada@example.com", "password1")
+	token := s.register(b, "ada@example.com", testPassword)
 	ctx := context.Background()
 	measure := func(b *testing.B) {
 		var lat []time.Duration

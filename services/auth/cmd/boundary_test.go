@@ -80,7 +80,7 @@ func TestRouteErrors(t *testing.T) {
 		}
 	}
 	// The sessions list really answers GET (the 405 above lists it).
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	if r := s.do(t, "GET", "/auth/sessions", nil, bearer(token)); r.status != http.StatusOK {
 		t.Errorf("GET /auth/sessions: %d %s", r.status, r.raw)
 	}
@@ -92,7 +92,7 @@ func TestRouteErrors(t *testing.T) {
 func TestRequestIDOnEveryResponse(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	big := `{"email":"big@example.com","password":"` + strings.Repeat("a", 70<<10) + `"}`
 	const clientID = "chosen-by-the-client"
 

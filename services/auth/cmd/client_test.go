@@ -81,7 +81,7 @@ func TestClientCacheSeesRevocations(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			token := s.register(t, uniqueEmail(tt.name), "password1")
+			token := s.register(t, uniqueEmail(tt.name), testPassword)
 			if _, err := c.Validate(ctx, token); err != nil {
 				t.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func TestClientCacheBypassedWithoutStream(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
 	c := newClient(t, s)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	if _, err := c.Validate(context.Background(), token); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestClientMiddleware(t *testing.T) {
 	c := newClient(t, s)
 	u := s.enroll(t, clock, "ada@example.com")
 	aal1, _ := s.login(t, u.email, u.password) // a user with MFA, password only
-	noMFA := s.register(t, "bob@example.com", "password1")
+	noMFA := s.register(t, "bob@example.com", testPassword)
 
 	whoami := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, _ := client.IdentityFrom(r.Context())
@@ -210,7 +210,7 @@ func TestClientMiddlewareCrossOrigin(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
 	c := newClient(t, s)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	ok := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	srv := httptest.NewServer(c.Middleware(client.TrustOrigins("https://app.example.com"))(ok))
 	defer srv.Close()
@@ -248,7 +248,7 @@ func TestClientInterceptor(t *testing.T) {
 	clock := newFakeClock()
 	s := newStack(t, stackOptions{now: clock.now})
 	c := newClient(t, s)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	u := s.enroll(t, clock, "bob@example.com")
 	incomplete, _ := s.login(t, u.email, u.password)
 

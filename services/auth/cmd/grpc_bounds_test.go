@@ -53,7 +53,7 @@ func TestStartupRefusesOpenPlaintext(t *testing.T) {
 	if !strings.Contains(srv.Logs(), "GRPC_INSECURE=true") {
 		t.Errorf("no warning about GRPC_INSECURE in the logs:\n%s", srv.Logs())
 	}
-	if _, err := srv.Register(t.Context(), "ada@example.com", "password1"); err != nil {
+	if _, err := srv.Register(t.Context(), "ada@example.com", testPassword); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -148,12 +148,12 @@ func TestSilentSubscriberSlowsNoLogout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	silent := subscribed(t, ctx, s.grpc)
-	_ = s.register(t, "ada@example.com", "password1")
+	_ = s.register(t, "ada@example.com", testPassword)
 
 	const logouts = 100
 	var slowest, total time.Duration
 	for i := range logouts {
-		token, _ := s.login(t, "ada@example.com", "password1")
+		token, _ := s.login(t, "ada@example.com", testPassword)
 		if _, err := c.Validate(ctx, token); err != nil { // cached
 			t.Fatal(err)
 		}
@@ -253,7 +253,7 @@ func TestCertificateRotation(t *testing.T) {
 	replace(t, pki.ServerCert, files["GRPC_TLS_CERT"])
 	replace(t, pki.ServerKey, files["GRPC_TLS_KEY"])
 	s := startStack(t, files)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 
 	serial := func() string {
 		t.Helper()

@@ -207,6 +207,10 @@ func (r response) sessionCookie(name string) *http.Cookie {
 	return nil
 }
 
+// testPassword is the password of the accounts the tests register: one
+// that the service's password screening accepts.
+const testPassword = "violet-anchor-drifting-92"
+
 // register creates an account and returns its session token.
 func (s *stack) register(t testing.TB, email, password string) string {
 	t.Helper()

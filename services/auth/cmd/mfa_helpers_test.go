@@ -65,7 +65,7 @@ type enrolled struct {
 // enroll registers a user and activates TOTP with a code of the clock.
 func (s *stack) enroll(t testing.TB, clock *fakeClock, email string) enrolled {
 	t.Helper()
-	const password = "password1"
+	const password = testPassword
 	token := s.register(t, email, password)
 	gen := s.do(t, "POST", "/auth/totp/generate", nil, bearer(token))
 	if gen.status != http.StatusOK {

@@ -23,7 +23,7 @@ func TestMFALifecycle(t *testing.T) {
 	clock := newFakeClock()
 	s := newStack(t, stackOptions{now: clock.now, env: map[string]string{"TOTP_ISSUER": "Acme Corp"}})
 	ctx := context.Background()
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 
 	// Generate: secret, otpauth URL, QR code.
 	gen := s.do(t, "POST", "/auth/totp/generate", nil, bearer(token))
@@ -77,14 +77,14 @@ func TestMFALifecycle(t *testing.T) {
 
 	// A new login is aal1 with mfa_required; everything but the second
 	// factors, refresh and logout is 403.
-	aal1, login := s.login(t, "ada@example.com", "password1")
+	aal1, login := s.login(t, "ada@example.com", testPassword)
 	if login.body["aal"] != "aal1" || login.body["mfa_required"] != true {
 		t.Errorf("login with MFA: %s", login.raw)
 	}
 	if p := s.do(t, "GET", "/auth/profile", nil, bearer(aal1)); p.status != http.StatusForbidden || p.body["name"] != "mfa_required" {
 		t.Errorf("profile at aal1: %d %s", p.status, p.raw)
 	}
-	if r := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": "password1"}, bearer(aal1)); r.status != http.StatusForbidden {
+	if r := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": testPassword}, bearer(aal1)); r.status != http.StatusForbidden {
 		t.Errorf("regenerate at aal1: %d", r.status)
 	}
 	if id, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: aal1}); err != nil || id.Aal != "aal1" {
@@ -106,13 +106,13 @@ func TestMFALifecycle(t *testing.T) {
 	}
 
 	// Backup codes: case and separators do not matter; each works once.
-	aal1b, _ := s.login(t, "ada@example.com", "password1")
+	aal1b, _ := s.login(t, "ada@example.com", testPassword)
 	typed := strings.ToUpper(strings.ReplaceAll(backup[0].(string), "-", " "))
 	bv := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": typed}, bearer(aal1b))
 	if bv.status != http.StatusOK || bv.body["aal"] != "aal2" || bv.body["remaining"] != float64(9) {
 		t.Fatalf("backup/verify: %d %s", bv.status, bv.raw)
 	}
-	aal1c, _ := s.login(t, "ada@example.com", "password1")
+	aal1c, _ := s.login(t, "ada@example.com", testPassword)
 	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": backup[0].(string)}, bearer(aal1c)); r.status != http.StatusUnauthorized || r.body["name"] != "invalid_code" {
 		t.Errorf("a used backup code: %d %s", r.status, r.raw)
 	}
@@ -124,8 +124,8 @@ func TestMFALifecycle(t *testing.T) {
 	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": backup[1].(string)}, bearer(aal1c)); r.status != http.StatusOK {
 		t.Fatalf("a code after a refused regenerate: %d %s", r.status, r.raw)
 	}
-	aal1c, _ = s.login(t, "ada@example.com", "password1")
-	regen := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": "password1"}, bearer(aal2))
+	aal1c, _ = s.login(t, "ada@example.com", testPassword)
+	regen := s.do(t, "POST", "/auth/backup/regenerate", map[string]string{"password": testPassword}, bearer(aal2))
 	if regen.status != http.StatusOK || len(regen.body["backup_codes"].([]any)) != 10 {
 		t.Fatalf("regenerate: %d %s", regen.status, regen.raw)
 	}
@@ -148,7 +148,7 @@ func TestMFALifecycle(t *testing.T) {
 	if p := s.do(t, "GET", "/auth/profile", nil, bearer(aal2)); p.body["mfa_enabled"] != false || p.body["backup_codes_remaining"] != float64(0) {
 		t.Errorf("profile after disable: %s", p.raw)
 	}
-	if _, l := s.login(t, "ada@example.com", "password1"); l.body["mfa_required"] != false {
+	if _, l := s.login(t, "ada@example.com", testPassword); l.body["mfa_required"] != false {
 		t.Errorf("login after disable: %s", l.raw)
 	}
 	if r := s.do(t, "POST", "/auth/backup/verify", map[string]string{"code": regen.body["backup_codes"].([]any)[0].(string)}, bearer(aal1c)); r.status != http.StatusConflict || r.body["name"] != "mfa_not_enabled" {
@@ -157,7 +157,7 @@ func TestMFALifecycle(t *testing.T) {
 
 	// No secret in the logs.
 	logs := s.logs.String()
-	for _, secretValue := range []string{secret, code, step2, step3, backup[0].(string), aal2, aal1, "password1", "password2"} {
+	for _, secretValue := range []string{secret, code, step2, step3, backup[0].(string), aal2, aal1, testPassword, "password2"} {
 		if strings.Contains(logs, secretValue) {
 			t.Errorf("a secret value appears in the logs: %q", secretValue)
 		}
@@ -167,7 +167,7 @@ func TestMFALifecycle(t *testing.T) {
 func TestSecondFactorBadInput(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	for _, tt := range []struct{ name, path, body string }{
 		{"case=letters", "/auth/totp/verify", `{"code": "12a456"}`},
 		{"case=5 digits", "/auth/totp/verify", `{"code": "12345"}`},

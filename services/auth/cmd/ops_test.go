@@ -61,7 +61,7 @@ func TestHealth(t *testing.T) {
 func TestDatabaseOutage(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	ctx := context.Background()
 
 	u, _ := url.Parse(s.dbURL)
@@ -87,8 +87,8 @@ func TestDatabaseOutage(t *testing.T) {
 		header             map[string]string
 	}{
 		{"profile", "GET", "/auth/profile", nil, bearer(token)},
-		{"login", "POST", "/auth/login", map[string]string{"email": "ada@example.com", "password": "password1"}, nil},
-		{"register", "POST", "/auth/register", map[string]string{"email": "bob@example.com", "password": "password1"}, nil},
+		{"login", "POST", "/auth/login", map[string]string{"email": "ada@example.com", "password": testPassword}, nil},
+		{"register", "POST", "/auth/register", map[string]string{"email": "bob@example.com", "password": testPassword}, nil},
 	} {
 		if r := s.do(t, tt.method, tt.path, tt.body, tt.header); r.status != http.StatusServiceUnavailable || r.body["name"] != "unavailable" {
 			t.Errorf("%s during the outage: %d %s, want 503 unavailable", tt.name, r.status, r.raw)
@@ -132,7 +132,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	inflight := make(chan result, 1)
 	go func() {
-		req, _ := http.NewRequest("POST", s.baseURL+"/auth/register", strings.NewReader(`{"email":"slow@example.com","password":"password1"}`))
+		req, _ := http.NewRequest("POST", s.baseURL+"/auth/register", strings.NewReader(`{"email":"slow@example.com","password":"`+testPassword+`"}`))
 		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

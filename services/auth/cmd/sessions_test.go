@@ -16,10 +16,10 @@ import (
 func TestListAndDeleteSessions(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
-	first := s.register(t, "ada@example.com", "password1")
-	second, _ := s.login(t, "ada@example.com", "password1")
-	third, l3 := s.login(t, "ada@example.com", "password1")
-	eve := s.register(t, "eve@example.com", "password1")
+	first := s.register(t, "ada@example.com", testPassword)
+	second, _ := s.login(t, "ada@example.com", testPassword)
+	third, l3 := s.login(t, "ada@example.com", testPassword)
+	eve := s.register(t, "eve@example.com", testPassword)
 
 	list := s.do(t, "GET", "/auth/sessions", nil, bearer(second))
 	if list.status != http.StatusOK {
@@ -82,10 +82,10 @@ func TestGRPCRevocation(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
 	ctx := context.Background()
-	a := s.register(t, "ada@example.com", "password1")
-	b, _ := s.login(t, "ada@example.com", "password1")
-	c, _ := s.login(t, "ada@example.com", "password1")
-	bob := s.register(t, "bob@example.com", "password1")
+	a := s.register(t, "ada@example.com", testPassword)
+	b, _ := s.login(t, "ada@example.com", testPassword)
+	c, _ := s.login(t, "ada@example.com", testPassword)
+	bob := s.register(t, "bob@example.com", testPassword)
 
 	idA, _ := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: a})
 	if _, err := s.grpc.RevokeSession(ctx, &genpb.RevokeSessionRequest{SessionId: idA.SessionId}); err != nil {
@@ -134,7 +134,7 @@ func TestShortTimeoutsFromConfig(t *testing.T) {
 	t.Run("case=idle", func(t *testing.T) {
 		t.Parallel()
 		s := startStack(t, map[string]string{"SESSION_IDLE_TIMEOUT": "1s", "SESSION_ABSOLUTE_TIMEOUT": "1h"})
-		token := s.register(t, "ada@example.com", "password1")
+		token := s.register(t, "ada@example.com", testPassword)
 		time.Sleep(600 * time.Millisecond)
 		r := s.do(t, "POST", "/auth/session/refresh", nil, bearer(token))
 		if r.status != http.StatusOK {
@@ -153,7 +153,7 @@ func TestShortTimeoutsFromConfig(t *testing.T) {
 	t.Run("case=absolute", func(t *testing.T) {
 		t.Parallel()
 		s := startStack(t, map[string]string{"SESSION_IDLE_TIMEOUT": "1h", "SESSION_ABSOLUTE_TIMEOUT": "2s"})
-		token := s.register(t, "bob@example.com", "password1")
+		token := s.register(t, "bob@example.com", testPassword)
 		for range 3 { // refreshing never extends past the absolute expiry
 			time.Sleep(500 * time.Millisecond)
 			r := s.do(t, "POST", "/auth/session/refresh", nil, bearer(token))
@@ -176,10 +176,10 @@ func TestRevokeOtherSessions(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
 	c := newClient(t, s)
-	current := s.register(t, "ada@example.com", "password1")
-	phone, _ := s.login(t, "ada@example.com", "password1")
-	laptop, _ := s.login(t, "ada@example.com", "password1")
-	bob := s.register(t, "bob@example.com", "password1")
+	current := s.register(t, "ada@example.com", testPassword)
+	phone, _ := s.login(t, "ada@example.com", testPassword)
+	laptop, _ := s.login(t, "ada@example.com", testPassword)
+	bob := s.register(t, "bob@example.com", testPassword)
 	ctx := context.Background()
 	for _, tok := range []string{current, phone, laptop, bob} {
 		if _, err := c.Validate(ctx, tok); err != nil { // cached

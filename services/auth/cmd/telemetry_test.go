@@ -31,7 +31,7 @@ func TestOneTraceAcrossTransports(t *testing.T) {
 	t.Parallel()
 	spans := tracetest.NewInMemoryExporter()
 	s := newStack(t, stackOptions{spans: spans})
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 
 	// The sibling: its own HTTP server span, then the client's call.
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
@@ -154,8 +154,8 @@ func TestNoSecretInTelemetry(t *testing.T) {
 func TestMetricsCountWhatHappened(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, map[string]string{"THROTTLE_LOGIN_FAILURES": "2"})
-	token := s.register(t, "ada@example.com", "password1")
-	s.login(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
+	s.login(t, "ada@example.com", testPassword)
 	for range 3 { // two invalid, then rate limited
 		s.do(t, "POST", "/auth/login", map[string]string{"email": "ada@example.com", "password": "wrong password"}, nil)
 	}

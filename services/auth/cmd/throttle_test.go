@@ -51,7 +51,7 @@ func waitOut(d time.Duration) { time.Sleep(d + 100*time.Millisecond) }
 func TestLoginLimitReachedAndFreed(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, map[string]string{"THROTTLE_LOGIN_FAILURES": "3", "THROTTLE_LOGIN_WINDOW": "3s", "TRUSTED_PROXIES": "127.0.0.1/32"})
-	s.register(t, "ada@example.com", "password1")
+	s.register(t, "ada@example.com", testPassword)
 	attacker := "198.51.100.66"
 	for i := range 3 {
 		if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", fmt.Sprint("wrong-password-", i)), from(attacker, nil)); r.status != http.StatusUnauthorized {
@@ -61,17 +61,17 @@ func TestLoginLimitReachedAndFreed(t *testing.T) {
 	// Past the limit, even the right password is refused, with an
 	// accurate Retry-After.
 	start := time.Now()
-	r := s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(attacker, nil))
+	r := s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(attacker, nil))
 	wait := retryAfter(t, r)
 	if wait > 3*time.Second {
 		t.Errorf("Retry-After %v exceeds the window", wait)
 	}
 	// An unknown email is its own account: not limited by ada's failures.
-	if r := s.do(t, "POST", "/auth/login", creds("bob@example.com", "password1"), from(attacker, nil)); r.status != http.StatusUnauthorized {
+	if r := s.do(t, "POST", "/auth/login", creds("bob@example.com", testPassword), from(attacker, nil)); r.status != http.StatusUnauthorized {
 		t.Errorf("another account: %d", r.status)
 	}
 	waitOut(wait - time.Since(start))
-	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(attacker, nil)); r.status != http.StatusOK {
+	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(attacker, nil)); r.status != http.StatusOK {
 		t.Errorf("after Retry-After: %d %s", r.status, r.raw)
 	}
 }
@@ -81,9 +81,9 @@ func TestLoginLimitReachedAndFreed(t *testing.T) {
 func TestLockoutSparesKnownAddresses(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, map[string]string{"THROTTLE_LOGIN_FAILURES": "3", "THROTTLE_LOGIN_WINDOW": "1h", "TRUSTED_PROXIES": "127.0.0.1/32"})
-	s.register(t, "ada@example.com", "password1")
+	s.register(t, "ada@example.com", testPassword)
 	home, attacker, elsewhere := "203.0.113.10", "198.51.100.66", "192.0.2.99"
-	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(home, nil)); r.status != http.StatusOK {
+	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(home, nil)); r.status != http.StatusOK {
 		t.Fatalf("first login: %d", r.status)
 	}
 	for i := range 5 {
@@ -91,13 +91,13 @@ func TestLockoutSparesKnownAddresses(t *testing.T) {
 	}
 	retryAfter(t, s.do(t, "POST", "/auth/login", creds("ada@example.com", "guessing"), from(attacker, nil)))
 	// A stranger's address shares the strangers' budget...
-	retryAfter(t, s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(elsewhere, nil)))
+	retryAfter(t, s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(elsewhere, nil)))
 	// ...but the user's own address still signs in.
-	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(home, nil)); r.status != http.StatusOK {
+	if r := s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(home, nil)); r.status != http.StatusOK {
 		t.Errorf("the user was locked out at home: %d %s", r.status, r.raw)
 	}
 	// The user sees the attack in their activity, newest first.
-	login := s.do(t, "POST", "/auth/login", creds("ada@example.com", "password1"), from(home, nil))
+	login := s.do(t, "POST", "/auth/login", creds("ada@example.com", testPassword), from(home, nil))
 	act := s.do(t, "GET", "/auth/activity", nil, bearer(login.sessionCookie("__Host-session").Value))
 	events := act.body["events"].([]any)
 	if act.status != http.StatusOK || len(events) < 9 {
@@ -152,17 +152,17 @@ func TestPerAddressLimits(t *testing.T) {
 	})
 	// Failures spread over many accounts from one address.
 	for i := range 4 {
-		s.do(t, "POST", "/auth/login", creds(fmt.Sprintf("user%d@example.com", i), "password1"), from("198.51.100.1", nil))
+		s.do(t, "POST", "/auth/login", creds(fmt.Sprintf("user%d@example.com", i), testPassword), from("198.51.100.1", nil))
 	}
-	retryAfter(t, s.do(t, "POST", "/auth/login", creds("user9@example.com", "password1"), from("198.51.100.1", nil)))
+	retryAfter(t, s.do(t, "POST", "/auth/login", creds("user9@example.com", testPassword), from("198.51.100.1", nil)))
 	// Registrations per address.
 	for i := range 2 {
-		if r := s.do(t, "POST", "/auth/register", creds(fmt.Sprintf("new%d@example.com", i), "password1"), from("198.51.100.2", nil)); r.status != http.StatusCreated {
+		if r := s.do(t, "POST", "/auth/register", creds(fmt.Sprintf("new%d@example.com", i), testPassword), from("198.51.100.2", nil)); r.status != http.StatusCreated {
 			t.Fatalf("registration %d: %d", i, r.status)
 		}
 	}
-	retryAfter(t, s.do(t, "POST", "/auth/register", creds("new9@example.com", "password1"), from("198.51.100.2", nil)))
-	if r := s.do(t, "POST", "/auth/register", creds("new9@example.com", "password1"), from("198.51.100.3", nil)); r.status != http.StatusCreated {
+	retryAfter(t, s.do(t, "POST", "/auth/register", creds("new9@example.com", testPassword), from("198.51.100.2", nil)))
+	if r := s.do(t, "POST", "/auth/register", creds("new9@example.com", testPassword), from("198.51.100.3", nil)); r.status != http.StatusCreated {
 		t.Errorf("another address: %d", r.status)
 	}
 }
@@ -175,7 +175,7 @@ func TestForwardedForNeedsATrustedProxy(t *testing.T) {
 	for i := range 3 {
 		s.do(t, "POST", "/auth/login", creds(fmt.Sprintf("user%d@example.com", i), "x"+fmt.Sprint(i)+"xxxxxxx"), from(fmt.Sprintf("198.51.100.%d", i), nil))
 	}
-	retryAfter(t, s.do(t, "POST", "/auth/login", creds("user9@example.com", "password1"), from("198.51.100.9", nil)))
+	retryAfter(t, s.do(t, "POST", "/auth/login", creds("user9@example.com", testPassword), from("198.51.100.9", nil)))
 }
 
 // TestBurstAcrossThreeInstances: 50 concurrent wrong codes for one account
@@ -240,7 +240,7 @@ func TestCORS(t *testing.T) {
 		t.Errorf("a foreign origin got CORS headers: %v", bad.header)
 	}
 	// A real cross-origin request from the allowed origin is readable.
-	r := s.do(t, "POST", "/auth/register", creds("ada@example.com", "password1"), map[string]string{"Origin": "https://app.example.com"})
+	r := s.do(t, "POST", "/auth/register", creds("ada@example.com", testPassword), map[string]string{"Origin": "https://app.example.com"})
 	if r.status != http.StatusCreated || r.header.Get("Access-Control-Allow-Origin") != "https://app.example.com" {
 		t.Errorf("cross-origin register: %d %v", r.status, r.header)
 	}

@@ -131,7 +131,7 @@ func TestWalkthrough(t *testing.T) {
 func TestInsecureCookieForLocalDevelopment(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, map[string]string{"COOKIE_SECURE": "false"})
-	reg := s.do(t, "POST", "/auth/register", map[string]string{"email": "dev@example.com", "password": "password1"}, nil)
+	reg := s.do(t, "POST", "/auth/register", map[string]string{"email": "dev@example.com", "password": testPassword}, nil)
 	if reg.status != http.StatusCreated {
 		t.Fatalf("register: %d %s", reg.status, reg.raw)
 	}
@@ -155,7 +155,7 @@ func TestSessionExpiry(t *testing.T) {
 		{"case=absolute", "UPDATE sessions SET idle_expires_at = now() - interval '1 second', expires_at = now() - interval '1 second'"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			token := s.register(t, strings.TrimPrefix(tt.name, "case=")+"@example.com", "password1")
+			token := s.register(t, strings.TrimPrefix(tt.name, "case=")+"@example.com", testPassword)
 			conn, err := pgx.Connect(ctx, s.dbURL)
 			if err != nil {
 				t.Fatal(err)
@@ -217,7 +217,7 @@ func TestSessionRefresh(t *testing.T) {
 	t.Parallel()
 	s := startStack(t, nil)
 	ctx := context.Background()
-	token := s.register(t, "ada@example.com", "password1")
+	token := s.register(t, "ada@example.com", testPassword)
 	// Let the session age so that the refresh visibly moves the idle expiry.
 	execOn(t, s.dbURL, "UPDATE sessions SET idle_expires_at = now() + interval '1 minute'")
 	before, err := s.grpc.ValidateSession(ctx, &genpb.ValidateSessionRequest{Token: token})

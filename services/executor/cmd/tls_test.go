@@ -19,7 +19,7 @@ func TestMutualTLS(t *testing.T) {
 		"GRPC_TLS_KEY":   pki.ServerKey,
 		"GRPC_CLIENT_CA": pki.CA,
 	}})
-	token, err := srv.Register(t.Context(), "ada@example.com", "password1")
+	token, err := srv.Register(t.Context(), "ada@example.com", testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -138,10 +138,14 @@ func cookie(name, token string) map[string]string {
 	return map[string]string{"Cookie": name + "=" + token}
 }
 
+// testPassword is the password register gives every account: one that
+// the auth service's password screening accepts.
+const testPassword = "violet-anchor-drifting-92"
+
 // register creates an account and returns its aal1 session token.
 func register(t *testing.T, srv *authtest.Server, email string) string {
 	t.Helper()
-	token, err := srv.Register(t.Context(), email, "password1")
+	token, err := srv.Register(t.Context(), email, testPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +165,7 @@ func stepUp(t *testing.T, srv *authtest.Server, token string) string {
 // session token.
 func login(t *testing.T, srv *authtest.Server, email string) string {
 	t.Helper()
-	res, err := http.Post(srv.HTTPURL+"/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"password1"}`))
+	res, err := http.Post(srv.HTTPURL+"/auth/login", "application/json", strings.NewReader(`{"email":"`+email+`","password":"`+testPassword+`"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
