@@ -335,7 +335,7 @@ var SecurityEvent = Type("SecurityEvent", func() {
 			"password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify")
 		Example("login")
 	})
-	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not).", func() {
+	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not); an event of the account (a lock, a password change, an operator's act) is true: it happened.", func() {
 		Example(false)
 	})
 	Field(3, "ip", String, "Client IP address.", func() {

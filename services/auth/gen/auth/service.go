@@ -482,7 +482,8 @@ type SecurityEvent struct {
 	// locked after too many failures or unlocked, its password changed, an
 	// operator's act).
 	Kind string
-	// Whether it succeeded (a rate-limited attempt did not).
+	// Whether it succeeded (a rate-limited attempt did not); an event of the
+	// account (a lock, a password change, an operator's act) is true: it happened.
 	Success bool
 	// Client IP address.
 	IP string

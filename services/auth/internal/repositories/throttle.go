@@ -267,7 +267,7 @@ func (t *Throttle) Activity(ctx context.Context, userID uuid.UUID, limit int) ([
 	}
 	out := make([]ports.Event, len(rows))
 	for i, r := range rows {
-		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess), IP: r.Ip, CreatedAt: r.CreatedAt, Repeats: int(r.Repeats), Actor: r.Actor.String}
+		out[i] = ports.Event{Kind: ports.AttemptKind(r.Kind), Success: r.Outcome == string(ports.OutcomeSuccess) || r.Outcome == "notice", IP: r.Ip, CreatedAt: r.CreatedAt, Repeats: int(r.Repeats), Actor: r.Actor.String}
 	}
 	return out, nil
 }

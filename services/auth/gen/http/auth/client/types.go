@@ -6344,7 +6344,8 @@ type SecurityEventResponseBody struct {
 	// locked after too many failures or unlocked, its password changed, an
 	// operator's act).
 	Kind *string `form:"kind,omitempty" json:"kind,omitempty" xml:"kind,omitempty"`
-	// Whether it succeeded (a rate-limited attempt did not).
+	// Whether it succeeded (a rate-limited attempt did not); an event of the
+	// account (a lock, a password change, an operator's act) is true: it happened.
 	Success *bool `form:"success,omitempty" json:"success,omitempty" xml:"success,omitempty"`
 	// Client IP address.
 	IP *string `form:"ip,omitempty" json:"ip,omitempty" xml:"ip,omitempty"`

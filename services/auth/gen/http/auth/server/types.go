@@ -6346,7 +6346,8 @@ type SecurityEventResponseBody struct {
 	// locked after too many failures or unlocked, its password changed, an
 	// operator's act).
 	Kind string `form:"kind" json:"kind" xml:"kind"`
-	// Whether it succeeded (a rate-limited attempt did not).
+	// Whether it succeeded (a rate-limited attempt did not); an event of the
+	// account (a lock, a password change, an operator's act) is true: it happened.
 	Success bool `form:"success" json:"success" xml:"success"`
 	// Client IP address.
 	IP string `form:"ip" json:"ip" xml:"ip"`
