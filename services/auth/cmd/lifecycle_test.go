@@ -439,3 +439,35 @@ func TestLinkPagesServed(t *testing.T) {
 		}
 	}
 }
+
+// TestPasswordScreening: register, change and reset refuse common and
+// breached passwords and passwords built from the email, saying why and
+// never echoing the password; a passphrase passes.
+func TestPasswordScreening(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, nil)
+	const email = "alice.smith@example.com"
+	for _, tt := range []struct{ password, reason string }{
+		{"password", "common and breached"},
+		{"Password1", "common and breached"},
+		{"qwertyuiop", "common and breached"},
+		{"iloveyou", "common and breached"},
+		{"P@ssw0rd", "common and breached"},
+		{"letmein123", "common and breached"},
+		{"alicesmith", "email"},
+		{"AliceSmith2024", "email"},
+		{"example.com1", "email"},
+		{"1234567", "shorter than 8"},
+	} {
+		r := s.do(t, "POST", "/auth/register", creds(email, tt.password), nil)
+		requireError(t, r, http.StatusBadRequest, "weak_password")
+		msg, _ := r.body["message"].(string)
+		echoed := strings.Contains(msg, tt.password) && tt.password != "password" // a word of every such message
+		if !strings.Contains(msg, tt.reason) || echoed {
+			t.Errorf("%q: message %q, want the reason %q and not the password", tt.password, msg, tt.reason)
+		}
+	}
+	token := s.register(t, email, "violet anchor drifting slowly")
+	r := s.do(t, "POST", "/auth/password/change", map[string]string{"current_password": "violet anchor drifting slowly", "new_password": "Alice.Smith"}, bearer(token))
+	requireError(t, r, http.StatusBadRequest, "weak_password")
+}
