@@ -7,21 +7,23 @@
 # volume and proves that gRPC takes mutual TLS only (a plaintext call, a
 # call without a client certificate and one with a certificate of another
 # CA are refused), registers, logs in, enrolls TOTP with a code from
-# oathtool, calls the profile over REST, ValidateSession over gRPC with the
-# executor's certificate (scripts/grpcprobe) and the executor through the
-# published ports, restarts the auth container and then the database and
-# checks that the session still validates, runs the certs job again and
-# checks that it keeps everything, and finally tears the stack down with its
-# volumes, also when a check fails.
+# oathtool, reads the notice of it that auth mailed to Mailpit (through
+# Mailpit's HTTP API), calls the profile over REST, ValidateSession over
+# gRPC with the executor's certificate (scripts/grpcprobe) and the executor
+# through the published ports, restarts the auth container and then the
+# database and checks that the session still validates, runs the certs job
+# again and checks that it keeps everything, and finally tears the stack
+# down with its volumes, also when a check fails.
 #
 # Usage: scripts/compose-e2e.sh
 # Base images: the ones GO_IMAGE, RUNTIME_IMAGE and POSTGRES_IMAGE name
 # when GO_IMAGE is set (a registry or a mirror); otherwise the ones
 # scripts/docker-base-images.sh builds from Debian's packages (no registry
 # needed). The stack runs as compose project "platform-e2e" on ports
-# 18080 (REST), 19090 (gRPC) and 18081 (executor) unless AUTH_HTTP_PORT,
-# AUTH_GRPC_PORT and EXECUTOR_HTTP_PORT say otherwise, so it does not
-# disturb a stack started from the README.
+# 18080 (REST), 19090 (gRPC), 18081 (executor) and 18025 (Mailpit's API)
+# unless AUTH_HTTP_PORT, AUTH_GRPC_PORT, EXECUTOR_HTTP_PORT and
+# MAILPIT_UI_PORT say otherwise, so it does not disturb a stack started from
+# the README. Mail goes to the stack's Mailpit whatever SMTP_URL says.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -58,6 +60,7 @@ fi
 # BuildKit for RUN --mount, also with docker-compose 1.29.
 export DOCKER_BUILDKIT=${DOCKER_BUILDKIT:-1} COMPOSE_DOCKER_CLI_BUILD=${COMPOSE_DOCKER_CLI_BUILD:-1}
 export AUTH_HTTP_PORT=${AUTH_HTTP_PORT:-18080} AUTH_GRPC_PORT=${AUTH_GRPC_PORT:-19090} EXECUTOR_HTTP_PORT=${EXECUTOR_HTTP_PORT:-18081}
+export MAILPIT_UI_PORT=${MAILPIT_UI_PORT:-18025}
 # Secrets of this run only: the image checks below prove none of them is
 # baked into an image.
 TOTP_ENCRYPTION_KEY=$(head -c 32 /dev/urandom | base64)
@@ -66,6 +69,9 @@ export TOTP_ENCRYPTION_KEY POSTGRES_PASSWORD
 auth=http://127.0.0.1:$AUTH_HTTP_PORT
 executor=http://127.0.0.1:$EXECUTOR_HTTP_PORT
 grpc=127.0.0.1:$AUTH_GRPC_PORT
+mailpit=http://127.0.0.1:$MAILPIT_UI_PORT
+# Mail to this stack's Mailpit, links to this stack's REST port.
+export SMTP_URL=smtp://mailpit:1025 PUBLIC_URL=$auth
 
 tmp=$(mktemp -d)
 jar=$tmp/cookies
@@ -126,6 +132,40 @@ as_operator=(-cacert "$certs/ca.pem" -cert "$certs/operator.pem" -key "$certs/op
 probe() {
 	printf '%s\n' "$(token)" | "$tmp/grpcprobe" -addr "$grpc" "${as_executor[@]}" -email "$email" -aal "$1" >/dev/null
 }
+# mail_for ADDRESS SUBJECT: prints the newest message to ADDRESS whose
+# subject contains SUBJECT, as Mailpit's JSON (GET /api/v1/message/ID:
+# Subject, Text, HTML, ...), waiting up to 30 seconds for it to arrive (the
+# outbox sends within a second or two, or retries 10 s later). Fails with
+# Mailpit's last answer.
+mail_for() {
+	local to=$1 subject=$2 deadline=$((SECONDS + 30)) list id
+	while :; do
+		list=$(curl -sS -G --data-urlencode "query=to:$to" "$mailpit/api/v1/search" 2>&1) || list="no answer: $list"
+		# One summary a line; the first (newest) whose Subject has SUBJECT.
+		id=$(sed 's/{"ID":"/\n&/g' <<<"$list" |
+			sed -n 's/^{"ID":"\([^"]*\)".*"Subject":"\(\([^"\\]\|\\.\)*\)".*/\1\t\2/p' |
+			awk -F '\t' -v s="$subject" 'index($2, s) {print $1; exit}')
+		[ -z "$id" ] || break
+		[ "$SECONDS" -lt "$deadline" ] || fail "no mail to $to with '$subject' in its subject after 30s; Mailpit's search answered: $list"
+		sleep 1
+	done
+	curl -sS -f "$mailpit/api/v1/message/$id" || fail "Mailpit did not give message $id"
+}
+# mail_text JSON: the Text body of mail_for's JSON, still JSON-escaped (\n
+# for a new line): enough to look for plain words and links in it.
+mail_text() { sed -n 's/.*"Text":"\(\([^"\\]\|\\.\)*\)".*/\1/p' <<<"$1"; }
+# mail_link JSON: the first link to PUBLIC_URL in the Text body of
+# mail_for's JSON, whole: path, query and fragment (a reset or verification
+# token travels as #token=...). A URL ends at a space, a quote, < or >, or
+# the next escape (\n); Go's JSON writes & as \u0026. Fails when there is
+# none.
+mail_link() {
+	local prefix link
+	prefix=$(sed 's/[]\\$*.^[]/\\&/g' <<<"$PUBLIC_URL")
+	link=$(mail_text "$1" | sed 's/\\u0026/\&/g' | grep -o "$prefix[^\\\" <>]*" | sed -n 1p) || true
+	[ -n "$link" ] || fail "no link to $PUBLIC_URL in the mail: $(mail_text "$1")"
+	printf '%s\n' "$link"
+}
 # refused WHAT TEXT [FLAGS...]: ValidateSession with these flags fails with
 # Unavailable and an error that contains TEXT: the server refused the
 # connection (not "connection refused": nothing listening proves nothing).
@@ -147,10 +187,10 @@ say "starting the stack (${compose[*]}, GO_IMAGE=${GO_IMAGE:-default} RUNTIME_IM
 	tail -40 "$tmp/up.log" >&2
 	fail "compose up failed (output above)"
 }
-for service in db auth executor; do
+for service in db auth executor mailpit; do
 	wait_healthy "$service"
 done
-pass "db, auth and executor are healthy"
+pass "db, auth, executor and mailpit are healthy"
 certs_id=$("${compose[@]}" ps -a -q certs)
 [ -n "$certs_id" ] || fail "no container for certs"
 [ "$(docker inspect -f '{{.State.Status}}/{{.State.ExitCode}}' "$certs_id")" = exited/0 ] ||
@@ -159,7 +199,7 @@ pass "the certs job made the certificates and exited 0"
 
 # The images: non-root, small, and no secret of this run in them.
 max_mb=${E2E_MAX_IMAGE_MB:-30}
-for service in auth executor; do
+for service in auth executor mailpit; do
 	image=$(docker inspect -f '{{.Image}}' "$("${compose[@]}" ps -q "$service")")
 	user=$(docker image inspect -f '{{.Config.User}}' "$image")
 	size=$(docker image inspect -f '{{.Size}}' "$image")
@@ -227,6 +267,14 @@ expect 200 '"aal":"aal2"' '"backup_codes"'
 call GET "$auth/auth/profile"
 expect 200 '"mfa_enabled":true'
 pass "TOTP enrolled with an oathtool code, session at aal2"
+
+# The notice of it, through the outbox and SMTP to Mailpit.
+notice=$(mail_for "$email" "Two-factor authentication turned on")
+[[ $notice == *'"Subject":"Two-factor authentication turned on"'* ]] || fail "the notice has another subject: $notice"
+[[ $(mail_text "$notice") == *"$email"* ]] || fail "the notice's text does not name $email: $notice"
+link=$(mail_link "$notice")
+[ "$link" = "$PUBLIC_URL" ] || fail "the notice's link is '$link', want $PUBLIC_URL: $(mail_text "$notice")"
+pass "the notice 'Two-factor authentication turned on' reached Mailpit, naming $email and linking to $PUBLIC_URL"
 
 probe aal2 || fail "ValidateSession over gRPC ($grpc) refused the session"
 pass "ValidateSession over gRPC with mutual TLS (executor certificate): $email at aal2"
