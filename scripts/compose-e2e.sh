@@ -198,7 +198,7 @@ certs_id=$("${compose[@]}" ps -a -q certs)
 pass "the certs job made the certificates and exited 0"
 
 # The images: non-root, small, and no secret of this run in them.
-max_mb=${E2E_MAX_IMAGE_MB:-30}
+max_mb=${E2E_MAX_IMAGE_MB:-40}
 for service in auth executor mailpit; do
 	image=$(docker inspect -f '{{.Image}}' "$("${compose[@]}" ps -q "$service")")
 	user=$(docker image inspect -f '{{.Config.User}}' "$image")
@@ -249,8 +249,23 @@ call POST "$auth/auth/login" "{\"email\":\"$email\",\"password\":\"$password\"}"
 expect 200
 [ -n "$(token)" ] || fail "login set no session cookie"
 call GET "$auth/auth/profile"
-expect 200 "\"email\":\"$email\"" '"mfa_enabled":false'
+expect 200 "\"email\":\"$email\"" '"mfa_enabled":false' '"email_verified":false'
 pass "registered, logged in, profile over REST"
+
+# The verification link of the registration, read from Mailpit, followed
+# as its page does: the token from the URL fragment, posted as JSON.
+verify=$(mail_for "$email" "Verify your email address")
+link=$(mail_link "$verify")
+[[ $link == "$PUBLIC_URL/verify-email#token="* ]] || fail "the verification link is '$link'"
+call GET "${link%%#*}"
+expect 200 'links.js'
+call POST "$auth/auth/email/verify" "{\"token\":\"${link#*#token=}\"}"
+expect 204
+call POST "$auth/auth/email/verify" "{\"token\":\"${link#*#token=}\"}"
+expect 400 invalid_token
+call GET "$auth/auth/profile"
+expect 200 '"email_verified":true'
+pass "the verification link from Mailpit verified $email, once"
 
 call GET "$executor/executor/whoami"
 expect 200 "\"email\":\"$email\"" '"aal":"aal1"'
@@ -346,5 +361,31 @@ check_grpc_authorization
 	fail "a second certs init did not keep every file: $(cat "$tmp/certs.log")"
 probe aal2 || fail "after a second certs init, ValidateSession refused the session"
 pass "a second certs init keeps the CA and every certificate"
+
+# A forgotten password: the reset link from Mailpit sets a new one, once,
+# and ends every session; MFA still applies at the next login.
+call POST "$auth/auth/password/forgot" "{\"email\":\"$email\"}"
+expect 202 '{}'
+call POST "$auth/auth/password/forgot" "{\"email\":\"nobody-$RANDOM@example.com\"}"
+expect 202 '{}'
+reset=$(mail_for "$email" "Reset your password")
+link=$(mail_link "$reset")
+[[ $link == "$PUBLIC_URL/reset-password#token="* ]] || fail "the reset link is '$link'"
+call GET "${link%%#*}"
+expect 200 'links.js'
+new_password="quiet harbour lantern 7"
+call POST "$auth/auth/password/reset" "{\"token\":\"${link#*#token=}\",\"new_password\":\"password1\"}"
+expect 400 weak_password
+call POST "$auth/auth/password/reset" "{\"token\":\"${link#*#token=}\",\"new_password\":\"$new_password\"}"
+expect 204
+call POST "$auth/auth/password/reset" "{\"token\":\"${link#*#token=}\",\"new_password\":\"$new_password\"}"
+expect 400 invalid_token
+! probe aal2 2>/dev/null || fail "a session from before the reset still validates"
+call POST "$auth/auth/login" "{\"email\":\"$email\",\"password\":\"$password\"}"
+expect 401 invalid_credentials
+call POST "$auth/auth/login" "{\"email\":\"$email\",\"password\":\"$new_password\"}"
+expect 200 '"mfa_required":true'
+mail_for "$email" "Your password was reset" >/dev/null
+pass "the reset link from Mailpit set a new password, once; sessions ended, MFA still required, notice mailed"
 
 say "$passed passed, 0 failed"
