@@ -22,3 +22,7 @@ go tool goa gen "$module/services/auth/design/api" -o . >/dev/null
 restore
 
 go tool mockgen -source=internal/ports/ports.go -destination=internal/ports/mocks/ports.go -package=mocks
+
+# The OpenAPI description the service serves: Goa's, completed from the
+# design with what the server does beside the transport (tools/openapi).
+go run ./tools/openapi gen/http/openapi3.json internal/apidocs

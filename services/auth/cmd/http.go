@@ -20,6 +20,7 @@ import (
 	"github.com/infrastructure/platform/services/auth/config"
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
 	genhttp "github.com/infrastructure/platform/services/auth/gen/http/auth/server"
+	"github.com/infrastructure/platform/services/auth/internal/apidocs"
 	"github.com/infrastructure/platform/services/auth/internal/clientip"
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
 	"github.com/infrastructure/platform/services/auth/internal/web"
@@ -43,6 +44,11 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle(http.MethodGet, "/healthz", health.Handler(health.NewChecker(db)))
+	// The OpenAPI description and the API reference (offline assets).
+	mux.Handle(http.MethodGet, "/openapi.json", apidocs.Spec(false))
+	mux.Handle(http.MethodGet, "/openapi.yaml", apidocs.Spec(true))
+	mux.Handle(http.MethodGet, "/docs", apidocs.Docs())
+	mux.Handle(http.MethodGet, apidocs.DocsPath+"{*asset}", apidocs.Docs())
 	// The pages that emailed links open, and their script and style.
 	for _, files := range []map[string]string{web.Pages, web.Assets} {
 		for path, file := range files {

@@ -27,6 +27,8 @@ func emailTokenAttribute() {
 // forgotten password and reset, email verification.
 func accountLifecycleMethods() {
 	Method("password_change", func() {
+		methodErrors("unauthorized", "mfa_required", "invalid_input", "invalid_credentials", "weak_password", "unavailable")
+		throttled()
 		Description("Change the password. Needs the current one (a wrong one is 401 invalid_credentials and counts as a failed login). On success this session gets a new token, every other session of the user ends at once (caches included), the change is an activity event and a notice is mailed.")
 		Security(SessionAuth, func() { Scope("mfa") })
 		Payload(sessionPayload(func() {
@@ -39,6 +41,7 @@ func accountLifecycleMethods() {
 		}))
 		Result(PasswordChangeResult)
 		HTTP(func() {
+			throttledResponse()
 			POST("/password/change")
 			Header("token:Authorization")
 			Response(StatusOK, sessionCookie)
@@ -46,6 +49,8 @@ func accountLifecycleMethods() {
 	})
 
 	Method("password_forgot", func() {
+		methodErrors("invalid_input", "unavailable")
+		throttled()
 		Description("Ask for a password reset link by email. The answer is the same, in about the same time, whether or not an account has this email: the work (throttle, outbox) is the same, and the mail worker looks the account up later. The link (PUBLIC_URL/reset-password#token=…) holds a single-use token valid for 30 minutes; a newer link voids older ones. Throttled per email and per client address.")
 		Payload(func() {
 			emailAttribute("email")
@@ -53,12 +58,15 @@ func accountLifecycleMethods() {
 		})
 		Result(Accepted)
 		HTTP(func() {
+			throttledResponse()
 			POST("/password/forgot")
 			Response(StatusAccepted)
 		})
 	})
 
 	Method("password_reset", func() {
+		methodErrors("invalid_input", "invalid_token", "weak_password", "unavailable")
+		throttled()
 		Description("Set a new password with the token of a reset link. Every session of the user ends, a second factor locked by failures is unlocked, and the email counts as verified (the link reached it). MFA still applies: the next login needs the second factor. Of two resets with one token, exactly one succeeds.")
 		Payload(func() {
 			emailTokenAttribute()
@@ -66,29 +74,36 @@ func accountLifecycleMethods() {
 			Required("token", "new_password")
 		})
 		HTTP(func() {
+			throttledResponse()
 			POST("/password/reset")
 			Response(StatusNoContent)
 		})
 	})
 
 	Method("email_verify", func() {
+		methodErrors("invalid_input", "invalid_token", "unavailable")
+		throttled()
 		Description("Prove the account's email address with the token of a verification link (PUBLIC_URL/verify-email#token=…, valid for 24 hours, single use).")
 		Payload(func() {
 			emailTokenAttribute()
 			Required("token")
 		})
 		HTTP(func() {
+			throttledResponse()
 			POST("/email/verify")
 			Response(StatusNoContent)
 		})
 	})
 
 	Method("email_verify_resend", func() {
+		methodErrors("unauthorized", "mfa_required", "email_already_verified", "unavailable")
+		throttled()
 		Description("Mail a new verification link to the signed-in user's address. Throttled per account and per client address.")
 		Security(SessionAuth, func() { Scope("mfa") })
 		Payload(sessionPayload(nil))
 		Result(Accepted)
 		HTTP(func() {
+			throttledResponse()
 			POST("/email/verify/resend")
 			Header("token:Authorization")
 			Response(StatusAccepted)

@@ -20,26 +20,89 @@ var _ = API("auth", func() {
 		})
 	})
 
-	// Errors that any method may return. Each is declared once and mapped to
-	// an HTTP status and a gRPC code here.
+	// The errors of the API. Each is declared once, with its HTTP status
+	// and gRPC code; each method names those it may return (methodErrors),
+	// so that the OpenAPI description lists exactly those per operation.
+	// rate_limited, whose type is its own, is declared by the methods that
+	// throttle (throttled).
 	Error("unauthorized", ErrorResult, "The session is missing, unknown, expired or revoked.")
 	Error("mfa_required", ErrorResult, "The session must be raised to aal2 with a second factor first.")
 	Error("invalid_input", ErrorResult, "The request is malformed or fails validation.")
 	Error("unavailable", ErrorResult, "The database cannot be reached; retry later.", func() { Temporary() })
+	Error("email_taken", ErrorResult, "An account with this email already exists.")
+	Error("invalid_credentials", ErrorResult, "The email or the password is wrong.")
+	Error("not_found", ErrorResult, "No such resource.")
+	Error("invalid_code", ErrorResult, "The code is wrong, expired or already used.")
+	Error("totp_already_enabled", ErrorResult, "TOTP is already active for this account.")
+	Error("totp_not_enrolled", ErrorResult, "No TOTP enrollment is pending or active: call totp/generate first.")
+	Error("mfa_not_enabled", ErrorResult, "The account has no second factor.")
+	Error("account_disabled", ErrorResult, "An operator disabled the account.")
+	Error("second_factor_locked", ErrorResult, "Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.")
+	Error("weak_password", ErrorResult, "The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email, too easy to guess); it never echoes the password.")
+	Error("invalid_token", ErrorResult, "The link's token is unknown, used, voided by a newer one or expired.")
+	Error("email_unverified", ErrorResult, "The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.")
+	Error("email_already_verified", ErrorResult, "The account's email address is already verified.")
 
 	HTTP(func() {
 		Response("unauthorized", StatusUnauthorized)
 		Response("mfa_required", StatusForbidden)
 		Response("invalid_input", StatusBadRequest)
 		Response("unavailable", StatusServiceUnavailable)
+		Response("email_taken", StatusConflict)
+		Response("invalid_credentials", StatusUnauthorized)
+		Response("not_found", StatusNotFound)
+		Response("invalid_code", StatusUnauthorized)
+		Response("totp_already_enabled", StatusConflict)
+		Response("totp_not_enrolled", StatusConflict)
+		Response("mfa_not_enabled", StatusConflict)
+		Response("second_factor_locked", StatusLocked)
+		Response("account_disabled", StatusForbidden)
+		Response("weak_password", StatusBadRequest)
+		Response("invalid_token", StatusBadRequest)
+		Response("email_unverified", StatusForbidden)
+		Response("email_already_verified", StatusConflict)
 	})
 	GRPC(func() {
 		Response("unauthorized", CodeUnauthenticated)
 		Response("mfa_required", CodePermissionDenied)
 		Response("invalid_input", CodeInvalidArgument)
 		Response("unavailable", CodeUnavailable)
+		Response("email_taken", CodeAlreadyExists)
+		Response("invalid_credentials", CodeUnauthenticated)
+		Response("not_found", CodeNotFound)
+		Response("invalid_code", CodeUnauthenticated)
+		Response("totp_already_enabled", CodeFailedPrecondition)
+		Response("totp_not_enrolled", CodeFailedPrecondition)
+		Response("mfa_not_enabled", CodeFailedPrecondition)
+		Response("second_factor_locked", CodeFailedPrecondition)
+		Response("account_disabled", CodePermissionDenied)
+		Response("weak_password", CodeInvalidArgument)
+		Response("invalid_token", CodeInvalidArgument)
+		Response("email_unverified", CodePermissionDenied)
+		Response("email_already_verified", CodeFailedPrecondition)
 	})
 })
+
+// methodErrors declares, in a method, the errors of the API it may return.
+func methodErrors(names ...string) {
+	for _, name := range names {
+		Error(name)
+	}
+}
+
+// throttled declares, in a method over HTTP, the error of an attempt over
+// a limit: 429 with Retry-After. Call it in the method, then
+// throttledResponse in its HTTP block.
+func throttled() {
+	Error("rate_limited", RateLimitedError, "Too many attempts; retry after the number of seconds in Retry-After.")
+}
+
+// throttledResponse maps rate_limited in a method's HTTP block.
+func throttledResponse() {
+	Response("rate_limited", StatusTooManyRequests, func() {
+		Header("retry_after:Retry-After")
+	})
+}
 
 // RateLimitedError is the error of a throttled attempt.
 var RateLimitedError = Type("RateLimitedError", func() {

@@ -8,6 +8,7 @@ import (
 // (services/auth/README.md: Endpoints, TOTP and backup codes).
 func mfaMethods() {
 	Method("totp_generate", func() {
+		methodErrors("unauthorized", "totp_already_enabled", "unavailable")
 		Description("Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.")
 		Security(SessionAuth, func() { Scope("session") })
 		Payload(sessionPayload(nil))
@@ -20,11 +21,14 @@ func mfaMethods() {
 	})
 
 	Method("totp_verify", func() {
+		methodErrors("unauthorized", "invalid_input", "invalid_code", "totp_not_enrolled", "second_factor_locked", "unavailable")
+		throttled()
 		Description("Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.")
 		Security(SessionAuth, func() { Scope("session") })
 		Payload(sessionPayload(totpCodeAttribute))
 		Result(TOTPVerifyResult)
 		HTTP(func() {
+			throttledResponse()
 			POST("/totp/verify")
 			Header("token:Authorization")
 			Response(StatusOK, sessionCookie)
@@ -32,10 +36,13 @@ func mfaMethods() {
 	})
 
 	Method("totp_disable", func() {
+		methodErrors("unauthorized", "mfa_required", "invalid_input", "invalid_code", "totp_not_enrolled", "second_factor_locked", "unavailable")
+		throttled()
 		Description("Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.")
 		Security(SessionAuth, func() { Scope("aal2") })
 		Payload(sessionPayload(totpCodeAttribute))
 		HTTP(func() {
+			throttledResponse()
 			POST("/totp/disable")
 			Header("token:Authorization")
 			Response(StatusNoContent)
@@ -43,6 +50,8 @@ func mfaMethods() {
 	})
 
 	Method("backup_verify", func() {
+		methodErrors("unauthorized", "invalid_input", "invalid_code", "mfa_not_enabled", "second_factor_locked", "unavailable")
+		throttled()
 		Description("Use a backup code (once) to raise the session to aal2 under a new token.")
 		Security(SessionAuth, func() { Scope("session") })
 		Payload(sessionPayload(func() {
@@ -54,6 +63,7 @@ func mfaMethods() {
 		}))
 		Result(BackupVerifyResult)
 		HTTP(func() {
+			throttledResponse()
 			POST("/backup/verify")
 			Header("token:Authorization")
 			Response(StatusOK, sessionCookie)
@@ -61,6 +71,8 @@ func mfaMethods() {
 	})
 
 	Method("backup_regenerate", func() {
+		methodErrors("unauthorized", "mfa_required", "invalid_input", "invalid_credentials", "unavailable")
+		throttled()
 		Description("Replace the backup codes with a new set of 10. Needs an aal2 session and the account's password again (a fresh proof for a sensitive change, OWASP ASVS 3.7.1); a wrong password is 401 invalid_credentials and counts as a failed login.")
 		Security(SessionAuth, func() { Scope("aal2") })
 		Payload(sessionPayload(func() {
@@ -72,6 +84,7 @@ func mfaMethods() {
 		}))
 		Result(BackupCodes)
 		HTTP(func() {
+			throttledResponse()
 			POST("/backup/regenerate")
 			Header("token:Authorization")
 			Response(StatusOK)

@@ -81,24 +81,11 @@ func NewClient(register, login, logout, profile, sessionRefresh, passwordChange,
 
 // Register calls the "register" endpoint of the "auth" service.
 // Register may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "weak_password" (type *goa.ServiceError)
+//   - "email_taken" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) Register(ctx context.Context, p *NewAccount) (res *RegisterResult, err error) {
 	var ires any
@@ -111,24 +98,12 @@ func (c *Client) Register(ctx context.Context, p *NewAccount) (res *RegisterResu
 
 // Login calls the "login" endpoint of the "auth" service.
 // Login may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_credentials" (type *goa.ServiceError)
+//   - "account_disabled" (type *goa.ServiceError)
+//   - "email_unverified" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, err error) {
 	var ires any
@@ -142,23 +117,7 @@ func (c *Client) Login(ctx context.Context, p *Credentials) (res *LoginResult, e
 // Logout calls the "logout" endpoint of the "auth" service.
 // Logout may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResult, err error) {
 	var ires any
@@ -173,22 +132,7 @@ func (c *Client) Logout(ctx context.Context, p *LogoutPayload) (res *LogoutResul
 // Profile may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountProfile, err error) {
 	var ires any
@@ -202,23 +146,7 @@ func (c *Client) Profile(ctx context.Context, p *ProfilePayload) (res *AccountPr
 // SessionRefresh calls the "session_refresh" endpoint of the "auth" service.
 // SessionRefresh may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (res *RefreshResult, err error) {
 	var ires any
@@ -234,21 +162,10 @@ func (c *Client) SessionRefresh(ctx context.Context, p *SessionRefreshPayload) (
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_credentials" (type *goa.ServiceError)
+//   - "weak_password" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) PasswordChange(ctx context.Context, p *PasswordChangePayload) (res *PasswordChangeResult, err error) {
 	var ires any
@@ -261,24 +178,9 @@ func (c *Client) PasswordChange(ctx context.Context, p *PasswordChangePayload) (
 
 // PasswordForgot calls the "password_forgot" endpoint of the "auth" service.
 // PasswordForgot may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) PasswordForgot(ctx context.Context, p *PasswordForgotPayload) (res map[string]string, err error) {
 	var ires any
@@ -291,24 +193,11 @@ func (c *Client) PasswordForgot(ctx context.Context, p *PasswordForgotPayload) (
 
 // PasswordReset calls the "password_reset" endpoint of the "auth" service.
 // PasswordReset may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_token" (type *goa.ServiceError)
+//   - "weak_password" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) PasswordReset(ctx context.Context, p *PasswordResetPayload) (err error) {
 	_, err = c.PasswordResetEndpoint(ctx, p)
@@ -317,24 +206,10 @@ func (c *Client) PasswordReset(ctx context.Context, p *PasswordResetPayload) (er
 
 // EmailVerify calls the "email_verify" endpoint of the "auth" service.
 // EmailVerify may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_token" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) EmailVerify(ctx context.Context, p *EmailVerifyPayload) (err error) {
 	_, err = c.EmailVerifyEndpoint(ctx, p)
@@ -346,22 +221,9 @@ func (c *Client) EmailVerify(ctx context.Context, p *EmailVerifyPayload) (err er
 // EmailVerifyResend may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "email_already_verified" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) EmailVerifyResend(ctx context.Context, p *EmailVerifyResendPayload) (res map[string]string, err error) {
 	var ires any
@@ -376,22 +238,7 @@ func (c *Client) EmailVerifyResend(ctx context.Context, p *EmailVerifyResendPayl
 // ListSessions may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res *SessionList, err error) {
 	var ires any
@@ -407,21 +254,8 @@ func (c *Client) ListSessions(ctx context.Context, p *ListSessionsPayload) (res 
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (err error) {
 	_, err = c.DeleteSessionEndpoint(ctx, p)
@@ -433,22 +267,7 @@ func (c *Client) DeleteSession(ctx context.Context, p *DeleteSessionPayload) (er
 // RevokeOtherSessions may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessionsPayload) (res *RevokedCount, err error) {
 	var ires any
@@ -461,24 +280,9 @@ func (c *Client) RevokeOtherSessions(ctx context.Context, p *RevokeOtherSessions
 
 // RevokeSession calls the "revoke_session" endpoint of the "auth" service.
 // RevokeSession may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (err error) {
 	_, err = c.RevokeSessionEndpoint(ctx, p)
@@ -488,24 +292,9 @@ func (c *Client) RevokeSession(ctx context.Context, p *RevokeSessionPayload) (er
 // RevokeUserSessions calls the "revoke_user_sessions" endpoint of the "auth"
 // service.
 // RevokeUserSessions may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPayload) (res *RevokedCount, err error) {
 	var ires any
@@ -519,24 +308,8 @@ func (c *Client) RevokeUserSessions(ctx context.Context, p *RevokeUserSessionsPa
 // WatchRevocations calls the "watch_revocations" endpoint of the "auth"
 // service.
 // WatchRevocations may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClientStream, err error) {
 	var ires any
@@ -551,22 +324,7 @@ func (c *Client) WatchRevocations(ctx context.Context) (res WatchRevocationsClie
 // Activity may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *ActivityList, err error) {
 	var ires any
@@ -580,23 +338,8 @@ func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *Activit
 // TotpGenerate calls the "totp_generate" endpoint of the "auth" service.
 // TotpGenerate may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
-//   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "totp_already_enabled" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res *TOTPEnrollment, err error) {
 	var ires any
@@ -610,23 +353,12 @@ func (c *Client) TotpGenerate(ctx context.Context, p *TotpGeneratePayload) (res 
 // TotpVerify calls the "totp_verify" endpoint of the "auth" service.
 // TotpVerify may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_code" (type *goa.ServiceError)
+//   - "totp_not_enrolled" (type *goa.ServiceError)
+//   - "second_factor_locked" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOTPVerifyResult, err error) {
 	var ires any
@@ -642,21 +374,11 @@ func (c *Client) TotpVerify(ctx context.Context, p *TotpVerifyPayload) (res *TOT
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_code" (type *goa.ServiceError)
+//   - "totp_not_enrolled" (type *goa.ServiceError)
+//   - "second_factor_locked" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err error) {
 	_, err = c.TotpDisableEndpoint(ctx, p)
@@ -666,23 +388,12 @@ func (c *Client) TotpDisable(ctx context.Context, p *TotpDisablePayload) (err er
 // BackupVerify calls the "backup_verify" endpoint of the "auth" service.
 // BackupVerify may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_code" (type *goa.ServiceError)
+//   - "mfa_not_enabled" (type *goa.ServiceError)
+//   - "second_factor_locked" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res *BackupVerifyResult, err error) {
 	var ires any
@@ -699,21 +410,9 @@ func (c *Client) BackupVerify(ctx context.Context, p *BackupVerifyPayload) (res 
 //   - "unauthorized" (type *goa.ServiceError)
 //   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "invalid_credentials" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayload) (res *BackupCodes, err error) {
 	var ires any
@@ -727,23 +426,8 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 // ValidateSession calls the "validate_session" endpoint of the "auth" service.
 // ValidateSession may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload) (res *SessionIdentity, err error) {
 	var ires any
@@ -756,24 +440,9 @@ func (c *Client) ValidateSession(ctx context.Context, p *ValidateSessionPayload)
 
 // DisableUser calls the "disable_user" endpoint of the "auth" service.
 // DisableUser may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) DisableUser(ctx context.Context, p *DisableUserPayload) (err error) {
 	_, err = c.DisableUserEndpoint(ctx, p)
@@ -782,24 +451,9 @@ func (c *Client) DisableUser(ctx context.Context, p *DisableUserPayload) (err er
 
 // EnableUser calls the "enable_user" endpoint of the "auth" service.
 // EnableUser may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) EnableUser(ctx context.Context, p *EnableUserPayload) (err error) {
 	_, err = c.EnableUserEndpoint(ctx, p)
@@ -808,24 +462,9 @@ func (c *Client) EnableUser(ctx context.Context, p *EnableUserPayload) (err erro
 
 // ResetMfa calls the "reset_mfa" endpoint of the "auth" service.
 // ResetMfa may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) ResetMfa(ctx context.Context, p *ResetMfaPayload) (err error) {
 	_, err = c.ResetMfaEndpoint(ctx, p)
@@ -834,24 +473,9 @@ func (c *Client) ResetMfa(ctx context.Context, p *ResetMfaPayload) (err error) {
 
 // UnlockUser calls the "unlock_user" endpoint of the "auth" service.
 // UnlockUser may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err error) {
 	_, err = c.UnlockUserEndpoint(ctx, p)
@@ -860,24 +484,9 @@ func (c *Client) UnlockUser(ctx context.Context, p *UnlockUserPayload) (err erro
 
 // GetUser calls the "get_user" endpoint of the "auth" service.
 // GetUser may return the following errors:
-//   - "unauthorized" (type *goa.ServiceError)
-//   - "mfa_required" (type *goa.ServiceError)
 //   - "invalid_input" (type *goa.ServiceError)
-//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - "not_found" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
-//   - "email_taken" (type *goa.ServiceError): An account with this email already exists.
-//   - "invalid_credentials" (type *goa.ServiceError): The email or the password is wrong.
-//   - "not_found" (type *goa.ServiceError): No such resource.
-//   - "invalid_code" (type *goa.ServiceError): The code is wrong, expired or already used.
-//   - "totp_already_enabled" (type *goa.ServiceError): TOTP is already active for this account.
-//   - "totp_not_enrolled" (type *goa.ServiceError): No TOTP enrollment is pending or active: call totp/generate first.
-//   - "mfa_not_enabled" (type *goa.ServiceError): The account has no second factor.
-//   - "account_disabled" (type *goa.ServiceError): An operator disabled the account.
-//   - "weak_password" (type *goa.ServiceError): The new password may not be chosen: the message says why (too short or too long, a common or breached password, built from the account's email); it never echoes the password.
-//   - "invalid_token" (type *goa.ServiceError): The link's token is unknown, used, voided by a newer one or expired.
-//   - "email_unverified" (type *goa.ServiceError): The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.
-//   - "email_already_verified" (type *goa.ServiceError): The account's email address is already verified.
-//   - "second_factor_locked" (type *goa.ServiceError): Too many consecutive failed second-factor attempts: the second factor is locked until a password reset or an operator's UnlockUser.
 //   - error: internal error
 func (c *Client) GetUser(ctx context.Context, p *GetUserPayload) (res *UserView, err error) {
 	var ires any

@@ -631,6 +631,41 @@ func (e *RateLimitedError) GoaErrorName() string {
 	return e.Name
 }
 
+// MakeInvalidInput builds a goa.ServiceError from an error.
+func MakeInvalidInput(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_input", false, false, false)
+}
+
+// MakeWeakPassword builds a goa.ServiceError from an error.
+func MakeWeakPassword(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "weak_password", false, false, false)
+}
+
+// MakeEmailTaken builds a goa.ServiceError from an error.
+func MakeEmailTaken(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "email_taken", false, false, false)
+}
+
+// MakeUnavailable builds a goa.ServiceError from an error.
+func MakeUnavailable(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "unavailable", false, false, false)
+}
+
+// MakeInvalidCredentials builds a goa.ServiceError from an error.
+func MakeInvalidCredentials(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_credentials", false, false, false)
+}
+
+// MakeAccountDisabled builds a goa.ServiceError from an error.
+func MakeAccountDisabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "account_disabled", false, false, false)
+}
+
+// MakeEmailUnverified builds a goa.ServiceError from an error.
+func MakeEmailUnverified(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "email_unverified", false, false, false)
+}
+
 // MakeUnauthorized builds a goa.ServiceError from an error.
 func MakeUnauthorized(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "unauthorized", false, false, false)
@@ -641,69 +676,9 @@ func MakeMfaRequired(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "mfa_required", false, false, false)
 }
 
-// MakeInvalidInput builds a goa.ServiceError from an error.
-func MakeInvalidInput(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "invalid_input", false, false, false)
-}
-
-// MakeUnavailable builds a goa.ServiceError from an error.
-func MakeUnavailable(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "unavailable", false, false, false)
-}
-
-// MakeEmailTaken builds a goa.ServiceError from an error.
-func MakeEmailTaken(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "email_taken", false, false, false)
-}
-
-// MakeInvalidCredentials builds a goa.ServiceError from an error.
-func MakeInvalidCredentials(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "invalid_credentials", false, false, false)
-}
-
-// MakeNotFound builds a goa.ServiceError from an error.
-func MakeNotFound(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "not_found", false, false, false)
-}
-
-// MakeInvalidCode builds a goa.ServiceError from an error.
-func MakeInvalidCode(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "invalid_code", false, false, false)
-}
-
-// MakeTotpAlreadyEnabled builds a goa.ServiceError from an error.
-func MakeTotpAlreadyEnabled(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "totp_already_enabled", false, false, false)
-}
-
-// MakeTotpNotEnrolled builds a goa.ServiceError from an error.
-func MakeTotpNotEnrolled(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "totp_not_enrolled", false, false, false)
-}
-
-// MakeMfaNotEnabled builds a goa.ServiceError from an error.
-func MakeMfaNotEnabled(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
-}
-
-// MakeAccountDisabled builds a goa.ServiceError from an error.
-func MakeAccountDisabled(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "account_disabled", false, false, false)
-}
-
-// MakeWeakPassword builds a goa.ServiceError from an error.
-func MakeWeakPassword(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "weak_password", false, false, false)
-}
-
 // MakeInvalidToken builds a goa.ServiceError from an error.
 func MakeInvalidToken(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "invalid_token", false, false, false)
-}
-
-// MakeEmailUnverified builds a goa.ServiceError from an error.
-func MakeEmailUnverified(err error) *goa.ServiceError {
-	return goa.NewServiceError(err, "email_unverified", false, false, false)
 }
 
 // MakeEmailAlreadyVerified builds a goa.ServiceError from an error.
@@ -711,7 +686,32 @@ func MakeEmailAlreadyVerified(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "email_already_verified", false, false, false)
 }
 
+// MakeNotFound builds a goa.ServiceError from an error.
+func MakeNotFound(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "not_found", false, false, false)
+}
+
+// MakeTotpAlreadyEnabled builds a goa.ServiceError from an error.
+func MakeTotpAlreadyEnabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "totp_already_enabled", false, false, false)
+}
+
+// MakeInvalidCode builds a goa.ServiceError from an error.
+func MakeInvalidCode(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_code", false, false, false)
+}
+
+// MakeTotpNotEnrolled builds a goa.ServiceError from an error.
+func MakeTotpNotEnrolled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "totp_not_enrolled", false, false, false)
+}
+
 // MakeSecondFactorLocked builds a goa.ServiceError from an error.
 func MakeSecondFactorLocked(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "second_factor_locked", false, false, false)
+}
+
+// MakeMfaNotEnabled builds a goa.ServiceError from an error.
+func MakeMfaNotEnabled(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
 }

@@ -50,11 +50,6 @@ func (c *Client) RevokeSession() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.RevokeSessionRateLimitedError:
-				if err := ValidateRevokeSessionRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewRevokeSessionRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -77,11 +72,6 @@ func (c *Client) RevokeUserSessions() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.RevokeUserSessionsRateLimitedError:
-				if err := ValidateRevokeUserSessionsRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewRevokeUserSessionsRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -104,11 +94,6 @@ func (c *Client) WatchRevocations() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.WatchRevocationsRateLimitedError:
-				if err := ValidateWatchRevocationsRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewWatchRevocationsRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -131,11 +116,6 @@ func (c *Client) ValidateSession() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.ValidateSessionRateLimitedError:
-				if err := ValidateValidateSessionRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewValidateSessionRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -157,11 +137,6 @@ func (c *Client) DisableUser() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.DisableUserRateLimitedError:
-				if err := ValidateDisableUserRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewDisableUserRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -183,11 +158,6 @@ func (c *Client) EnableUser() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.EnableUserRateLimitedError:
-				if err := ValidateEnableUserRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewEnableUserRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -209,11 +179,6 @@ func (c *Client) ResetMfa() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.ResetMfaRateLimitedError:
-				if err := ValidateResetMfaRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewResetMfaRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -235,11 +200,6 @@ func (c *Client) UnlockUser() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.UnlockUserRateLimitedError:
-				if err := ValidateUnlockUserRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewUnlockUserRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -261,11 +221,6 @@ func (c *Client) GetUser() goa.Endpoint {
 		if err != nil {
 			resp := goagrpc.DecodeError(err)
 			switch message := resp.(type) {
-			case *authpb.GetUserRateLimitedError:
-				if err := ValidateGetUserRateLimitedError(message); err != nil {
-					return nil, err
-				}
-				return nil, NewGetUserRateLimitedError(message)
 			case *goapb.ErrorResponse:
 				return nil, goagrpc.NewServiceError(message)
 			default:
@@ -284,11 +239,6 @@ func (s *WatchRevocationsClientStream) Recv() (*auth.RevocationEvent, error) {
 	if err != nil {
 		resp := goagrpc.DecodeError(err)
 		switch message := resp.(type) {
-		case *authpb.WatchRevocationsRateLimitedError:
-			if err := ValidateWatchRevocationsRateLimitedError(message); err != nil {
-				return res, err
-			}
-			return res, NewWatchRevocationsRateLimitedError(message)
 		case *goapb.ErrorResponse:
 			return res, goagrpc.NewServiceError(message)
 		default:

@@ -22,18 +22,6 @@ func NewProtoRevokeSessionRequest(payload *auth.RevokeSessionPayload) *authpb.Re
 	return message
 }
 
-// NewRevokeSessionRateLimitedError builds the error type of the
-// "revoke_session" endpoint of the "auth" service from the gRPC error response
-// type.
-func NewRevokeSessionRateLimitedError(message *authpb.RevokeSessionRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
 // NewProtoRevokeUserSessionsRequest builds the gRPC request type from the
 // payload of the "revoke_user_sessions" endpoint of the "auth" service.
 func NewProtoRevokeUserSessionsRequest(payload *auth.RevokeUserSessionsPayload) *authpb.RevokeUserSessionsRequest {
@@ -53,18 +41,6 @@ func NewRevokeUserSessionsResult(message *authpb.RevokeUserSessionsResponse) *au
 	return result
 }
 
-// NewRevokeUserSessionsRateLimitedError builds the error type of the
-// "revoke_user_sessions" endpoint of the "auth" service from the gRPC error
-// response type.
-func NewRevokeUserSessionsRateLimitedError(message *authpb.RevokeUserSessionsRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
 func NewWatchRevocationsResponseRevocationEvent(v *authpb.WatchRevocationsResponse) *auth.RevocationEvent {
 	result := &auth.RevocationEvent{
 		SessionID:  v.SessionId,
@@ -80,18 +56,6 @@ func NewProtoRevocationAckWatchRevocationsStreamingRequest(spayload *auth.Revoca
 		UserId:    spayload.UserID,
 	}
 	return v
-}
-
-// NewWatchRevocationsRateLimitedError builds the error type of the
-// "watch_revocations" endpoint of the "auth" service from the gRPC error
-// response type.
-func NewWatchRevocationsRateLimitedError(message *authpb.WatchRevocationsRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
 }
 
 // NewProtoValidateSessionRequest builds the gRPC request type from the payload
@@ -117,18 +81,6 @@ func NewValidateSessionResult(message *authpb.ValidateSessionResponse) *auth.Ses
 	return result
 }
 
-// NewValidateSessionRateLimitedError builds the error type of the
-// "validate_session" endpoint of the "auth" service from the gRPC error
-// response type.
-func NewValidateSessionRateLimitedError(message *authpb.ValidateSessionRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
 // NewProtoDisableUserRequest builds the gRPC request type from the payload of
 // the "disable_user" endpoint of the "auth" service.
 func NewProtoDisableUserRequest(payload *auth.DisableUserPayload) *authpb.DisableUserRequest {
@@ -136,17 +88,6 @@ func NewProtoDisableUserRequest(payload *auth.DisableUserPayload) *authpb.Disabl
 		UserId: payload.UserID,
 	}
 	return message
-}
-
-// NewDisableUserRateLimitedError builds the error type of the "disable_user"
-// endpoint of the "auth" service from the gRPC error response type.
-func NewDisableUserRateLimitedError(message *authpb.DisableUserRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
 }
 
 // NewProtoEnableUserRequest builds the gRPC request type from the payload of
@@ -158,17 +99,6 @@ func NewProtoEnableUserRequest(payload *auth.EnableUserPayload) *authpb.EnableUs
 	return message
 }
 
-// NewEnableUserRateLimitedError builds the error type of the "enable_user"
-// endpoint of the "auth" service from the gRPC error response type.
-func NewEnableUserRateLimitedError(message *authpb.EnableUserRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
 // NewProtoResetMfaRequest builds the gRPC request type from the payload of the
 // "reset_mfa" endpoint of the "auth" service.
 func NewProtoResetMfaRequest(payload *auth.ResetMfaPayload) *authpb.ResetMfaRequest {
@@ -178,17 +108,6 @@ func NewProtoResetMfaRequest(payload *auth.ResetMfaPayload) *authpb.ResetMfaRequ
 	return message
 }
 
-// NewResetMfaRateLimitedError builds the error type of the "reset_mfa"
-// endpoint of the "auth" service from the gRPC error response type.
-func NewResetMfaRateLimitedError(message *authpb.ResetMfaRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
 // NewProtoUnlockUserRequest builds the gRPC request type from the payload of
 // the "unlock_user" endpoint of the "auth" service.
 func NewProtoUnlockUserRequest(payload *auth.UnlockUserPayload) *authpb.UnlockUserRequest {
@@ -196,17 +115,6 @@ func NewProtoUnlockUserRequest(payload *auth.UnlockUserPayload) *authpb.UnlockUs
 		UserId: payload.UserID,
 	}
 	return message
-}
-
-// NewUnlockUserRateLimitedError builds the error type of the "unlock_user"
-// endpoint of the "auth" service from the gRPC error response type.
-func NewUnlockUserRateLimitedError(message *authpb.UnlockUserRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
 }
 
 // NewProtoGetUserRequest builds the gRPC request type from the payload of the
@@ -231,58 +139,11 @@ func NewGetUserResult(message *authpb.GetUserResponse) *auth.UserView {
 	return result
 }
 
-// NewGetUserRateLimitedError builds the error type of the "get_user" endpoint
-// of the "auth" service from the gRPC error response type.
-func NewGetUserRateLimitedError(message *authpb.GetUserRateLimitedError) *auth.RateLimitedError {
-	er := &auth.RateLimitedError{
-		Name:       message.Name,
-		Message:    message.Message_,
-		RetryAfter: int(message.RetryAfter),
-	}
-	return er
-}
-
-// ValidateRevokeSessionRateLimitedError runs the validations defined on
-// RevokeSessionRateLimitedError.
-func ValidateRevokeSessionRateLimitedError(errmsg *authpb.RevokeSessionRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateRevokeUserSessionsRateLimitedError runs the validations defined on
-// RevokeUserSessionsRateLimitedError.
-func ValidateRevokeUserSessionsRateLimitedError(errmsg *authpb.RevokeUserSessionsRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
 // ValidateRevokeUserSessionsResponse runs the validations defined on
 // RevokeUserSessionsResponse.
 func ValidateRevokeUserSessionsResponse(message *authpb.RevokeUserSessionsResponse) (err error) {
 	if message.Revoked < 0 {
 		err = goa.MergeErrors(err, goa.InvalidRangeError("message.revoked", message.Revoked, 0, true))
-	}
-	return
-}
-
-// ValidateWatchRevocationsRateLimitedError runs the validations defined on
-// WatchRevocationsRateLimitedError.
-func ValidateWatchRevocationsRateLimitedError(errmsg *authpb.WatchRevocationsRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateValidateSessionRateLimitedError runs the validations defined on
-// ValidateSessionRateLimitedError.
-func ValidateValidateSessionRateLimitedError(errmsg *authpb.ValidateSessionRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
 	}
 	return
 }
@@ -296,51 +157,6 @@ func ValidateValidateSessionResponse(message *authpb.ValidateSessionResponse) (e
 		err = goa.MergeErrors(err, goa.InvalidEnumValueError("message.aal", message.Aal, []any{"aal1", "aal2"}))
 	}
 	err = goa.MergeErrors(err, goa.ValidateFormat("message.expires_at", message.ExpiresAt, goa.FormatDateTime))
-	return
-}
-
-// ValidateDisableUserRateLimitedError runs the validations defined on
-// DisableUserRateLimitedError.
-func ValidateDisableUserRateLimitedError(errmsg *authpb.DisableUserRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateEnableUserRateLimitedError runs the validations defined on
-// EnableUserRateLimitedError.
-func ValidateEnableUserRateLimitedError(errmsg *authpb.EnableUserRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateResetMfaRateLimitedError runs the validations defined on
-// ResetMfaRateLimitedError.
-func ValidateResetMfaRateLimitedError(errmsg *authpb.ResetMfaRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateUnlockUserRateLimitedError runs the validations defined on
-// UnlockUserRateLimitedError.
-func ValidateUnlockUserRateLimitedError(errmsg *authpb.UnlockUserRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
-	return
-}
-
-// ValidateGetUserRateLimitedError runs the validations defined on
-// GetUserRateLimitedError.
-func ValidateGetUserRateLimitedError(errmsg *authpb.GetUserRateLimitedError) (err error) {
-	if errmsg.RetryAfter < 1 {
-		err = goa.MergeErrors(err, goa.InvalidRangeError("errmsg.retry_after", errmsg.RetryAfter, 1, true))
-	}
 	return
 }
 

@@ -28,69 +28,6 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-type RevokeSessionRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RevokeSessionRateLimitedError) Reset() {
-	*x = RevokeSessionRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RevokeSessionRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RevokeSessionRateLimitedError) ProtoMessage() {}
-
-func (x *RevokeSessionRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[0]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RevokeSessionRateLimitedError.ProtoReflect.Descriptor instead.
-func (*RevokeSessionRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
-}
-
-func (x *RevokeSessionRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *RevokeSessionRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *RevokeSessionRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
-}
-
 type RevokeSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session ID.
@@ -101,7 +38,7 @@ type RevokeSessionRequest struct {
 
 func (x *RevokeSessionRequest) Reset() {
 	*x = RevokeSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -113,7 +50,7 @@ func (x *RevokeSessionRequest) String() string {
 func (*RevokeSessionRequest) ProtoMessage() {}
 
 func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[1]
+	mi := &file_goagen_auth_auth_proto_msgTypes[0]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -126,7 +63,7 @@ func (x *RevokeSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeSessionRequest.ProtoReflect.Descriptor instead.
 func (*RevokeSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{0}
 }
 
 func (x *RevokeSessionRequest) GetSessionId() string {
@@ -144,7 +81,7 @@ type RevokeSessionResponse struct {
 
 func (x *RevokeSessionResponse) Reset() {
 	*x = RevokeSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -156,7 +93,7 @@ func (x *RevokeSessionResponse) String() string {
 func (*RevokeSessionResponse) ProtoMessage() {}
 
 func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[2]
+	mi := &file_goagen_auth_auth_proto_msgTypes[1]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -169,70 +106,7 @@ func (x *RevokeSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeSessionResponse.ProtoReflect.Descriptor instead.
 func (*RevokeSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
-}
-
-type RevokeUserSessionsRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *RevokeUserSessionsRateLimitedError) Reset() {
-	*x = RevokeUserSessionsRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *RevokeUserSessionsRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*RevokeUserSessionsRateLimitedError) ProtoMessage() {}
-
-func (x *RevokeUserSessionsRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[3]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use RevokeUserSessionsRateLimitedError.ProtoReflect.Descriptor instead.
-func (*RevokeUserSessionsRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
-}
-
-func (x *RevokeUserSessionsRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *RevokeUserSessionsRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *RevokeUserSessionsRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{1}
 }
 
 type RevokeUserSessionsRequest struct {
@@ -245,7 +119,7 @@ type RevokeUserSessionsRequest struct {
 
 func (x *RevokeUserSessionsRequest) Reset() {
 	*x = RevokeUserSessionsRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -257,7 +131,7 @@ func (x *RevokeUserSessionsRequest) String() string {
 func (*RevokeUserSessionsRequest) ProtoMessage() {}
 
 func (x *RevokeUserSessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[4]
+	mi := &file_goagen_auth_auth_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -270,7 +144,7 @@ func (x *RevokeUserSessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeUserSessionsRequest.ProtoReflect.Descriptor instead.
 func (*RevokeUserSessionsRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *RevokeUserSessionsRequest) GetUserId() string {
@@ -290,7 +164,7 @@ type RevokeUserSessionsResponse struct {
 
 func (x *RevokeUserSessionsResponse) Reset() {
 	*x = RevokeUserSessionsResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -302,7 +176,7 @@ func (x *RevokeUserSessionsResponse) String() string {
 func (*RevokeUserSessionsResponse) ProtoMessage() {}
 
 func (x *RevokeUserSessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[5]
+	mi := &file_goagen_auth_auth_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -315,75 +189,12 @@ func (x *RevokeUserSessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeUserSessionsResponse.ProtoReflect.Descriptor instead.
 func (*RevokeUserSessionsResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *RevokeUserSessionsResponse) GetRevoked() int32 {
 	if x != nil {
 		return x.Revoked
-	}
-	return 0
-}
-
-type WatchRevocationsRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *WatchRevocationsRateLimitedError) Reset() {
-	*x = WatchRevocationsRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *WatchRevocationsRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*WatchRevocationsRateLimitedError) ProtoMessage() {}
-
-func (x *WatchRevocationsRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[6]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use WatchRevocationsRateLimitedError.ProtoReflect.Descriptor instead.
-func (*WatchRevocationsRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
-}
-
-func (x *WatchRevocationsRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *WatchRevocationsRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *WatchRevocationsRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
 	}
 	return 0
 }
@@ -402,7 +213,7 @@ type WatchRevocationsStreamingRequest struct {
 
 func (x *WatchRevocationsStreamingRequest) Reset() {
 	*x = WatchRevocationsStreamingRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -414,7 +225,7 @@ func (x *WatchRevocationsStreamingRequest) String() string {
 func (*WatchRevocationsStreamingRequest) ProtoMessage() {}
 
 func (x *WatchRevocationsStreamingRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[7]
+	mi := &file_goagen_auth_auth_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -427,7 +238,7 @@ func (x *WatchRevocationsStreamingRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsStreamingRequest.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsStreamingRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *WatchRevocationsStreamingRequest) GetSessionId() string {
@@ -459,7 +270,7 @@ type WatchRevocationsResponse struct {
 
 func (x *WatchRevocationsResponse) Reset() {
 	*x = WatchRevocationsResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[8]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -471,7 +282,7 @@ func (x *WatchRevocationsResponse) String() string {
 func (*WatchRevocationsResponse) ProtoMessage() {}
 
 func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[8]
+	mi := &file_goagen_auth_auth_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -484,7 +295,7 @@ func (x *WatchRevocationsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchRevocationsResponse.ProtoReflect.Descriptor instead.
 func (*WatchRevocationsResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{8}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *WatchRevocationsResponse) GetSessionId() string {
@@ -508,69 +319,6 @@ func (x *WatchRevocationsResponse) GetUserId() string {
 	return ""
 }
 
-type ValidateSessionRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ValidateSessionRateLimitedError) Reset() {
-	*x = ValidateSessionRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[9]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ValidateSessionRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ValidateSessionRateLimitedError) ProtoMessage() {}
-
-func (x *ValidateSessionRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[9]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ValidateSessionRateLimitedError.ProtoReflect.Descriptor instead.
-func (*ValidateSessionRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{9}
-}
-
-func (x *ValidateSessionRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *ValidateSessionRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *ValidateSessionRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
-}
-
 type ValidateSessionRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Session token.
@@ -581,7 +329,7 @@ type ValidateSessionRequest struct {
 
 func (x *ValidateSessionRequest) Reset() {
 	*x = ValidateSessionRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[10]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +341,7 @@ func (x *ValidateSessionRequest) String() string {
 func (*ValidateSessionRequest) ProtoMessage() {}
 
 func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[10]
+	mi := &file_goagen_auth_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +354,7 @@ func (x *ValidateSessionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSessionRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{10}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ValidateSessionRequest) GetToken() string {
@@ -637,7 +385,7 @@ type ValidateSessionResponse struct {
 
 func (x *ValidateSessionResponse) Reset() {
 	*x = ValidateSessionResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[11]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -649,7 +397,7 @@ func (x *ValidateSessionResponse) String() string {
 func (*ValidateSessionResponse) ProtoMessage() {}
 
 func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[11]
+	mi := &file_goagen_auth_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -662,7 +410,7 @@ func (x *ValidateSessionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSessionResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSessionResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{11}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ValidateSessionResponse) GetSessionId() string {
@@ -707,69 +455,6 @@ func (x *ValidateSessionResponse) GetMfaEnabled() bool {
 	return false
 }
 
-type DisableUserRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *DisableUserRateLimitedError) Reset() {
-	*x = DisableUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *DisableUserRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*DisableUserRateLimitedError) ProtoMessage() {}
-
-func (x *DisableUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[12]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use DisableUserRateLimitedError.ProtoReflect.Descriptor instead.
-func (*DisableUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
-}
-
-func (x *DisableUserRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *DisableUserRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *DisableUserRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
-}
-
 type DisableUserRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// User ID.
@@ -780,7 +465,7 @@ type DisableUserRequest struct {
 
 func (x *DisableUserRequest) Reset() {
 	*x = DisableUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -792,7 +477,7 @@ func (x *DisableUserRequest) String() string {
 func (*DisableUserRequest) ProtoMessage() {}
 
 func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[13]
+	mi := &file_goagen_auth_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -805,7 +490,7 @@ func (x *DisableUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableUserRequest.ProtoReflect.Descriptor instead.
 func (*DisableUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DisableUserRequest) GetUserId() string {
@@ -823,7 +508,7 @@ type DisableUserResponse struct {
 
 func (x *DisableUserResponse) Reset() {
 	*x = DisableUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -835,7 +520,7 @@ func (x *DisableUserResponse) String() string {
 func (*DisableUserResponse) ProtoMessage() {}
 
 func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[14]
+	mi := &file_goagen_auth_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -848,70 +533,7 @@ func (x *DisableUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DisableUserResponse.ProtoReflect.Descriptor instead.
 func (*DisableUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
-}
-
-type EnableUserRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *EnableUserRateLimitedError) Reset() {
-	*x = EnableUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[15]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *EnableUserRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*EnableUserRateLimitedError) ProtoMessage() {}
-
-func (x *EnableUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[15]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use EnableUserRateLimitedError.ProtoReflect.Descriptor instead.
-func (*EnableUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{15}
-}
-
-func (x *EnableUserRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *EnableUserRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *EnableUserRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{9}
 }
 
 type EnableUserRequest struct {
@@ -924,7 +546,7 @@ type EnableUserRequest struct {
 
 func (x *EnableUserRequest) Reset() {
 	*x = EnableUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	mi := &file_goagen_auth_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -936,7 +558,7 @@ func (x *EnableUserRequest) String() string {
 func (*EnableUserRequest) ProtoMessage() {}
 
 func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[16]
+	mi := &file_goagen_auth_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -949,7 +571,7 @@ func (x *EnableUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableUserRequest.ProtoReflect.Descriptor instead.
 func (*EnableUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{16}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *EnableUserRequest) GetUserId() string {
@@ -967,7 +589,7 @@ type EnableUserResponse struct {
 
 func (x *EnableUserResponse) Reset() {
 	*x = EnableUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	mi := &file_goagen_auth_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -979,7 +601,7 @@ func (x *EnableUserResponse) String() string {
 func (*EnableUserResponse) ProtoMessage() {}
 
 func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[17]
+	mi := &file_goagen_auth_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -992,70 +614,7 @@ func (x *EnableUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnableUserResponse.ProtoReflect.Descriptor instead.
 func (*EnableUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{17}
-}
-
-type ResetMfaRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ResetMfaRateLimitedError) Reset() {
-	*x = ResetMfaRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[18]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ResetMfaRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ResetMfaRateLimitedError) ProtoMessage() {}
-
-func (x *ResetMfaRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[18]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ResetMfaRateLimitedError.ProtoReflect.Descriptor instead.
-func (*ResetMfaRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{18}
-}
-
-func (x *ResetMfaRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *ResetMfaRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *ResetMfaRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{11}
 }
 
 type ResetMfaRequest struct {
@@ -1068,7 +627,7 @@ type ResetMfaRequest struct {
 
 func (x *ResetMfaRequest) Reset() {
 	*x = ResetMfaRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[19]
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1080,7 +639,7 @@ func (x *ResetMfaRequest) String() string {
 func (*ResetMfaRequest) ProtoMessage() {}
 
 func (x *ResetMfaRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[19]
+	mi := &file_goagen_auth_auth_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1093,7 +652,7 @@ func (x *ResetMfaRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetMfaRequest.ProtoReflect.Descriptor instead.
 func (*ResetMfaRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{19}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ResetMfaRequest) GetUserId() string {
@@ -1111,7 +670,7 @@ type ResetMfaResponse struct {
 
 func (x *ResetMfaResponse) Reset() {
 	*x = ResetMfaResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[20]
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1123,7 +682,7 @@ func (x *ResetMfaResponse) String() string {
 func (*ResetMfaResponse) ProtoMessage() {}
 
 func (x *ResetMfaResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[20]
+	mi := &file_goagen_auth_auth_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1136,70 +695,7 @@ func (x *ResetMfaResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResetMfaResponse.ProtoReflect.Descriptor instead.
 func (*ResetMfaResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{20}
-}
-
-type UnlockUserRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *UnlockUserRateLimitedError) Reset() {
-	*x = UnlockUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[21]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *UnlockUserRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*UnlockUserRateLimitedError) ProtoMessage() {}
-
-func (x *UnlockUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[21]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use UnlockUserRateLimitedError.ProtoReflect.Descriptor instead.
-func (*UnlockUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{21}
-}
-
-func (x *UnlockUserRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *UnlockUserRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *UnlockUserRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{13}
 }
 
 type UnlockUserRequest struct {
@@ -1212,7 +708,7 @@ type UnlockUserRequest struct {
 
 func (x *UnlockUserRequest) Reset() {
 	*x = UnlockUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[22]
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1224,7 +720,7 @@ func (x *UnlockUserRequest) String() string {
 func (*UnlockUserRequest) ProtoMessage() {}
 
 func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[22]
+	mi := &file_goagen_auth_auth_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1237,7 +733,7 @@ func (x *UnlockUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserRequest.ProtoReflect.Descriptor instead.
 func (*UnlockUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{22}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *UnlockUserRequest) GetUserId() string {
@@ -1255,7 +751,7 @@ type UnlockUserResponse struct {
 
 func (x *UnlockUserResponse) Reset() {
 	*x = UnlockUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[23]
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1267,7 +763,7 @@ func (x *UnlockUserResponse) String() string {
 func (*UnlockUserResponse) ProtoMessage() {}
 
 func (x *UnlockUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[23]
+	mi := &file_goagen_auth_auth_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1280,70 +776,7 @@ func (x *UnlockUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnlockUserResponse.ProtoReflect.Descriptor instead.
 func (*UnlockUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{23}
-}
-
-type GetUserRateLimitedError struct {
-	state protoimpl.MessageState `protogen:"open.v1"`
-	// Always rate_limited.
-	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
-	// What was limited.
-	Message_ string `protobuf:"bytes,2,opt,name=message_,json=message,proto3" json:"message_,omitempty"`
-	// Seconds until the limit frees (the Retry-After header over HTTP).
-	RetryAfter    int32 `protobuf:"zigzag32,3,opt,name=retry_after,json=retryAfter,proto3" json:"retry_after,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *GetUserRateLimitedError) Reset() {
-	*x = GetUserRateLimitedError{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[24]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *GetUserRateLimitedError) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*GetUserRateLimitedError) ProtoMessage() {}
-
-func (x *GetUserRateLimitedError) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[24]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use GetUserRateLimitedError.ProtoReflect.Descriptor instead.
-func (*GetUserRateLimitedError) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{24}
-}
-
-func (x *GetUserRateLimitedError) GetName() string {
-	if x != nil {
-		return x.Name
-	}
-	return ""
-}
-
-func (x *GetUserRateLimitedError) GetMessage_() string {
-	if x != nil {
-		return x.Message_
-	}
-	return ""
-}
-
-func (x *GetUserRateLimitedError) GetRetryAfter() int32 {
-	if x != nil {
-		return x.RetryAfter
-	}
-	return 0
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{15}
 }
 
 type GetUserRequest struct {
@@ -1356,7 +789,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[25]
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1368,7 +801,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[25]
+	mi := &file_goagen_auth_auth_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1381,7 +814,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{25}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetUserRequest) GetUserId() string {
@@ -1410,7 +843,7 @@ type GetUserResponse struct {
 
 func (x *GetUserResponse) Reset() {
 	*x = GetUserResponse{}
-	mi := &file_goagen_auth_auth_proto_msgTypes[26]
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1422,7 +855,7 @@ func (x *GetUserResponse) String() string {
 func (*GetUserResponse) ProtoMessage() {}
 
 func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_goagen_auth_auth_proto_msgTypes[26]
+	mi := &file_goagen_auth_auth_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1435,7 +868,7 @@ func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
 func (*GetUserResponse) Descriptor() ([]byte, []int) {
-	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{26}
+	return file_goagen_auth_auth_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *GetUserResponse) GetId() string {
@@ -1477,30 +910,15 @@ var File_goagen_auth_auth_proto protoreflect.FileDescriptor
 
 const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
-	"\x16goagen_auth_auth.proto\x12\x04auth\"o\n" +
-	"\x1dRevokeSessionRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"5\n" +
+	"\x16goagen_auth_auth.proto\x12\x04auth\"5\n" +
 	"\x14RevokeSessionRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\"\x17\n" +
-	"\x15RevokeSessionResponse\"t\n" +
-	"\"RevokeUserSessionsRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"4\n" +
+	"\x15RevokeSessionResponse\"4\n" +
 	"\x19RevokeUserSessionsRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"6\n" +
 	"\x1aRevokeUserSessionsResponse\x12\x18\n" +
-	"\arevoked\x18\x01 \x01(\x11R\arevoked\"r\n" +
-	" WatchRevocationsRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"k\n" +
+	"\arevoked\x18\x01 \x01(\x11R\arevoked\"k\n" +
 	" WatchRevocationsStreamingRequest\x12\x1d\n" +
 	"\n" +
 	"session_id\x18\x01 \x01(\tR\tsessionId\x12\x1c\n" +
@@ -1515,12 +933,7 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"subscribed\x12\x1c\n" +
 	"\auser_id\x18\x03 \x01(\tH\x00R\x06userId\x88\x01\x01B\n" +
 	"\n" +
-	"\b_user_id\"q\n" +
-	"\x1fValidateSessionRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\".\n" +
+	"\b_user_id\".\n" +
 	"\x16ValidateSessionRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\"\xb9\x01\n" +
 	"\x17ValidateSessionResponse\x12\x1d\n" +
@@ -1532,44 +945,19 @@ const file_goagen_auth_auth_proto_rawDesc = "" +
 	"\n" +
 	"expires_at\x18\x05 \x01(\tR\texpiresAt\x12\x1f\n" +
 	"\vmfa_enabled\x18\x06 \x01(\bR\n" +
-	"mfaEnabled\"m\n" +
-	"\x1bDisableUserRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"-\n" +
+	"mfaEnabled\"-\n" +
 	"\x12DisableUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x15\n" +
-	"\x13DisableUserResponse\"l\n" +
-	"\x1aEnableUserRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\",\n" +
+	"\x13DisableUserResponse\",\n" +
 	"\x11EnableUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
-	"\x12EnableUserResponse\"j\n" +
-	"\x18ResetMfaRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\"*\n" +
+	"\x12EnableUserResponse\"*\n" +
 	"\x0fResetMfaRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x12\n" +
-	"\x10ResetMfaResponse\"l\n" +
-	"\x1aUnlockUserRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\",\n" +
+	"\x10ResetMfaResponse\",\n" +
 	"\x11UnlockUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x14\n" +
-	"\x12UnlockUserResponse\"i\n" +
-	"\x17GetUserRateLimitedError\x12\x12\n" +
-	"\x04name\x18\x01 \x01(\tR\x04name\x12\x19\n" +
-	"\bmessage_\x18\x02 \x01(\tR\amessage\x12\x1f\n" +
-	"\vretry_after\x18\x03 \x01(\x11R\n" +
-	"retryAfter\")\n" +
+	"\x12UnlockUserResponse\")\n" +
 	"\x0eGetUserRequest\x12\x17\n" +
 	"\auser_id\x18\x01 \x01(\tR\x06userId\"\x9e\x01\n" +
 	"\x0fGetUserResponse\x12\x0e\n" +
@@ -1605,55 +993,46 @@ func file_goagen_auth_auth_proto_rawDescGZIP() []byte {
 	return file_goagen_auth_auth_proto_rawDescData
 }
 
-var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
+var file_goagen_auth_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_goagen_auth_auth_proto_goTypes = []any{
-	(*RevokeSessionRateLimitedError)(nil),      // 0: auth.RevokeSessionRateLimitedError
-	(*RevokeSessionRequest)(nil),               // 1: auth.RevokeSessionRequest
-	(*RevokeSessionResponse)(nil),              // 2: auth.RevokeSessionResponse
-	(*RevokeUserSessionsRateLimitedError)(nil), // 3: auth.RevokeUserSessionsRateLimitedError
-	(*RevokeUserSessionsRequest)(nil),          // 4: auth.RevokeUserSessionsRequest
-	(*RevokeUserSessionsResponse)(nil),         // 5: auth.RevokeUserSessionsResponse
-	(*WatchRevocationsRateLimitedError)(nil),   // 6: auth.WatchRevocationsRateLimitedError
-	(*WatchRevocationsStreamingRequest)(nil),   // 7: auth.WatchRevocationsStreamingRequest
-	(*WatchRevocationsResponse)(nil),           // 8: auth.WatchRevocationsResponse
-	(*ValidateSessionRateLimitedError)(nil),    // 9: auth.ValidateSessionRateLimitedError
-	(*ValidateSessionRequest)(nil),             // 10: auth.ValidateSessionRequest
-	(*ValidateSessionResponse)(nil),            // 11: auth.ValidateSessionResponse
-	(*DisableUserRateLimitedError)(nil),        // 12: auth.DisableUserRateLimitedError
-	(*DisableUserRequest)(nil),                 // 13: auth.DisableUserRequest
-	(*DisableUserResponse)(nil),                // 14: auth.DisableUserResponse
-	(*EnableUserRateLimitedError)(nil),         // 15: auth.EnableUserRateLimitedError
-	(*EnableUserRequest)(nil),                  // 16: auth.EnableUserRequest
-	(*EnableUserResponse)(nil),                 // 17: auth.EnableUserResponse
-	(*ResetMfaRateLimitedError)(nil),           // 18: auth.ResetMfaRateLimitedError
-	(*ResetMfaRequest)(nil),                    // 19: auth.ResetMfaRequest
-	(*ResetMfaResponse)(nil),                   // 20: auth.ResetMfaResponse
-	(*UnlockUserRateLimitedError)(nil),         // 21: auth.UnlockUserRateLimitedError
-	(*UnlockUserRequest)(nil),                  // 22: auth.UnlockUserRequest
-	(*UnlockUserResponse)(nil),                 // 23: auth.UnlockUserResponse
-	(*GetUserRateLimitedError)(nil),            // 24: auth.GetUserRateLimitedError
-	(*GetUserRequest)(nil),                     // 25: auth.GetUserRequest
-	(*GetUserResponse)(nil),                    // 26: auth.GetUserResponse
+	(*RevokeSessionRequest)(nil),             // 0: auth.RevokeSessionRequest
+	(*RevokeSessionResponse)(nil),            // 1: auth.RevokeSessionResponse
+	(*RevokeUserSessionsRequest)(nil),        // 2: auth.RevokeUserSessionsRequest
+	(*RevokeUserSessionsResponse)(nil),       // 3: auth.RevokeUserSessionsResponse
+	(*WatchRevocationsStreamingRequest)(nil), // 4: auth.WatchRevocationsStreamingRequest
+	(*WatchRevocationsResponse)(nil),         // 5: auth.WatchRevocationsResponse
+	(*ValidateSessionRequest)(nil),           // 6: auth.ValidateSessionRequest
+	(*ValidateSessionResponse)(nil),          // 7: auth.ValidateSessionResponse
+	(*DisableUserRequest)(nil),               // 8: auth.DisableUserRequest
+	(*DisableUserResponse)(nil),              // 9: auth.DisableUserResponse
+	(*EnableUserRequest)(nil),                // 10: auth.EnableUserRequest
+	(*EnableUserResponse)(nil),               // 11: auth.EnableUserResponse
+	(*ResetMfaRequest)(nil),                  // 12: auth.ResetMfaRequest
+	(*ResetMfaResponse)(nil),                 // 13: auth.ResetMfaResponse
+	(*UnlockUserRequest)(nil),                // 14: auth.UnlockUserRequest
+	(*UnlockUserResponse)(nil),               // 15: auth.UnlockUserResponse
+	(*GetUserRequest)(nil),                   // 16: auth.GetUserRequest
+	(*GetUserResponse)(nil),                  // 17: auth.GetUserResponse
 }
 var file_goagen_auth_auth_proto_depIdxs = []int32{
-	1,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
-	4,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
-	7,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsStreamingRequest
-	10, // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
-	13, // 4: auth.Auth.DisableUser:input_type -> auth.DisableUserRequest
-	16, // 5: auth.Auth.EnableUser:input_type -> auth.EnableUserRequest
-	19, // 6: auth.Auth.ResetMfa:input_type -> auth.ResetMfaRequest
-	22, // 7: auth.Auth.UnlockUser:input_type -> auth.UnlockUserRequest
-	25, // 8: auth.Auth.GetUser:input_type -> auth.GetUserRequest
-	2,  // 9: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
-	5,  // 10: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
-	8,  // 11: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
-	11, // 12: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
-	14, // 13: auth.Auth.DisableUser:output_type -> auth.DisableUserResponse
-	17, // 14: auth.Auth.EnableUser:output_type -> auth.EnableUserResponse
-	20, // 15: auth.Auth.ResetMfa:output_type -> auth.ResetMfaResponse
-	23, // 16: auth.Auth.UnlockUser:output_type -> auth.UnlockUserResponse
-	26, // 17: auth.Auth.GetUser:output_type -> auth.GetUserResponse
+	0,  // 0: auth.Auth.RevokeSession:input_type -> auth.RevokeSessionRequest
+	2,  // 1: auth.Auth.RevokeUserSessions:input_type -> auth.RevokeUserSessionsRequest
+	4,  // 2: auth.Auth.WatchRevocations:input_type -> auth.WatchRevocationsStreamingRequest
+	6,  // 3: auth.Auth.ValidateSession:input_type -> auth.ValidateSessionRequest
+	8,  // 4: auth.Auth.DisableUser:input_type -> auth.DisableUserRequest
+	10, // 5: auth.Auth.EnableUser:input_type -> auth.EnableUserRequest
+	12, // 6: auth.Auth.ResetMfa:input_type -> auth.ResetMfaRequest
+	14, // 7: auth.Auth.UnlockUser:input_type -> auth.UnlockUserRequest
+	16, // 8: auth.Auth.GetUser:input_type -> auth.GetUserRequest
+	1,  // 9: auth.Auth.RevokeSession:output_type -> auth.RevokeSessionResponse
+	3,  // 10: auth.Auth.RevokeUserSessions:output_type -> auth.RevokeUserSessionsResponse
+	5,  // 11: auth.Auth.WatchRevocations:output_type -> auth.WatchRevocationsResponse
+	7,  // 12: auth.Auth.ValidateSession:output_type -> auth.ValidateSessionResponse
+	9,  // 13: auth.Auth.DisableUser:output_type -> auth.DisableUserResponse
+	11, // 14: auth.Auth.EnableUser:output_type -> auth.EnableUserResponse
+	13, // 15: auth.Auth.ResetMfa:output_type -> auth.ResetMfaResponse
+	15, // 16: auth.Auth.UnlockUser:output_type -> auth.UnlockUserResponse
+	17, // 17: auth.Auth.GetUser:output_type -> auth.GetUserResponse
 	9,  // [9:18] is the sub-list for method output_type
 	0,  // [0:9] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
@@ -1666,15 +1045,15 @@ func file_goagen_auth_auth_proto_init() {
 	if File_goagen_auth_auth_proto != nil {
 		return
 	}
-	file_goagen_auth_auth_proto_msgTypes[7].OneofWrappers = []any{}
-	file_goagen_auth_auth_proto_msgTypes[8].OneofWrappers = []any{}
+	file_goagen_auth_auth_proto_msgTypes[4].OneofWrappers = []any{}
+	file_goagen_auth_auth_proto_msgTypes[5].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_goagen_auth_auth_proto_rawDesc), len(file_goagen_auth_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   27,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

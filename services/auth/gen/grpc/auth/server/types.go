@@ -29,17 +29,6 @@ func NewProtoRevokeSessionResponse() *authpb.RevokeSessionResponse {
 	return message
 }
 
-// NewRevokeSessionRateLimitedError builds the gRPC error response type from
-// the error of the "revoke_session" endpoint of the "auth" service.
-func NewRevokeSessionRateLimitedError(er *auth.RateLimitedError) *authpb.RevokeSessionRateLimitedError {
-	message := &authpb.RevokeSessionRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
-	return message
-}
-
 // NewRevokeUserSessionsPayload builds the payload of the
 // "revoke_user_sessions" endpoint of the "auth" service from the gRPC request
 // type.
@@ -55,17 +44,6 @@ func NewRevokeUserSessionsPayload(message *authpb.RevokeUserSessionsRequest) *au
 func NewProtoRevokeUserSessionsResponse(result *auth.RevokedCount) *authpb.RevokeUserSessionsResponse {
 	message := &authpb.RevokeUserSessionsResponse{
 		Revoked: int32(result.Revoked),
-	}
-	return message
-}
-
-// NewRevokeUserSessionsRateLimitedError builds the gRPC error response type
-// from the error of the "revoke_user_sessions" endpoint of the "auth" service.
-func NewRevokeUserSessionsRateLimitedError(er *auth.RateLimitedError) *authpb.RevokeUserSessionsRateLimitedError {
-	message := &authpb.RevokeUserSessionsRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
 	}
 	return message
 }
@@ -98,17 +76,6 @@ func NewWatchRevocationsStreamingRequestRevocationAck(v *authpb.WatchRevocations
 	return spayload
 }
 
-// NewWatchRevocationsRateLimitedError builds the gRPC error response type from
-// the error of the "watch_revocations" endpoint of the "auth" service.
-func NewWatchRevocationsRateLimitedError(er *auth.RateLimitedError) *authpb.WatchRevocationsRateLimitedError {
-	message := &authpb.WatchRevocationsRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
-	return message
-}
-
 // NewValidateSessionPayload builds the payload of the "validate_session"
 // endpoint of the "auth" service from the gRPC request type.
 func NewValidateSessionPayload(message *authpb.ValidateSessionRequest) *auth.ValidateSessionPayload {
@@ -132,17 +99,6 @@ func NewProtoValidateSessionResponse(result *auth.SessionIdentity) *authpb.Valid
 	return message
 }
 
-// NewValidateSessionRateLimitedError builds the gRPC error response type from
-// the error of the "validate_session" endpoint of the "auth" service.
-func NewValidateSessionRateLimitedError(er *auth.RateLimitedError) *authpb.ValidateSessionRateLimitedError {
-	message := &authpb.ValidateSessionRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
-	return message
-}
-
 // NewDisableUserPayload builds the payload of the "disable_user" endpoint of
 // the "auth" service from the gRPC request type.
 func NewDisableUserPayload(message *authpb.DisableUserRequest) *auth.DisableUserPayload {
@@ -156,17 +112,6 @@ func NewDisableUserPayload(message *authpb.DisableUserRequest) *auth.DisableUser
 // the "disable_user" endpoint of the "auth" service.
 func NewProtoDisableUserResponse() *authpb.DisableUserResponse {
 	message := &authpb.DisableUserResponse{}
-	return message
-}
-
-// NewDisableUserRateLimitedError builds the gRPC error response type from the
-// error of the "disable_user" endpoint of the "auth" service.
-func NewDisableUserRateLimitedError(er *auth.RateLimitedError) *authpb.DisableUserRateLimitedError {
-	message := &authpb.DisableUserRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
 	return message
 }
 
@@ -186,17 +131,6 @@ func NewProtoEnableUserResponse() *authpb.EnableUserResponse {
 	return message
 }
 
-// NewEnableUserRateLimitedError builds the gRPC error response type from the
-// error of the "enable_user" endpoint of the "auth" service.
-func NewEnableUserRateLimitedError(er *auth.RateLimitedError) *authpb.EnableUserRateLimitedError {
-	message := &authpb.EnableUserRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
-	return message
-}
-
 // NewResetMfaPayload builds the payload of the "reset_mfa" endpoint of the
 // "auth" service from the gRPC request type.
 func NewResetMfaPayload(message *authpb.ResetMfaRequest) *auth.ResetMfaPayload {
@@ -213,17 +147,6 @@ func NewProtoResetMfaResponse() *authpb.ResetMfaResponse {
 	return message
 }
 
-// NewResetMfaRateLimitedError builds the gRPC error response type from the
-// error of the "reset_mfa" endpoint of the "auth" service.
-func NewResetMfaRateLimitedError(er *auth.RateLimitedError) *authpb.ResetMfaRateLimitedError {
-	message := &authpb.ResetMfaRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
-	return message
-}
-
 // NewUnlockUserPayload builds the payload of the "unlock_user" endpoint of the
 // "auth" service from the gRPC request type.
 func NewUnlockUserPayload(message *authpb.UnlockUserRequest) *auth.UnlockUserPayload {
@@ -237,17 +160,6 @@ func NewUnlockUserPayload(message *authpb.UnlockUserRequest) *auth.UnlockUserPay
 // the "unlock_user" endpoint of the "auth" service.
 func NewProtoUnlockUserResponse() *authpb.UnlockUserResponse {
 	message := &authpb.UnlockUserResponse{}
-	return message
-}
-
-// NewUnlockUserRateLimitedError builds the gRPC error response type from the
-// error of the "unlock_user" endpoint of the "auth" service.
-func NewUnlockUserRateLimitedError(er *auth.RateLimitedError) *authpb.UnlockUserRateLimitedError {
-	message := &authpb.UnlockUserRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
-	}
 	return message
 }
 
@@ -269,17 +181,6 @@ func NewProtoGetUserResponse(result *auth.UserView) *authpb.GetUserResponse {
 		MfaEnabled:    result.MfaEnabled,
 		CreatedAt:     result.CreatedAt,
 		EmailVerified: result.EmailVerified,
-	}
-	return message
-}
-
-// NewGetUserRateLimitedError builds the gRPC error response type from the
-// error of the "get_user" endpoint of the "auth" service.
-func NewGetUserRateLimitedError(er *auth.RateLimitedError) *authpb.GetUserRateLimitedError {
-	message := &authpb.GetUserRateLimitedError{
-		Name:       er.Name,
-		Message_:   er.Message,
-		RetryAfter: int32(er.RetryAfter),
 	}
 	return message
 }

@@ -56,23 +56,10 @@ func EncodeRegisterRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 // restored after having been read.
 // DecodeRegisterResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
-//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -153,104 +140,6 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "register", err)
 			}
 			return nil, NewRegisterRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body RegisterUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body RegisterInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body RegisterInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body RegisterMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body RegisterAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body RegisterEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -282,24 +171,24 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 					return nil, goahttp.ErrValidationError("auth", "register", err)
 				}
 				return nil, NewRegisterWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body RegisterInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterInvalidToken(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
 			}
+		case http.StatusConflict:
+			var (
+				body RegisterEmailTakenResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "register", err)
+			}
+			err = ValidateRegisterEmailTakenResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "register", err)
+			}
+			return nil, NewRegisterEmailTaken(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body RegisterUnavailableResponseBody
@@ -314,111 +203,6 @@ func DecodeRegisterResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "register", err)
 			}
 			return nil, NewRegisterUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body RegisterEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body RegisterTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body RegisterTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body RegisterMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body RegisterEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "register", err)
-				}
-				err = ValidateRegisterEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "register", err)
-				}
-				return nil, NewRegisterEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body RegisterNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
-			}
-			err = ValidateRegisterNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body RegisterSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "register", err)
-			}
-			err = ValidateRegisterSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "register", err)
-			}
-			return nil, NewRegisterSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "register", resp.StatusCode, string(body))
@@ -462,23 +246,11 @@ func EncodeLoginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.
 // restored after having been read.
 // DecodeLoginResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
-//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
 //   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -563,72 +335,37 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				return nil, goahttp.ErrValidationError("auth", "login", err)
 			}
 			return nil, NewLoginRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body LoginUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body LoginInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body LoginInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
+		case http.StatusBadRequest:
+			var (
+				body LoginInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "login", err)
 			}
+			err = ValidateLoginInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "login", err)
+			}
+			return nil, NewLoginInvalidInput(&body)
+		case http.StatusUnauthorized:
+			var (
+				body LoginInvalidCredentialsResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "login", err)
+			}
+			err = ValidateLoginInvalidCredentialsResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "login", err)
+			}
+			return nil, NewLoginInvalidCredentials(&body)
 		case http.StatusForbidden:
 			en := resp.Header.Get("goa-error")
 			switch en {
-			case "mfa_required":
-				var (
-					body LoginMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginMfaRequired(&body)
 			case "account_disabled":
 				var (
 					body LoginAccountDisabledResponseBody
@@ -661,55 +398,6 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body LoginInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginInvalidInput(&body)
-			case "weak_password":
-				var (
-					body LoginWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body LoginInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
-			}
 		case http.StatusServiceUnavailable:
 			var (
 				body LoginUnavailableResponseBody
@@ -724,111 +412,6 @@ func DecodeLoginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBo
 				return nil, goahttp.ErrValidationError("auth", "login", err)
 			}
 			return nil, NewLoginUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body LoginEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body LoginTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body LoginTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body LoginMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body LoginEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "login", err)
-				}
-				err = ValidateLoginEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "login", err)
-				}
-				return nil, NewLoginEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body LoginNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
-			}
-			err = ValidateLoginNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body LoginSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "login", err)
-			}
-			err = ValidateLoginSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "login", err)
-			}
-			return nil, NewLoginSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "login", resp.StatusCode, string(body))
@@ -871,24 +454,8 @@ func EncodeLogoutRequest(encoder func(*http.Request) goahttp.Encoder) func(*http
 // logout endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeLogoutResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -928,187 +495,20 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 			}
 			res := NewLogoutResultNoContent(sessionToken)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body LogoutRateLimitedResponseBody
+				body LogoutUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "logout", err)
 			}
-			err = ValidateLogoutRateLimitedResponseBody(&body)
+			err = ValidateLogoutUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "logout", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "logout", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body LogoutUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body LogoutInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body LogoutInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body LogoutMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body LogoutAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body LogoutEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
-			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body LogoutInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutInvalidInput(&body)
-			case "weak_password":
-				var (
-					body LogoutWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body LogoutInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
-			}
+			return nil, NewLogoutUnauthorized(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body LogoutUnavailableResponseBody
@@ -1123,111 +523,6 @@ func DecodeLogoutResponse(decoder func(*http.Response) goahttp.Decoder, restoreB
 				return nil, goahttp.ErrValidationError("auth", "logout", err)
 			}
 			return nil, NewLogoutUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body LogoutEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body LogoutTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body LogoutTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body LogoutMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body LogoutEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "logout", err)
-				}
-				err = ValidateLogoutEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "logout", err)
-				}
-				return nil, NewLogoutEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body LogoutNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
-			}
-			err = ValidateLogoutNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body LogoutSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "logout", err)
-			}
-			err = ValidateLogoutSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "logout", err)
-			}
-			return nil, NewLogoutSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "logout", resp.StatusCode, string(body))
@@ -1270,24 +565,9 @@ func EncodeProfileRequest(encoder func(*http.Request) goahttp.Encoder) func(*htt
 // profile endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeProfileResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -1319,187 +599,34 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 			}
 			res := NewProfileAccountProfileOK(&body)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body ProfileRateLimitedResponseBody
+				body ProfileUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "profile", err)
 			}
-			err = ValidateProfileRateLimitedResponseBody(&body)
+			err = ValidateProfileUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "profile", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "profile", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body ProfileUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body ProfileInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body ProfileInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
-			}
+			return nil, NewProfileUnauthorized(&body)
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body ProfileMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body ProfileAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body ProfileEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
+			var (
+				body ProfileMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "profile", err)
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body ProfileInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileInvalidInput(&body)
-			case "weak_password":
-				var (
-					body ProfileWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body ProfileInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
+			err = ValidateProfileMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "profile", err)
 			}
+			return nil, NewProfileMfaRequired(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ProfileUnavailableResponseBody
@@ -1514,111 +641,6 @@ func DecodeProfileResponse(decoder func(*http.Response) goahttp.Decoder, restore
 				return nil, goahttp.ErrValidationError("auth", "profile", err)
 			}
 			return nil, NewProfileUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body ProfileEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body ProfileTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body ProfileTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body ProfileMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body ProfileEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "profile", err)
-				}
-				err = ValidateProfileEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "profile", err)
-				}
-				return nil, NewProfileEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body ProfileNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
-			}
-			err = ValidateProfileNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body ProfileSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "profile", err)
-			}
-			err = ValidateProfileSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "profile", err)
-			}
-			return nil, NewProfileSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "profile", resp.StatusCode, string(body))
@@ -1661,24 +683,8 @@ func EncodeSessionRefreshRequest(encoder func(*http.Request) goahttp.Encoder) fu
 // auth session_refresh endpoint. restoreBody controls whether the response
 // body should be restored after having been read.
 // DecodeSessionRefreshResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -1729,187 +735,20 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 			}
 			res := NewSessionRefreshRefreshResultOK(&body, sessionToken)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body SessionRefreshRateLimitedResponseBody
+				body SessionRefreshUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
 			}
-			err = ValidateSessionRefreshRateLimitedResponseBody(&body)
+			err = ValidateSessionRefreshUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body SessionRefreshUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body SessionRefreshInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body SessionRefreshInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body SessionRefreshMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body SessionRefreshAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body SessionRefreshEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
-			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body SessionRefreshInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshInvalidInput(&body)
-			case "weak_password":
-				var (
-					body SessionRefreshWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body SessionRefreshInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
-			}
+			return nil, NewSessionRefreshUnauthorized(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body SessionRefreshUnavailableResponseBody
@@ -1924,111 +763,6 @@ func DecodeSessionRefreshResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
 			}
 			return nil, NewSessionRefreshUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body SessionRefreshEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body SessionRefreshTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body SessionRefreshTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body SessionRefreshMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body SessionRefreshEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-				}
-				err = ValidateSessionRefreshEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-				}
-				return nil, NewSessionRefreshEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body SessionRefreshNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-			}
-			err = ValidateSessionRefreshNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body SessionRefreshSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "session_refresh", err)
-			}
-			err = ValidateSessionRefreshSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "session_refresh", err)
-			}
-			return nil, NewSessionRefreshSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "session_refresh", resp.StatusCode, string(body))
@@ -2078,21 +812,10 @@ func EncodePasswordChangeRequest(encoder func(*http.Request) goahttp.Encoder) fu
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodePasswordChangeResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2208,73 +931,24 @@ func DecodePasswordChangeResponse(decoder func(*http.Response) goahttp.Decoder, 
 					return nil, goahttp.ErrValidationError("auth", "password_change", err)
 				}
 				return nil, NewPasswordChangeInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body PasswordChangeInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body PasswordChangeMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body PasswordChangeAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body PasswordChangeEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
+			var (
+				body PasswordChangeMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
 			}
+			err = ValidatePasswordChangeMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_change", err)
+			}
+			return nil, NewPasswordChangeMfaRequired(&body)
 		case http.StatusBadRequest:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -2306,20 +980,6 @@ func DecodePasswordChangeResponse(decoder func(*http.Response) goahttp.Decoder, 
 					return nil, goahttp.ErrValidationError("auth", "password_change", err)
 				}
 				return nil, NewPasswordChangeWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body PasswordChangeInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeInvalidToken(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
@@ -2338,111 +998,6 @@ func DecodePasswordChangeResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "password_change", err)
 			}
 			return nil, NewPasswordChangeUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body PasswordChangeEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body PasswordChangeTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body PasswordChangeTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body PasswordChangeMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body PasswordChangeEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-				}
-				err = ValidatePasswordChangeEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_change", err)
-				}
-				return nil, NewPasswordChangeEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body PasswordChangeNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-			}
-			err = ValidatePasswordChangeNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_change", err)
-			}
-			return nil, NewPasswordChangeNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body PasswordChangeSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_change", err)
-			}
-			err = ValidatePasswordChangeSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_change", err)
-			}
-			return nil, NewPasswordChangeSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "password_change", resp.StatusCode, string(body))
@@ -2486,23 +1041,8 @@ func EncodePasswordForgotRequest(encoder func(*http.Request) goahttp.Encoder) fu
 // body should be restored after having been read.
 // DecodePasswordForgotResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
-//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodePasswordForgotResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2563,153 +1103,20 @@ func DecodePasswordForgotResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
 			}
 			return nil, NewPasswordForgotRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body PasswordForgotUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body PasswordForgotInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body PasswordForgotInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body PasswordForgotMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body PasswordForgotAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body PasswordForgotEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body PasswordForgotInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotInvalidInput(&body)
-			case "weak_password":
-				var (
-					body PasswordForgotWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body PasswordForgotInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
+			var (
+				body PasswordForgotInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
 			}
+			err = ValidatePasswordForgotInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
+			}
+			return nil, NewPasswordForgotInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body PasswordForgotUnavailableResponseBody
@@ -2724,111 +1131,6 @@ func DecodePasswordForgotResponse(decoder func(*http.Response) goahttp.Decoder, 
 				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
 			}
 			return nil, NewPasswordForgotUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body PasswordForgotEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body PasswordForgotTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body PasswordForgotTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body PasswordForgotMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body PasswordForgotEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-				}
-				err = ValidatePasswordForgotEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-				}
-				return nil, NewPasswordForgotEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body PasswordForgotNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-			}
-			err = ValidatePasswordForgotNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-			}
-			return nil, NewPasswordForgotNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body PasswordForgotSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_forgot", err)
-			}
-			err = ValidatePasswordForgotSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_forgot", err)
-			}
-			return nil, NewPasswordForgotSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "password_forgot", resp.StatusCode, string(body))
@@ -2872,23 +1174,10 @@ func EncodePasswordResetRequest(encoder func(*http.Request) goahttp.Encoder) fun
 // should be restored after having been read.
 // DecodePasswordResetResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
-//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
 //   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
+//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -2941,104 +1230,6 @@ func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
 			}
 			return nil, NewPasswordResetRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body PasswordResetUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body PasswordResetInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body PasswordResetInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body PasswordResetMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body PasswordResetAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body PasswordResetEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -3056,20 +1247,6 @@ func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, r
 					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
 				}
 				return nil, NewPasswordResetInvalidInput(&body)
-			case "weak_password":
-				var (
-					body PasswordResetWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetWeakPassword(&body)
 			case "invalid_token":
 				var (
 					body PasswordResetInvalidTokenResponseBody
@@ -3084,6 +1261,20 @@ func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, r
 					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
 				}
 				return nil, NewPasswordResetInvalidToken(&body)
+			case "weak_password":
+				var (
+					body PasswordResetWeakPasswordResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
+				}
+				err = ValidatePasswordResetWeakPasswordResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
+				}
+				return nil, NewPasswordResetWeakPassword(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
@@ -3102,111 +1293,6 @@ func DecodePasswordResetResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
 			}
 			return nil, NewPasswordResetUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body PasswordResetEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body PasswordResetTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body PasswordResetTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body PasswordResetMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body PasswordResetEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-				}
-				err = ValidatePasswordResetEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-				}
-				return nil, NewPasswordResetEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body PasswordResetNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-			}
-			err = ValidatePasswordResetNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-			}
-			return nil, NewPasswordResetNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body PasswordResetSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "password_reset", err)
-			}
-			err = ValidatePasswordResetSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "password_reset", err)
-			}
-			return nil, NewPasswordResetSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "password_reset", resp.StatusCode, string(body))
@@ -3250,23 +1336,9 @@ func EncodeEmailVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(
 // should be restored after having been read.
 // DecodeEmailVerifyResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
-//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
 //   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeEmailVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -3319,104 +1391,6 @@ func DecodeEmailVerifyResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
 			}
 			return nil, NewEmailVerifyRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body EmailVerifyUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body EmailVerifyInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body EmailVerifyInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body EmailVerifyMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body EmailVerifyAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body EmailVerifyEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
 			en := resp.Header.Get("goa-error")
 			switch en {
@@ -3434,20 +1408,6 @@ func DecodeEmailVerifyResponse(decoder func(*http.Response) goahttp.Decoder, res
 					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
 				}
 				return nil, NewEmailVerifyInvalidInput(&body)
-			case "weak_password":
-				var (
-					body EmailVerifyWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyWeakPassword(&body)
 			case "invalid_token":
 				var (
 					body EmailVerifyInvalidTokenResponseBody
@@ -3480,111 +1440,6 @@ func DecodeEmailVerifyResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
 			}
 			return nil, NewEmailVerifyUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body EmailVerifyEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body EmailVerifyTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body EmailVerifyTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body EmailVerifyMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body EmailVerifyEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-				}
-				err = ValidateEmailVerifyEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-				}
-				return nil, NewEmailVerifyEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body EmailVerifyNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-			}
-			err = ValidateEmailVerifyNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-			}
-			return nil, NewEmailVerifyNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body EmailVerifySecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "email_verify", err)
-			}
-			err = ValidateEmailVerifySecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "email_verify", err)
-			}
-			return nil, NewEmailVerifySecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "email_verify", resp.StatusCode, string(body))
@@ -3629,22 +1484,9 @@ func EncodeEmailVerifyResendRequest(encoder func(*http.Request) goahttp.Encoder)
 // DecodeEmailVerifyResendResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeEmailVerifyResendResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -3706,152 +1548,47 @@ func DecodeEmailVerifyResendResponse(decoder func(*http.Response) goahttp.Decode
 			}
 			return nil, NewEmailVerifyResendRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body EmailVerifyResendUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body EmailVerifyResendInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body EmailVerifyResendInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			var (
+				body EmailVerifyResendUnauthorizedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
 			}
+			err = ValidateEmailVerifyResendUnauthorizedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendUnauthorized(&body)
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body EmailVerifyResendMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body EmailVerifyResendAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body EmailVerifyResendEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			var (
+				body EmailVerifyResendMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body EmailVerifyResendInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendInvalidInput(&body)
-			case "weak_password":
-				var (
-					body EmailVerifyResendWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body EmailVerifyResendInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
+			err = ValidateEmailVerifyResendMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
 			}
+			return nil, NewEmailVerifyResendMfaRequired(&body)
+		case http.StatusConflict:
+			var (
+				body EmailVerifyResendEmailAlreadyVerifiedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
+			}
+			err = ValidateEmailVerifyResendEmailAlreadyVerifiedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
+			}
+			return nil, NewEmailVerifyResendEmailAlreadyVerified(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body EmailVerifyResendUnavailableResponseBody
@@ -3866,111 +1603,6 @@ func DecodeEmailVerifyResendResponse(decoder func(*http.Response) goahttp.Decode
 				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
 			}
 			return nil, NewEmailVerifyResendUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body EmailVerifyResendEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body EmailVerifyResendTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body EmailVerifyResendTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body EmailVerifyResendMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body EmailVerifyResendEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-				}
-				err = ValidateEmailVerifyResendEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-				}
-				return nil, NewEmailVerifyResendEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body EmailVerifyResendNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-			}
-			err = ValidateEmailVerifyResendNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-			}
-			return nil, NewEmailVerifyResendNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body EmailVerifyResendSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "email_verify_resend", err)
-			}
-			err = ValidateEmailVerifyResendSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "email_verify_resend", err)
-			}
-			return nil, NewEmailVerifyResendSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "email_verify_resend", resp.StatusCode, string(body))
@@ -4013,24 +1645,9 @@ func EncodeListSessionsRequest(encoder func(*http.Request) goahttp.Encoder) func
 // auth list_sessions endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeListSessionsResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -4062,187 +1679,34 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 			}
 			res := NewListSessionsSessionListOK(&body)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body ListSessionsRateLimitedResponseBody
+				body ListSessionsUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
 			}
-			err = ValidateListSessionsRateLimitedResponseBody(&body)
+			err = ValidateListSessionsUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body ListSessionsUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body ListSessionsInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body ListSessionsInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
-			}
+			return nil, NewListSessionsUnauthorized(&body)
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body ListSessionsMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body ListSessionsAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body ListSessionsEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
+			var (
+				body ListSessionsMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body ListSessionsInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsInvalidInput(&body)
-			case "weak_password":
-				var (
-					body ListSessionsWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body ListSessionsInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
+			err = ValidateListSessionsMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 			}
+			return nil, NewListSessionsMfaRequired(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ListSessionsUnavailableResponseBody
@@ -4257,111 +1721,6 @@ func DecodeListSessionsResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
 			}
 			return nil, NewListSessionsUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body ListSessionsEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body ListSessionsTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body ListSessionsTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body ListSessionsMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body ListSessionsEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-				}
-				err = ValidateListSessionsEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-				}
-				return nil, NewListSessionsEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body ListSessionsNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-			}
-			err = ValidateListSessionsNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body ListSessionsSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "list_sessions", err)
-			}
-			err = ValidateListSessionsSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "list_sessions", err)
-			}
-			return nil, NewListSessionsSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "list_sessions", resp.StatusCode, string(body))
@@ -4414,24 +1773,11 @@ func EncodeDeleteSessionRequest(encoder func(*http.Request) goahttp.Encoder) fun
 // auth delete_session endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeDeleteSessionResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
 //   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -4450,278 +1796,48 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 		switch resp.StatusCode {
 		case http.StatusNoContent:
 			return nil, nil
-		case http.StatusTooManyRequests:
-			var (
-				body DeleteSessionRateLimitedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-			}
-			err = ValidateDeleteSessionRateLimitedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-			}
-			return nil, NewDeleteSessionRateLimited(&body, retryAfter)
 		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body DeleteSessionUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body DeleteSessionInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body DeleteSessionInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body DeleteSessionMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body DeleteSessionAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body DeleteSessionEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
-			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body DeleteSessionInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionInvalidInput(&body)
-			case "weak_password":
-				var (
-					body DeleteSessionWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body DeleteSessionInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
-			}
-		case http.StatusServiceUnavailable:
 			var (
-				body DeleteSessionUnavailableResponseBody
+				body DeleteSessionUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
 			}
-			err = ValidateDeleteSessionUnavailableResponseBody(&body)
+			err = ValidateDeleteSessionUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 			}
-			return nil, NewDeleteSessionUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body DeleteSessionEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body DeleteSessionTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body DeleteSessionTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body DeleteSessionMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body DeleteSessionEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
-				}
-				err = ValidateDeleteSessionEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "delete_session", err)
-				}
-				return nil, NewDeleteSessionEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
+			return nil, NewDeleteSessionUnauthorized(&body)
+		case http.StatusForbidden:
+			var (
+				body DeleteSessionMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
 			}
+			err = ValidateDeleteSessionMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body DeleteSessionInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
+			}
+			err = ValidateDeleteSessionInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
+			}
+			return nil, NewDeleteSessionInvalidInput(&body)
 		case http.StatusNotFound:
 			var (
 				body DeleteSessionNotFoundResponseBody
@@ -4736,20 +1852,20 @@ func DecodeDeleteSessionResponse(decoder func(*http.Response) goahttp.Decoder, r
 				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 			}
 			return nil, NewDeleteSessionNotFound(&body)
-		case http.StatusLocked:
+		case http.StatusServiceUnavailable:
 			var (
-				body DeleteSessionSecondFactorLockedResponseBody
+				body DeleteSessionUnavailableResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "delete_session", err)
 			}
-			err = ValidateDeleteSessionSecondFactorLockedResponseBody(&body)
+			err = ValidateDeleteSessionUnavailableResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "delete_session", err)
 			}
-			return nil, NewDeleteSessionSecondFactorLocked(&body)
+			return nil, NewDeleteSessionUnavailable(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "delete_session", resp.StatusCode, string(body))
@@ -4793,24 +1909,9 @@ func EncodeRevokeOtherSessionsRequest(encoder func(*http.Request) goahttp.Encode
 // by the auth revoke_other_sessions endpoint. restoreBody controls whether the
 // response body should be restored after having been read.
 // DecodeRevokeOtherSessionsResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -4842,187 +1943,34 @@ func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Deco
 			}
 			res := NewRevokeOtherSessionsRevokedCountOK(&body)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body RevokeOtherSessionsRateLimitedResponseBody
+				body RevokeOtherSessionsUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
 			}
-			err = ValidateRevokeOtherSessionsRateLimitedResponseBody(&body)
+			err = ValidateRevokeOtherSessionsUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-			}
-			return nil, NewRevokeOtherSessionsRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body RevokeOtherSessionsUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body RevokeOtherSessionsInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body RevokeOtherSessionsInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
-			}
+			return nil, NewRevokeOtherSessionsUnauthorized(&body)
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body RevokeOtherSessionsMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body RevokeOtherSessionsAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body RevokeOtherSessionsEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
+			var (
+				body RevokeOtherSessionsMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body RevokeOtherSessionsInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsInvalidInput(&body)
-			case "weak_password":
-				var (
-					body RevokeOtherSessionsWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body RevokeOtherSessionsInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
+			err = ValidateRevokeOtherSessionsMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
 			}
+			return nil, NewRevokeOtherSessionsMfaRequired(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body RevokeOtherSessionsUnavailableResponseBody
@@ -5037,111 +1985,6 @@ func DecodeRevokeOtherSessionsResponse(decoder func(*http.Response) goahttp.Deco
 				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
 			}
 			return nil, NewRevokeOtherSessionsUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body RevokeOtherSessionsEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body RevokeOtherSessionsTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body RevokeOtherSessionsTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body RevokeOtherSessionsMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body RevokeOtherSessionsEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-				}
-				err = ValidateRevokeOtherSessionsEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-				}
-				return nil, NewRevokeOtherSessionsEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body RevokeOtherSessionsNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-			}
-			err = ValidateRevokeOtherSessionsNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-			}
-			return nil, NewRevokeOtherSessionsNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body RevokeOtherSessionsSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "revoke_other_sessions", err)
-			}
-			err = ValidateRevokeOtherSessionsSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "revoke_other_sessions", err)
-			}
-			return nil, NewRevokeOtherSessionsSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "revoke_other_sessions", resp.StatusCode, string(body))
@@ -5184,24 +2027,9 @@ func EncodeActivityRequest(encoder func(*http.Request) goahttp.Encoder) func(*ht
 // activity endpoint. restoreBody controls whether the response body should be
 // restored after having been read.
 // DecodeActivityResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -5233,187 +2061,34 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 			}
 			res := NewActivityListOK(&body)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body ActivityRateLimitedResponseBody
+				body ActivityUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "activity", err)
 			}
-			err = ValidateActivityRateLimitedResponseBody(&body)
+			err = ValidateActivityUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "activity", err)
 			}
-			var (
-				retryAfter int
-			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "activity", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
-			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "activity", err)
-			}
-			return nil, NewActivityRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body ActivityUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body ActivityInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body ActivityInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
-			}
+			return nil, NewActivityUnauthorized(&body)
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body ActivityMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body ActivityAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body ActivityEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
+			var (
+				body ActivityMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "activity", err)
 			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body ActivityInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityInvalidInput(&body)
-			case "weak_password":
-				var (
-					body ActivityWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body ActivityInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
+			err = ValidateActivityMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "activity", err)
 			}
+			return nil, NewActivityMfaRequired(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body ActivityUnavailableResponseBody
@@ -5428,111 +2103,6 @@ func DecodeActivityResponse(decoder func(*http.Response) goahttp.Decoder, restor
 				return nil, goahttp.ErrValidationError("auth", "activity", err)
 			}
 			return nil, NewActivityUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body ActivityEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body ActivityTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body ActivityTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body ActivityMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body ActivityEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "activity", err)
-				}
-				err = ValidateActivityEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "activity", err)
-				}
-				return nil, NewActivityEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body ActivityNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "activity", err)
-			}
-			err = ValidateActivityNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "activity", err)
-			}
-			return nil, NewActivityNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body ActivitySecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "activity", err)
-			}
-			err = ValidateActivitySecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "activity", err)
-			}
-			return nil, NewActivitySecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "activity", resp.StatusCode, string(body))
@@ -5575,24 +2145,9 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 // auth totp_generate endpoint. restoreBody controls whether the response body
 // should be restored after having been read.
 // DecodeTotpGenerateResponse may return the following errors:
-//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
-//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -5624,187 +2179,34 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 			}
 			res := NewTotpGenerateTOTPEnrollmentOK(&body)
 			return res, nil
-		case http.StatusTooManyRequests:
+		case http.StatusUnauthorized:
 			var (
-				body TotpGenerateRateLimitedResponseBody
+				body TotpGenerateUnauthorizedResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
 			}
-			err = ValidateTotpGenerateRateLimitedResponseBody(&body)
+			err = ValidateTotpGenerateUnauthorizedResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
+			return nil, NewTotpGenerateUnauthorized(&body)
+		case http.StatusConflict:
 			var (
-				retryAfter int
+				body TotpGenerateTotpAlreadyEnabledResponseBody
+				err  error
 			)
-			{
-				retryAfterRaw := resp.Header.Get("Retry-After")
-				if retryAfterRaw == "" {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", goa.MissingFieldError("retry_after", "header"))
-				}
-				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
-				if err2 != nil {
-					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
-				}
-				retryAfter = int(v)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
 			}
-			if retryAfter < 1 {
-				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
-			}
+			err = ValidateTotpGenerateTotpAlreadyEnabledResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
-			return nil, NewTotpGenerateRateLimited(&body, retryAfter)
-		case http.StatusUnauthorized:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "unauthorized":
-				var (
-					body TotpGenerateUnauthorizedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateUnauthorizedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body TotpGenerateInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body TotpGenerateInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateInvalidCode(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
-			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body TotpGenerateMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body TotpGenerateAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body TotpGenerateEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
-			}
-		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body TotpGenerateInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateInvalidInput(&body)
-			case "weak_password":
-				var (
-					body TotpGenerateWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body TotpGenerateInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
-			}
+			return nil, NewTotpGenerateTotpAlreadyEnabled(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body TotpGenerateUnavailableResponseBody
@@ -5819,111 +2221,6 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
 			return nil, NewTotpGenerateUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body TotpGenerateEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body TotpGenerateTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body TotpGenerateTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body TotpGenerateMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body TotpGenerateEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-				}
-				err = ValidateTotpGenerateEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-				}
-				return nil, NewTotpGenerateEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body TotpGenerateNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-			}
-			err = ValidateTotpGenerateNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-			}
-			return nil, NewTotpGenerateNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body TotpGenerateSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
-			}
-			err = ValidateTotpGenerateSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
-			}
-			return nil, NewTotpGenerateSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_generate", resp.StatusCode, string(body))
@@ -5972,22 +2269,11 @@ func EncodeTotpVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func(*
 // DecodeTotpVerifyResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -6089,20 +2375,6 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 				}
 				return nil, NewTotpVerifyUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body TotpVerifyInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyInvalidCredentials(&body)
 			case "invalid_code":
 				var (
 					body TotpVerifyInvalidCodeResponseBody
@@ -6121,209 +2393,34 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
 			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body TotpVerifyMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body TotpVerifyAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body TotpVerifyEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body TotpVerifyInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyInvalidInput(&body)
-			case "weak_password":
-				var (
-					body TotpVerifyWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body TotpVerifyInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusServiceUnavailable:
 			var (
-				body TotpVerifyUnavailableResponseBody
+				body TotpVerifyInvalidInputResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
 			}
-			err = ValidateTotpVerifyUnavailableResponseBody(&body)
+			err = ValidateTotpVerifyInvalidInputResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 			}
-			return nil, NewTotpVerifyUnavailable(&body)
+			return nil, NewTotpVerifyInvalidInput(&body)
 		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body TotpVerifyEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body TotpVerifyTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body TotpVerifyTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body TotpVerifyMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body TotpVerifyEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
-				}
-				err = ValidateTotpVerifyEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
-				}
-				return nil, NewTotpVerifyEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
 			var (
-				body TotpVerifyNotFoundResponseBody
+				body TotpVerifyTotpNotEnrolledResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
 			}
-			err = ValidateTotpVerifyNotFoundResponseBody(&body)
+			err = ValidateTotpVerifyTotpNotEnrolledResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 			}
-			return nil, NewTotpVerifyNotFound(&body)
+			return nil, NewTotpVerifyTotpNotEnrolled(&body)
 		case http.StatusLocked:
 			var (
 				body TotpVerifySecondFactorLockedResponseBody
@@ -6338,6 +2435,20 @@ func DecodeTotpVerifyResponse(decoder func(*http.Response) goahttp.Decoder, rest
 				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
 			}
 			return nil, NewTotpVerifySecondFactorLocked(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body TotpVerifyUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_verify", err)
+			}
+			err = ValidateTotpVerifyUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_verify", err)
+			}
+			return nil, NewTotpVerifyUnavailable(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_verify", resp.StatusCode, string(body))
@@ -6386,22 +2497,12 @@ func EncodeTotpDisableRequest(encoder func(*http.Request) goahttp.Encoder) func(
 // DecodeTotpDisableResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -6471,20 +2572,6 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 				}
 				return nil, NewTotpDisableUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body TotpDisableInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableInvalidCredentials(&body)
 			case "invalid_code":
 				var (
 					body TotpDisableInvalidCodeResponseBody
@@ -6504,208 +2591,47 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body TotpDisableMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body TotpDisableAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body TotpDisableEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
+			var (
+				body TotpDisableMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
 			}
+			err = ValidateTotpDisableMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableMfaRequired(&body)
 		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body TotpDisableInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableInvalidInput(&body)
-			case "weak_password":
-				var (
-					body TotpDisableWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body TotpDisableInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
-			}
-		case http.StatusServiceUnavailable:
 			var (
-				body TotpDisableUnavailableResponseBody
+				body TotpDisableInvalidInputResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
 			}
-			err = ValidateTotpDisableUnavailableResponseBody(&body)
+			err = ValidateTotpDisableInvalidInputResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 			}
-			return nil, NewTotpDisableUnavailable(&body)
+			return nil, NewTotpDisableInvalidInput(&body)
 		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body TotpDisableEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body TotpDisableTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body TotpDisableTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body TotpDisableMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body TotpDisableEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
-				}
-				err = ValidateTotpDisableEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
-				}
-				return nil, NewTotpDisableEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
 			var (
-				body TotpDisableNotFoundResponseBody
+				body TotpDisableTotpNotEnrolledResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
 			}
-			err = ValidateTotpDisableNotFoundResponseBody(&body)
+			err = ValidateTotpDisableTotpNotEnrolledResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 			}
-			return nil, NewTotpDisableNotFound(&body)
+			return nil, NewTotpDisableTotpNotEnrolled(&body)
 		case http.StatusLocked:
 			var (
 				body TotpDisableSecondFactorLockedResponseBody
@@ -6720,6 +2646,20 @@ func DecodeTotpDisableResponse(decoder func(*http.Response) goahttp.Decoder, res
 				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
 			}
 			return nil, NewTotpDisableSecondFactorLocked(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body TotpDisableUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_disable", err)
+			}
+			err = ValidateTotpDisableUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_disable", err)
+			}
+			return nil, NewTotpDisableUnavailable(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "totp_disable", resp.StatusCode, string(body))
@@ -6768,22 +2708,11 @@ func EncodeBackupVerifyRequest(encoder func(*http.Request) goahttp.Encoder) func
 // DecodeBackupVerifyResponse may return the following errors:
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
-//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
 //   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
 //   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
 func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -6885,20 +2814,6 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 				}
 				return nil, NewBackupVerifyUnauthorized(&body)
-			case "invalid_credentials":
-				var (
-					body BackupVerifyInvalidCredentialsResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyInvalidCredentialsResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyInvalidCredentials(&body)
 			case "invalid_code":
 				var (
 					body BackupVerifyInvalidCodeResponseBody
@@ -6917,209 +2832,34 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
 			}
-		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body BackupVerifyMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body BackupVerifyAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body BackupVerifyEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
-			}
 		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body BackupVerifyInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyInvalidInput(&body)
-			case "weak_password":
-				var (
-					body BackupVerifyWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body BackupVerifyInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusServiceUnavailable:
 			var (
-				body BackupVerifyUnavailableResponseBody
+				body BackupVerifyInvalidInputResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
 			}
-			err = ValidateBackupVerifyUnavailableResponseBody(&body)
+			err = ValidateBackupVerifyInvalidInputResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 			}
-			return nil, NewBackupVerifyUnavailable(&body)
+			return nil, NewBackupVerifyInvalidInput(&body)
 		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body BackupVerifyEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body BackupVerifyTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body BackupVerifyTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body BackupVerifyMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body BackupVerifyEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
-				}
-				err = ValidateBackupVerifyEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
-				}
-				return nil, NewBackupVerifyEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
 			var (
-				body BackupVerifyNotFoundResponseBody
+				body BackupVerifyMfaNotEnabledResponseBody
 				err  error
 			)
 			err = decoder(resp).Decode(&body)
 			if err != nil {
 				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
 			}
-			err = ValidateBackupVerifyNotFoundResponseBody(&body)
+			err = ValidateBackupVerifyMfaNotEnabledResponseBody(&body)
 			if err != nil {
 				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 			}
-			return nil, NewBackupVerifyNotFound(&body)
+			return nil, NewBackupVerifyMfaNotEnabled(&body)
 		case http.StatusLocked:
 			var (
 				body BackupVerifySecondFactorLockedResponseBody
@@ -7134,6 +2874,20 @@ func DecodeBackupVerifyResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
 			}
 			return nil, NewBackupVerifySecondFactorLocked(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body BackupVerifyUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_verify", err)
+			}
+			err = ValidateBackupVerifyUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_verify", err)
+			}
+			return nil, NewBackupVerifyUnavailable(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "backup_verify", resp.StatusCode, string(body))
@@ -7183,21 +2937,9 @@ func EncodeBackupRegenerateRequest(encoder func(*http.Request) goahttp.Encoder) 
 //   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
-//   - "invalid_code" (type *goa.ServiceError): http.StatusUnauthorized
 //   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
-//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
-//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
-//   - "weak_password" (type *goa.ServiceError): http.StatusBadRequest
-//   - "invalid_token" (type *goa.ServiceError): http.StatusBadRequest
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
-//   - "email_taken" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "totp_not_enrolled" (type *goa.ServiceError): http.StatusConflict
-//   - "mfa_not_enabled" (type *goa.ServiceError): http.StatusConflict
-//   - "email_already_verified" (type *goa.ServiceError): http.StatusConflict
-//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
-//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
 //   - error: internal error
 func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
 	return func(resp *http.Response) (any, error) {
@@ -7294,122 +3036,38 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 				}
 				return nil, NewBackupRegenerateInvalidCredentials(&body)
-			case "invalid_code":
-				var (
-					body BackupRegenerateInvalidCodeResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateInvalidCodeResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateInvalidCode(&body)
 			default:
 				body, _ := io.ReadAll(resp.Body)
 				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
 			}
 		case http.StatusForbidden:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "mfa_required":
-				var (
-					body BackupRegenerateMfaRequiredResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateMfaRequiredResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateMfaRequired(&body)
-			case "account_disabled":
-				var (
-					body BackupRegenerateAccountDisabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateAccountDisabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateAccountDisabled(&body)
-			case "email_unverified":
-				var (
-					body BackupRegenerateEmailUnverifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateEmailUnverifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateEmailUnverified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
+			var (
+				body BackupRegenerateMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
 			}
+			err = ValidateBackupRegenerateMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateMfaRequired(&body)
 		case http.StatusBadRequest:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "invalid_input":
-				var (
-					body BackupRegenerateInvalidInputResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateInvalidInputResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateInvalidInput(&body)
-			case "weak_password":
-				var (
-					body BackupRegenerateWeakPasswordResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateWeakPasswordResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateWeakPassword(&body)
-			case "invalid_token":
-				var (
-					body BackupRegenerateInvalidTokenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateInvalidTokenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateInvalidToken(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
+			var (
+				body BackupRegenerateInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
 			}
+			err = ValidateBackupRegenerateInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
+			}
+			return nil, NewBackupRegenerateInvalidInput(&body)
 		case http.StatusServiceUnavailable:
 			var (
 				body BackupRegenerateUnavailableResponseBody
@@ -7424,111 +3082,6 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
 			}
 			return nil, NewBackupRegenerateUnavailable(&body)
-		case http.StatusConflict:
-			en := resp.Header.Get("goa-error")
-			switch en {
-			case "email_taken":
-				var (
-					body BackupRegenerateEmailTakenResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateEmailTakenResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateEmailTaken(&body)
-			case "totp_already_enabled":
-				var (
-					body BackupRegenerateTotpAlreadyEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateTotpAlreadyEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateTotpAlreadyEnabled(&body)
-			case "totp_not_enrolled":
-				var (
-					body BackupRegenerateTotpNotEnrolledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateTotpNotEnrolledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateTotpNotEnrolled(&body)
-			case "mfa_not_enabled":
-				var (
-					body BackupRegenerateMfaNotEnabledResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateMfaNotEnabledResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateMfaNotEnabled(&body)
-			case "email_already_verified":
-				var (
-					body BackupRegenerateEmailAlreadyVerifiedResponseBody
-					err  error
-				)
-				err = decoder(resp).Decode(&body)
-				if err != nil {
-					return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-				}
-				err = ValidateBackupRegenerateEmailAlreadyVerifiedResponseBody(&body)
-				if err != nil {
-					return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-				}
-				return nil, NewBackupRegenerateEmailAlreadyVerified(&body)
-			default:
-				body, _ := io.ReadAll(resp.Body)
-				return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))
-			}
-		case http.StatusNotFound:
-			var (
-				body BackupRegenerateNotFoundResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-			}
-			err = ValidateBackupRegenerateNotFoundResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-			}
-			return nil, NewBackupRegenerateNotFound(&body)
-		case http.StatusLocked:
-			var (
-				body BackupRegenerateSecondFactorLockedResponseBody
-				err  error
-			)
-			err = decoder(resp).Decode(&body)
-			if err != nil {
-				return nil, goahttp.ErrDecodingError("auth", "backup_regenerate", err)
-			}
-			err = ValidateBackupRegenerateSecondFactorLockedResponseBody(&body)
-			if err != nil {
-				return nil, goahttp.ErrValidationError("auth", "backup_regenerate", err)
-			}
-			return nil, NewBackupRegenerateSecondFactorLocked(&body)
 		default:
 			body, _ := io.ReadAll(resp.Body)
 			return nil, goahttp.ErrInvalidResponse("auth", "backup_regenerate", resp.StatusCode, string(body))

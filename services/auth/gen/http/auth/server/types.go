@@ -236,114 +236,6 @@ type RegisterRateLimitedResponseBody struct {
 	Message string `form:"message" json:"message" xml:"message"`
 }
 
-// RegisterUnauthorizedResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "unauthorized" error.
-type RegisterUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterInvalidCredentialsResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "invalid_credentials" error.
-type RegisterInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterInvalidCodeResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "invalid_code" error.
-type RegisterInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterMfaRequiredResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "mfa_required" error.
-type RegisterMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterAccountDisabledResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "account_disabled" error.
-type RegisterAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterEmailUnverifiedResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "email_unverified" error.
-type RegisterEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // RegisterInvalidInputResponseBody is the type of the "auth" service
 // "register" endpoint HTTP response body for the "invalid_input" error.
 type RegisterInvalidInputResponseBody struct {
@@ -380,9 +272,9 @@ type RegisterWeakPasswordResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// RegisterInvalidTokenResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "invalid_token" error.
-type RegisterInvalidTokenResponseBody struct {
+// RegisterEmailTakenResponseBody is the type of the "auth" service "register"
+// endpoint HTTP response body for the "email_taken" error.
+type RegisterEmailTakenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -416,133 +308,6 @@ type RegisterUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// RegisterEmailTakenResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "email_taken" error.
-type RegisterEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "totp_already_enabled" error.
-type RegisterTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterTotpNotEnrolledResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "totp_not_enrolled" error.
-type RegisterTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterMfaNotEnabledResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "mfa_not_enabled" error.
-type RegisterMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "email_already_verified"
-// error.
-type RegisterEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterNotFoundResponseBody is the type of the "auth" service "register"
-// endpoint HTTP response body for the "not_found" error.
-type RegisterNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RegisterSecondFactorLockedResponseBody is the type of the "auth" service
-// "register" endpoint HTTP response body for the "second_factor_locked" error.
-type RegisterSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // LoginRateLimitedResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "rate_limited" error.
 type LoginRateLimitedResponseBody struct {
@@ -552,9 +317,9 @@ type LoginRateLimitedResponseBody struct {
 	Message string `form:"message" json:"message" xml:"message"`
 }
 
-// LoginUnauthorizedResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "unauthorized" error.
-type LoginUnauthorizedResponseBody struct {
+// LoginInvalidInputResponseBody is the type of the "auth" service "login"
+// endpoint HTTP response body for the "invalid_input" error.
+type LoginInvalidInputResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -573,42 +338,6 @@ type LoginUnauthorizedResponseBody struct {
 // LoginInvalidCredentialsResponseBody is the type of the "auth" service
 // "login" endpoint HTTP response body for the "invalid_credentials" error.
 type LoginInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginInvalidCodeResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "invalid_code" error.
-type LoginInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginMfaRequiredResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "mfa_required" error.
-type LoginMfaRequiredResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -660,60 +389,6 @@ type LoginEmailUnverifiedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// LoginInvalidInputResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "invalid_input" error.
-type LoginInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginWeakPasswordResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "weak_password" error.
-type LoginWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginInvalidTokenResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "invalid_token" error.
-type LoginInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // LoginUnavailableResponseBody is the type of the "auth" service "login"
 // endpoint HTTP response body for the "unavailable" error.
 type LoginUnavailableResponseBody struct {
@@ -732,288 +407,9 @@ type LoginUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// LoginEmailTakenResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "email_taken" error.
-type LoginEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "login" endpoint HTTP response body for the "totp_already_enabled" error.
-type LoginTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginTotpNotEnrolledResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "totp_not_enrolled" error.
-type LoginTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginMfaNotEnabledResponseBody is the type of the "auth" service "login"
-// endpoint HTTP response body for the "mfa_not_enabled" error.
-type LoginMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "login" endpoint HTTP response body for the "email_already_verified" error.
-type LoginEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginNotFoundResponseBody is the type of the "auth" service "login" endpoint
-// HTTP response body for the "not_found" error.
-type LoginNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LoginSecondFactorLockedResponseBody is the type of the "auth" service
-// "login" endpoint HTTP response body for the "second_factor_locked" error.
-type LoginSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutRateLimitedResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "rate_limited" error.
-type LogoutRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // LogoutUnauthorizedResponseBody is the type of the "auth" service "logout"
 // endpoint HTTP response body for the "unauthorized" error.
 type LogoutUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutInvalidCredentialsResponseBody is the type of the "auth" service
-// "logout" endpoint HTTP response body for the "invalid_credentials" error.
-type LogoutInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutInvalidCodeResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "invalid_code" error.
-type LogoutInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutMfaRequiredResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "mfa_required" error.
-type LogoutMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutAccountDisabledResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "account_disabled" error.
-type LogoutAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutEmailUnverifiedResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "email_unverified" error.
-type LogoutEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutInvalidInputResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "invalid_input" error.
-type LogoutInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutWeakPasswordResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "weak_password" error.
-type LogoutWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutInvalidTokenResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "invalid_token" error.
-type LogoutInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1047,180 +443,9 @@ type LogoutUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// LogoutEmailTakenResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "email_taken" error.
-type LogoutEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "logout" endpoint HTTP response body for the "totp_already_enabled" error.
-type LogoutTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutTotpNotEnrolledResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "totp_not_enrolled" error.
-type LogoutTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutMfaNotEnabledResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "mfa_not_enabled" error.
-type LogoutMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "logout" endpoint HTTP response body for the "email_already_verified" error.
-type LogoutEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutNotFoundResponseBody is the type of the "auth" service "logout"
-// endpoint HTTP response body for the "not_found" error.
-type LogoutNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// LogoutSecondFactorLockedResponseBody is the type of the "auth" service
-// "logout" endpoint HTTP response body for the "second_factor_locked" error.
-type LogoutSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileRateLimitedResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "rate_limited" error.
-type ProfileRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // ProfileUnauthorizedResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "unauthorized" error.
 type ProfileUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileInvalidCredentialsResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "invalid_credentials" error.
-type ProfileInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileInvalidCodeResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "invalid_code" error.
-type ProfileInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1254,96 +479,6 @@ type ProfileMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// ProfileAccountDisabledResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "account_disabled" error.
-type ProfileAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileEmailUnverifiedResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "email_unverified" error.
-type ProfileEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileInvalidInputResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "invalid_input" error.
-type ProfileInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileWeakPasswordResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "weak_password" error.
-type ProfileWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileInvalidTokenResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "invalid_token" error.
-type ProfileInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // ProfileUnavailableResponseBody is the type of the "auth" service "profile"
 // endpoint HTTP response body for the "unavailable" error.
 type ProfileUnavailableResponseBody struct {
@@ -1360,141 +495,6 @@ type ProfileUnavailableResponseBody struct {
 	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
 	// Is the error a server-side fault?
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileEmailTakenResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "email_taken" error.
-type ProfileEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "totp_already_enabled" error.
-type ProfileTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileTotpNotEnrolledResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "totp_not_enrolled" error.
-type ProfileTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileMfaNotEnabledResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "mfa_not_enabled" error.
-type ProfileMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "email_already_verified" error.
-type ProfileEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileNotFoundResponseBody is the type of the "auth" service "profile"
-// endpoint HTTP response body for the "not_found" error.
-type ProfileNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ProfileSecondFactorLockedResponseBody is the type of the "auth" service
-// "profile" endpoint HTTP response body for the "second_factor_locked" error.
-type ProfileSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshRateLimitedResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "rate_limited" error.
-type SessionRefreshRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
 }
 
 // SessionRefreshUnauthorizedResponseBody is the type of the "auth" service
@@ -1515,287 +515,9 @@ type SessionRefreshUnauthorizedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// SessionRefreshInvalidCredentialsResponseBody is the type of the "auth"
-// service "session_refresh" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type SessionRefreshInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshInvalidCodeResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "invalid_code" error.
-type SessionRefreshInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshMfaRequiredResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "mfa_required" error.
-type SessionRefreshMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshAccountDisabledResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "account_disabled"
-// error.
-type SessionRefreshAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshEmailUnverifiedResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "email_unverified"
-// error.
-type SessionRefreshEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshInvalidInputResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "invalid_input" error.
-type SessionRefreshInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshWeakPasswordResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "weak_password" error.
-type SessionRefreshWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshInvalidTokenResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "invalid_token" error.
-type SessionRefreshInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // SessionRefreshUnavailableResponseBody is the type of the "auth" service
 // "session_refresh" endpoint HTTP response body for the "unavailable" error.
 type SessionRefreshUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshEmailTakenResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "email_taken" error.
-type SessionRefreshEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "session_refresh" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type SessionRefreshTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshTotpNotEnrolledResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type SessionRefreshTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshMfaNotEnabledResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "mfa_not_enabled"
-// error.
-type SessionRefreshMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "session_refresh" endpoint HTTP response body for the
-// "email_already_verified" error.
-type SessionRefreshEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshNotFoundResponseBody is the type of the "auth" service
-// "session_refresh" endpoint HTTP response body for the "not_found" error.
-type SessionRefreshNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// SessionRefreshSecondFactorLockedResponseBody is the type of the "auth"
-// service "session_refresh" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type SessionRefreshSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1857,65 +579,9 @@ type PasswordChangeInvalidCredentialsResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// PasswordChangeInvalidCodeResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "invalid_code" error.
-type PasswordChangeInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // PasswordChangeMfaRequiredResponseBody is the type of the "auth" service
 // "password_change" endpoint HTTP response body for the "mfa_required" error.
 type PasswordChangeMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeAccountDisabledResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "account_disabled"
-// error.
-type PasswordChangeAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeEmailUnverifiedResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "email_unverified"
-// error.
-type PasswordChangeEmailUnverifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -1967,158 +633,9 @@ type PasswordChangeWeakPasswordResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// PasswordChangeInvalidTokenResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "invalid_token" error.
-type PasswordChangeInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // PasswordChangeUnavailableResponseBody is the type of the "auth" service
 // "password_change" endpoint HTTP response body for the "unavailable" error.
 type PasswordChangeUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeEmailTakenResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "email_taken" error.
-type PasswordChangeEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "password_change" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type PasswordChangeTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeTotpNotEnrolledResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type PasswordChangeTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeMfaNotEnabledResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "mfa_not_enabled"
-// error.
-type PasswordChangeMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "password_change" endpoint HTTP response body for the
-// "email_already_verified" error.
-type PasswordChangeEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeNotFoundResponseBody is the type of the "auth" service
-// "password_change" endpoint HTTP response body for the "not_found" error.
-type PasswordChangeNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordChangeSecondFactorLockedResponseBody is the type of the "auth"
-// service "password_change" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type PasswordChangeSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2143,156 +660,9 @@ type PasswordForgotRateLimitedResponseBody struct {
 	Message string `form:"message" json:"message" xml:"message"`
 }
 
-// PasswordForgotUnauthorizedResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "unauthorized" error.
-type PasswordForgotUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotInvalidCredentialsResponseBody is the type of the "auth"
-// service "password_forgot" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type PasswordForgotInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotInvalidCodeResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "invalid_code" error.
-type PasswordForgotInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotMfaRequiredResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "mfa_required" error.
-type PasswordForgotMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotAccountDisabledResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "account_disabled"
-// error.
-type PasswordForgotAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotEmailUnverifiedResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "email_unverified"
-// error.
-type PasswordForgotEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // PasswordForgotInvalidInputResponseBody is the type of the "auth" service
 // "password_forgot" endpoint HTTP response body for the "invalid_input" error.
 type PasswordForgotInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotWeakPasswordResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "weak_password" error.
-type PasswordForgotWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotInvalidTokenResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "invalid_token" error.
-type PasswordForgotInvalidTokenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2326,137 +696,6 @@ type PasswordForgotUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// PasswordForgotEmailTakenResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "email_taken" error.
-type PasswordForgotEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "password_forgot" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type PasswordForgotTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotTotpNotEnrolledResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type PasswordForgotTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotMfaNotEnabledResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "mfa_not_enabled"
-// error.
-type PasswordForgotMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "password_forgot" endpoint HTTP response body for the
-// "email_already_verified" error.
-type PasswordForgotEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotNotFoundResponseBody is the type of the "auth" service
-// "password_forgot" endpoint HTTP response body for the "not_found" error.
-type PasswordForgotNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordForgotSecondFactorLockedResponseBody is the type of the "auth"
-// service "password_forgot" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type PasswordForgotSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // PasswordResetRateLimitedResponseBody is the type of the "auth" service
 // "password_reset" endpoint HTTP response body for the "rate_limited" error.
 type PasswordResetRateLimitedResponseBody struct {
@@ -2466,138 +705,9 @@ type PasswordResetRateLimitedResponseBody struct {
 	Message string `form:"message" json:"message" xml:"message"`
 }
 
-// PasswordResetUnauthorizedResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "unauthorized" error.
-type PasswordResetUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetInvalidCredentialsResponseBody is the type of the "auth"
-// service "password_reset" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type PasswordResetInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetInvalidCodeResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "invalid_code" error.
-type PasswordResetInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetMfaRequiredResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "mfa_required" error.
-type PasswordResetMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetAccountDisabledResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "account_disabled"
-// error.
-type PasswordResetAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetEmailUnverifiedResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "email_unverified"
-// error.
-type PasswordResetEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // PasswordResetInvalidInputResponseBody is the type of the "auth" service
 // "password_reset" endpoint HTTP response body for the "invalid_input" error.
 type PasswordResetInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetWeakPasswordResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "weak_password" error.
-type PasswordResetWeakPasswordResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2631,139 +741,27 @@ type PasswordResetInvalidTokenResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// PasswordResetWeakPasswordResponseBody is the type of the "auth" service
+// "password_reset" endpoint HTTP response body for the "weak_password" error.
+type PasswordResetWeakPasswordResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // PasswordResetUnavailableResponseBody is the type of the "auth" service
 // "password_reset" endpoint HTTP response body for the "unavailable" error.
 type PasswordResetUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetEmailTakenResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "email_taken" error.
-type PasswordResetEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "password_reset" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type PasswordResetTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetTotpNotEnrolledResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type PasswordResetTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetMfaNotEnabledResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "mfa_not_enabled" error.
-type PasswordResetMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "password_reset" endpoint HTTP response body for the
-// "email_already_verified" error.
-type PasswordResetEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetNotFoundResponseBody is the type of the "auth" service
-// "password_reset" endpoint HTTP response body for the "not_found" error.
-type PasswordResetNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// PasswordResetSecondFactorLockedResponseBody is the type of the "auth"
-// service "password_reset" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type PasswordResetSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2788,136 +786,9 @@ type EmailVerifyRateLimitedResponseBody struct {
 	Message string `form:"message" json:"message" xml:"message"`
 }
 
-// EmailVerifyUnauthorizedResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "unauthorized" error.
-type EmailVerifyUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyInvalidCredentialsResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type EmailVerifyInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyInvalidCodeResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "invalid_code" error.
-type EmailVerifyInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyMfaRequiredResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "mfa_required" error.
-type EmailVerifyMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyAccountDisabledResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "account_disabled" error.
-type EmailVerifyAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyEmailUnverifiedResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "email_unverified" error.
-type EmailVerifyEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // EmailVerifyInvalidInputResponseBody is the type of the "auth" service
 // "email_verify" endpoint HTTP response body for the "invalid_input" error.
 type EmailVerifyInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyWeakPasswordResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "weak_password" error.
-type EmailVerifyWeakPasswordResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -2969,135 +840,6 @@ type EmailVerifyUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// EmailVerifyEmailTakenResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "email_taken" error.
-type EmailVerifyEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "totp_already_enabled"
-// error.
-type EmailVerifyTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "totp_not_enrolled" error.
-type EmailVerifyTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyMfaNotEnabledResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
-type EmailVerifyMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "email_verify" endpoint HTTP response body for the
-// "email_already_verified" error.
-type EmailVerifyEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyNotFoundResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "not_found" error.
-type EmailVerifyNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifySecondFactorLockedResponseBody is the type of the "auth" service
-// "email_verify" endpoint HTTP response body for the "second_factor_locked"
-// error.
-type EmailVerifySecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // EmailVerifyResendRateLimitedResponseBody is the type of the "auth" service
 // "email_verify_resend" endpoint HTTP response body for the "rate_limited"
 // error.
@@ -3112,44 +854,6 @@ type EmailVerifyResendRateLimitedResponseBody struct {
 // "email_verify_resend" endpoint HTTP response body for the "unauthorized"
 // error.
 type EmailVerifyResendUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendInvalidCredentialsResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type EmailVerifyResendInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendInvalidCodeResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "invalid_code"
-// error.
-type EmailVerifyResendInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3184,86 +888,10 @@ type EmailVerifyResendMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// EmailVerifyResendAccountDisabledResponseBody is the type of the "auth"
+// EmailVerifyResendEmailAlreadyVerifiedResponseBody is the type of the "auth"
 // service "email_verify_resend" endpoint HTTP response body for the
-// "account_disabled" error.
-type EmailVerifyResendAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendEmailUnverifiedResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "email_unverified" error.
-type EmailVerifyResendEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendInvalidInputResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "invalid_input"
-// error.
-type EmailVerifyResendInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendWeakPasswordResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "weak_password"
-// error.
-type EmailVerifyResendWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendInvalidTokenResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "invalid_token"
-// error.
-type EmailVerifyResendInvalidTokenResponseBody struct {
+// "email_already_verified" error.
+type EmailVerifyResendEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3298,187 +926,9 @@ type EmailVerifyResendUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// EmailVerifyResendEmailTakenResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "email_taken"
-// error.
-type EmailVerifyResendEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type EmailVerifyResendTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendTotpNotEnrolledResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "totp_not_enrolled" error.
-type EmailVerifyResendTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendMfaNotEnabledResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "mfa_not_enabled"
-// error.
-type EmailVerifyResendMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "email_already_verified" error.
-type EmailVerifyResendEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendNotFoundResponseBody is the type of the "auth" service
-// "email_verify_resend" endpoint HTTP response body for the "not_found" error.
-type EmailVerifyResendNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// EmailVerifyResendSecondFactorLockedResponseBody is the type of the "auth"
-// service "email_verify_resend" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type EmailVerifyResendSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsRateLimitedResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "rate_limited" error.
-type ListSessionsRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // ListSessionsUnauthorizedResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "unauthorized" error.
 type ListSessionsUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsInvalidCredentialsResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type ListSessionsInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsInvalidCodeResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "invalid_code" error.
-type ListSessionsInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3512,96 +962,6 @@ type ListSessionsMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// ListSessionsAccountDisabledResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "account_disabled" error.
-type ListSessionsAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsEmailUnverifiedResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "email_unverified" error.
-type ListSessionsEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsInvalidInputResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "invalid_input" error.
-type ListSessionsInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsWeakPasswordResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "weak_password" error.
-type ListSessionsWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsInvalidTokenResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "invalid_token" error.
-type ListSessionsInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // ListSessionsUnavailableResponseBody is the type of the "auth" service
 // "list_sessions" endpoint HTTP response body for the "unavailable" error.
 type ListSessionsUnavailableResponseBody struct {
@@ -3620,185 +980,9 @@ type ListSessionsUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// ListSessionsEmailTakenResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "email_taken" error.
-type ListSessionsEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "totp_already_enabled"
-// error.
-type ListSessionsTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsTotpNotEnrolledResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type ListSessionsTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsMfaNotEnabledResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "mfa_not_enabled" error.
-type ListSessionsMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "list_sessions" endpoint HTTP response body for the
-// "email_already_verified" error.
-type ListSessionsEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsNotFoundResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "not_found" error.
-type ListSessionsNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ListSessionsSecondFactorLockedResponseBody is the type of the "auth" service
-// "list_sessions" endpoint HTTP response body for the "second_factor_locked"
-// error.
-type ListSessionsSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionRateLimitedResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "rate_limited" error.
-type DeleteSessionRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // DeleteSessionUnauthorizedResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "unauthorized" error.
 type DeleteSessionUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionInvalidCredentialsResponseBody is the type of the "auth"
-// service "delete_session" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type DeleteSessionInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionInvalidCodeResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "invalid_code" error.
-type DeleteSessionInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -3832,194 +1016,9 @@ type DeleteSessionMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// DeleteSessionAccountDisabledResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "account_disabled"
-// error.
-type DeleteSessionAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionEmailUnverifiedResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "email_unverified"
-// error.
-type DeleteSessionEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // DeleteSessionInvalidInputResponseBody is the type of the "auth" service
 // "delete_session" endpoint HTTP response body for the "invalid_input" error.
 type DeleteSessionInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionWeakPasswordResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "weak_password" error.
-type DeleteSessionWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionInvalidTokenResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "invalid_token" error.
-type DeleteSessionInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionUnavailableResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "unavailable" error.
-type DeleteSessionUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionEmailTakenResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "email_taken" error.
-type DeleteSessionEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "delete_session" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type DeleteSessionTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionTotpNotEnrolledResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type DeleteSessionTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionMfaNotEnabledResponseBody is the type of the "auth" service
-// "delete_session" endpoint HTTP response body for the "mfa_not_enabled" error.
-type DeleteSessionMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// DeleteSessionEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "delete_session" endpoint HTTP response body for the
-// "email_already_verified" error.
-type DeleteSessionEmailAlreadyVerifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -4053,10 +1052,9 @@ type DeleteSessionNotFoundResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// DeleteSessionSecondFactorLockedResponseBody is the type of the "auth"
-// service "delete_session" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type DeleteSessionSecondFactorLockedResponseBody struct {
+// DeleteSessionUnavailableResponseBody is the type of the "auth" service
+// "delete_session" endpoint HTTP response body for the "unavailable" error.
+type DeleteSessionUnavailableResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -4070,60 +1068,12 @@ type DeleteSessionSecondFactorLockedResponseBody struct {
 	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
 	// Is the error a server-side fault?
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsRateLimitedResponseBody is the type of the "auth" service
-// "revoke_other_sessions" endpoint HTTP response body for the "rate_limited"
-// error.
-type RevokeOtherSessionsRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
 }
 
 // RevokeOtherSessionsUnauthorizedResponseBody is the type of the "auth"
 // service "revoke_other_sessions" endpoint HTTP response body for the
 // "unauthorized" error.
 type RevokeOtherSessionsUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsInvalidCredentialsResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "invalid_credentials" error.
-type RevokeOtherSessionsInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsInvalidCodeResponseBody is the type of the "auth" service
-// "revoke_other_sessions" endpoint HTTP response body for the "invalid_code"
-// error.
-type RevokeOtherSessionsInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -4158,101 +1108,6 @@ type RevokeOtherSessionsMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// RevokeOtherSessionsAccountDisabledResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "account_disabled" error.
-type RevokeOtherSessionsAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsEmailUnverifiedResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "email_unverified" error.
-type RevokeOtherSessionsEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsInvalidInputResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "invalid_input" error.
-type RevokeOtherSessionsInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsWeakPasswordResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "weak_password" error.
-type RevokeOtherSessionsWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsInvalidTokenResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "invalid_token" error.
-type RevokeOtherSessionsInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // RevokeOtherSessionsUnavailableResponseBody is the type of the "auth" service
 // "revoke_other_sessions" endpoint HTTP response body for the "unavailable"
 // error.
@@ -4272,187 +1127,9 @@ type RevokeOtherSessionsUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// RevokeOtherSessionsEmailTakenResponseBody is the type of the "auth" service
-// "revoke_other_sessions" endpoint HTTP response body for the "email_taken"
-// error.
-type RevokeOtherSessionsEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type RevokeOtherSessionsTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsTotpNotEnrolledResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "totp_not_enrolled" error.
-type RevokeOtherSessionsTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsMfaNotEnabledResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "mfa_not_enabled" error.
-type RevokeOtherSessionsMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsEmailAlreadyVerifiedResponseBody is the type of the
-// "auth" service "revoke_other_sessions" endpoint HTTP response body for the
-// "email_already_verified" error.
-type RevokeOtherSessionsEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsNotFoundResponseBody is the type of the "auth" service
-// "revoke_other_sessions" endpoint HTTP response body for the "not_found"
-// error.
-type RevokeOtherSessionsNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// RevokeOtherSessionsSecondFactorLockedResponseBody is the type of the "auth"
-// service "revoke_other_sessions" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type RevokeOtherSessionsSecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityRateLimitedResponseBody is the type of the "auth" service "activity"
-// endpoint HTTP response body for the "rate_limited" error.
-type ActivityRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // ActivityUnauthorizedResponseBody is the type of the "auth" service
 // "activity" endpoint HTTP response body for the "unauthorized" error.
 type ActivityUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityInvalidCredentialsResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "invalid_credentials" error.
-type ActivityInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityInvalidCodeResponseBody is the type of the "auth" service "activity"
-// endpoint HTTP response body for the "invalid_code" error.
-type ActivityInvalidCodeResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -4486,96 +1163,6 @@ type ActivityMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// ActivityAccountDisabledResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "account_disabled" error.
-type ActivityAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityEmailUnverifiedResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "email_unverified" error.
-type ActivityEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityInvalidInputResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "invalid_input" error.
-type ActivityInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityWeakPasswordResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "weak_password" error.
-type ActivityWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityInvalidTokenResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "invalid_token" error.
-type ActivityInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // ActivityUnavailableResponseBody is the type of the "auth" service "activity"
 // endpoint HTTP response body for the "unavailable" error.
 type ActivityUnavailableResponseBody struct {
@@ -4594,326 +1181,9 @@ type ActivityUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// ActivityEmailTakenResponseBody is the type of the "auth" service "activity"
-// endpoint HTTP response body for the "email_taken" error.
-type ActivityEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "totp_already_enabled" error.
-type ActivityTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityTotpNotEnrolledResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "totp_not_enrolled" error.
-type ActivityTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityMfaNotEnabledResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "mfa_not_enabled" error.
-type ActivityMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "email_already_verified"
-// error.
-type ActivityEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivityNotFoundResponseBody is the type of the "auth" service "activity"
-// endpoint HTTP response body for the "not_found" error.
-type ActivityNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// ActivitySecondFactorLockedResponseBody is the type of the "auth" service
-// "activity" endpoint HTTP response body for the "second_factor_locked" error.
-type ActivitySecondFactorLockedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateRateLimitedResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "rate_limited" error.
-type TotpGenerateRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
 // TotpGenerateUnauthorizedResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "unauthorized" error.
 type TotpGenerateUnauthorizedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateInvalidCredentialsResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type TotpGenerateInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateInvalidCodeResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "invalid_code" error.
-type TotpGenerateInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "mfa_required" error.
-type TotpGenerateMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateAccountDisabledResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "account_disabled" error.
-type TotpGenerateAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateEmailUnverifiedResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "email_unverified" error.
-type TotpGenerateEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateInvalidInputResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "invalid_input" error.
-type TotpGenerateInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateWeakPasswordResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "weak_password" error.
-type TotpGenerateWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateInvalidTokenResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "invalid_token" error.
-type TotpGenerateInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateUnavailableResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "unavailable" error.
-type TotpGenerateUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateEmailTakenResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "email_taken" error.
-type TotpGenerateEmailTakenResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -4948,84 +1218,9 @@ type TotpGenerateTotpAlreadyEnabledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpGenerateTotpNotEnrolledResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type TotpGenerateTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateMfaNotEnabledResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "mfa_not_enabled" error.
-type TotpGenerateMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "totp_generate" endpoint HTTP response body for the
-// "email_already_verified" error.
-type TotpGenerateEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateNotFoundResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "not_found" error.
-type TotpGenerateNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpGenerateSecondFactorLockedResponseBody is the type of the "auth" service
-// "totp_generate" endpoint HTTP response body for the "second_factor_locked"
-// error.
-type TotpGenerateSecondFactorLockedResponseBody struct {
+// TotpGenerateUnavailableResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "unavailable" error.
+type TotpGenerateUnavailableResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5068,82 +1263,9 @@ type TotpVerifyUnauthorizedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpVerifyInvalidCredentialsResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type TotpVerifyInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // TotpVerifyInvalidCodeResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "invalid_code" error.
 type TotpVerifyInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyMfaRequiredResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "mfa_required" error.
-type TotpVerifyMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyAccountDisabledResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "account_disabled" error.
-type TotpVerifyAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyEmailUnverifiedResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "email_unverified" error.
-type TotpVerifyEmailUnverifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5177,155 +1299,9 @@ type TotpVerifyInvalidInputResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpVerifyWeakPasswordResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "weak_password" error.
-type TotpVerifyWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyInvalidTokenResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "invalid_token" error.
-type TotpVerifyInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyUnavailableResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "unavailable" error.
-type TotpVerifyUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyEmailTakenResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "email_taken" error.
-type TotpVerifyEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "totp_already_enabled"
-// error.
-type TotpVerifyTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // TotpVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
 // "totp_verify" endpoint HTTP response body for the "totp_not_enrolled" error.
 type TotpVerifyTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyMfaNotEnabledResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
-type TotpVerifyMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "email_already_verified"
-// error.
-type TotpVerifyEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpVerifyNotFoundResponseBody is the type of the "auth" service
-// "totp_verify" endpoint HTTP response body for the "not_found" error.
-type TotpVerifyNotFoundResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5360,18 +1336,9 @@ type TotpVerifySecondFactorLockedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpDisableRateLimitedResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
-type TotpDisableRateLimitedResponseBody struct {
-	// Always rate_limited.
-	Name string `form:"name" json:"name" xml:"name"`
-	// What was limited.
-	Message string `form:"message" json:"message" xml:"message"`
-}
-
-// TotpDisableUnauthorizedResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "unauthorized" error.
-type TotpDisableUnauthorizedResponseBody struct {
+// TotpVerifyUnavailableResponseBody is the type of the "auth" service
+// "totp_verify" endpoint HTTP response body for the "unavailable" error.
+type TotpVerifyUnavailableResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5387,10 +1354,18 @@ type TotpDisableUnauthorizedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpDisableInvalidCredentialsResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type TotpDisableInvalidCredentialsResponseBody struct {
+// TotpDisableRateLimitedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "rate_limited" error.
+type TotpDisableRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// TotpDisableUnauthorizedResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "unauthorized" error.
+type TotpDisableUnauthorizedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5442,136 +1417,9 @@ type TotpDisableMfaRequiredResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpDisableAccountDisabledResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "account_disabled" error.
-type TotpDisableAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableEmailUnverifiedResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "email_unverified" error.
-type TotpDisableEmailUnverifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // TotpDisableInvalidInputResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "invalid_input" error.
 type TotpDisableInvalidInputResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableWeakPasswordResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "weak_password" error.
-type TotpDisableWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableInvalidTokenResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "invalid_token" error.
-type TotpDisableInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableUnavailableResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "unavailable" error.
-type TotpDisableUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableEmailTakenResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "email_taken" error.
-type TotpDisableEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "totp_already_enabled"
-// error.
-type TotpDisableTotpAlreadyEnabledResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5605,65 +1453,28 @@ type TotpDisableTotpNotEnrolledResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// TotpDisableMfaNotEnabledResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "mfa_not_enabled" error.
-type TotpDisableMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "totp_disable" endpoint HTTP response body for the
-// "email_already_verified" error.
-type TotpDisableEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// TotpDisableNotFoundResponseBody is the type of the "auth" service
-// "totp_disable" endpoint HTTP response body for the "not_found" error.
-type TotpDisableNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // TotpDisableSecondFactorLockedResponseBody is the type of the "auth" service
 // "totp_disable" endpoint HTTP response body for the "second_factor_locked"
 // error.
 type TotpDisableSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// TotpDisableUnavailableResponseBody is the type of the "auth" service
+// "totp_disable" endpoint HTTP response body for the "unavailable" error.
+type TotpDisableUnavailableResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5706,82 +1517,9 @@ type BackupVerifyUnauthorizedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// BackupVerifyInvalidCredentialsResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "invalid_credentials"
-// error.
-type BackupVerifyInvalidCredentialsResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // BackupVerifyInvalidCodeResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "invalid_code" error.
 type BackupVerifyInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyMfaRequiredResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "mfa_required" error.
-type BackupVerifyMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyAccountDisabledResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "account_disabled" error.
-type BackupVerifyAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyEmailUnverifiedResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "email_unverified" error.
-type BackupVerifyEmailUnverifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5815,156 +1553,9 @@ type BackupVerifyInvalidInputResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// BackupVerifyWeakPasswordResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "weak_password" error.
-type BackupVerifyWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyInvalidTokenResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "invalid_token" error.
-type BackupVerifyInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyUnavailableResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "unavailable" error.
-type BackupVerifyUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyEmailTakenResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "email_taken" error.
-type BackupVerifyEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyTotpAlreadyEnabledResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "totp_already_enabled"
-// error.
-type BackupVerifyTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyTotpNotEnrolledResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "totp_not_enrolled"
-// error.
-type BackupVerifyTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // BackupVerifyMfaNotEnabledResponseBody is the type of the "auth" service
 // "backup_verify" endpoint HTTP response body for the "mfa_not_enabled" error.
 type BackupVerifyMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "backup_verify" endpoint HTTP response body for the
-// "email_already_verified" error.
-type BackupVerifyEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupVerifyNotFoundResponseBody is the type of the "auth" service
-// "backup_verify" endpoint HTTP response body for the "not_found" error.
-type BackupVerifyNotFoundResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -5984,6 +1575,24 @@ type BackupVerifyNotFoundResponseBody struct {
 // "backup_verify" endpoint HTTP response body for the "second_factor_locked"
 // error.
 type BackupVerifySecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// BackupVerifyUnavailableResponseBody is the type of the "auth" service
+// "backup_verify" endpoint HTTP response body for the "unavailable" error.
+type BackupVerifyUnavailableResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -6045,65 +1654,9 @@ type BackupRegenerateInvalidCredentialsResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// BackupRegenerateInvalidCodeResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "invalid_code" error.
-type BackupRegenerateInvalidCodeResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // BackupRegenerateMfaRequiredResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "mfa_required" error.
 type BackupRegenerateMfaRequiredResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateAccountDisabledResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "account_disabled" error.
-type BackupRegenerateAccountDisabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateEmailUnverifiedResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "email_unverified" error.
-type BackupRegenerateEmailUnverifiedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -6138,178 +1691,9 @@ type BackupRegenerateInvalidInputResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
-// BackupRegenerateWeakPasswordResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "weak_password"
-// error.
-type BackupRegenerateWeakPasswordResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateInvalidTokenResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "invalid_token"
-// error.
-type BackupRegenerateInvalidTokenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
 // BackupRegenerateUnavailableResponseBody is the type of the "auth" service
 // "backup_regenerate" endpoint HTTP response body for the "unavailable" error.
 type BackupRegenerateUnavailableResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateEmailTakenResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "email_taken" error.
-type BackupRegenerateEmailTakenResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateTotpAlreadyEnabledResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "totp_already_enabled" error.
-type BackupRegenerateTotpAlreadyEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateTotpNotEnrolledResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "totp_not_enrolled" error.
-type BackupRegenerateTotpNotEnrolledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateMfaNotEnabledResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "mfa_not_enabled"
-// error.
-type BackupRegenerateMfaNotEnabledResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateEmailAlreadyVerifiedResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "email_already_verified" error.
-type BackupRegenerateEmailAlreadyVerifiedResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateNotFoundResponseBody is the type of the "auth" service
-// "backup_regenerate" endpoint HTTP response body for the "not_found" error.
-type BackupRegenerateNotFoundResponseBody struct {
-	// Name is the name of this class of errors.
-	Name string `form:"name" json:"name" xml:"name"`
-	// ID is a unique identifier for this particular occurrence of the problem.
-	ID string `form:"id" json:"id" xml:"id"`
-	// Message is a human-readable explanation specific to this occurrence of the
-	// problem.
-	Message string `form:"message" json:"message" xml:"message"`
-	// Is the error temporary?
-	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
-	// Is the error a timeout?
-	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
-	// Is the error a server-side fault?
-	Fault bool `form:"fault" json:"fault" xml:"fault"`
-}
-
-// BackupRegenerateSecondFactorLockedResponseBody is the type of the "auth"
-// service "backup_regenerate" endpoint HTTP response body for the
-// "second_factor_locked" error.
-type BackupRegenerateSecondFactorLockedResponseBody struct {
 	// Name is the name of this class of errors.
 	Name string `form:"name" json:"name" xml:"name"`
 	// ID is a unique identifier for this particular occurrence of the problem.
@@ -6533,90 +1917,6 @@ func NewRegisterRateLimitedResponseBody(res *auth.RateLimitedError) *RegisterRat
 	return body
 }
 
-// NewRegisterUnauthorizedResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterUnauthorizedResponseBody(res *goa.ServiceError) *RegisterUnauthorizedResponseBody {
-	body := &RegisterUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterInvalidCredentialsResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterInvalidCredentialsResponseBody(res *goa.ServiceError) *RegisterInvalidCredentialsResponseBody {
-	body := &RegisterInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterInvalidCodeResponseBody(res *goa.ServiceError) *RegisterInvalidCodeResponseBody {
-	body := &RegisterInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterMfaRequiredResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterMfaRequiredResponseBody(res *goa.ServiceError) *RegisterMfaRequiredResponseBody {
-	body := &RegisterMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterAccountDisabledResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterAccountDisabledResponseBody(res *goa.ServiceError) *RegisterAccountDisabledResponseBody {
-	body := &RegisterAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterEmailUnverifiedResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterEmailUnverifiedResponseBody(res *goa.ServiceError) *RegisterEmailUnverifiedResponseBody {
-	body := &RegisterEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewRegisterInvalidInputResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
 func NewRegisterInvalidInputResponseBody(res *goa.ServiceError) *RegisterInvalidInputResponseBody {
@@ -6645,10 +1945,10 @@ func NewRegisterWeakPasswordResponseBody(res *goa.ServiceError) *RegisterWeakPas
 	return body
 }
 
-// NewRegisterInvalidTokenResponseBody builds the HTTP response body from the
+// NewRegisterEmailTakenResponseBody builds the HTTP response body from the
 // result of the "register" endpoint of the "auth" service.
-func NewRegisterInvalidTokenResponseBody(res *goa.ServiceError) *RegisterInvalidTokenResponseBody {
-	body := &RegisterInvalidTokenResponseBody{
+func NewRegisterEmailTakenResponseBody(res *goa.ServiceError) *RegisterEmailTakenResponseBody {
+	body := &RegisterEmailTakenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6673,104 +1973,6 @@ func NewRegisterUnavailableResponseBody(res *goa.ServiceError) *RegisterUnavaila
 	return body
 }
 
-// NewRegisterEmailTakenResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterEmailTakenResponseBody(res *goa.ServiceError) *RegisterEmailTakenResponseBody {
-	body := &RegisterEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterTotpAlreadyEnabledResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *RegisterTotpAlreadyEnabledResponseBody {
-	body := &RegisterTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterTotpNotEnrolledResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterTotpNotEnrolledResponseBody(res *goa.ServiceError) *RegisterTotpNotEnrolledResponseBody {
-	body := &RegisterTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterMfaNotEnabledResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterMfaNotEnabledResponseBody(res *goa.ServiceError) *RegisterMfaNotEnabledResponseBody {
-	body := &RegisterMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "register" endpoint of the "auth" service.
-func NewRegisterEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *RegisterEmailAlreadyVerifiedResponseBody {
-	body := &RegisterEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterNotFoundResponseBody builds the HTTP response body from the
-// result of the "register" endpoint of the "auth" service.
-func NewRegisterNotFoundResponseBody(res *goa.ServiceError) *RegisterNotFoundResponseBody {
-	body := &RegisterNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRegisterSecondFactorLockedResponseBody builds the HTTP response body from
-// the result of the "register" endpoint of the "auth" service.
-func NewRegisterSecondFactorLockedResponseBody(res *goa.ServiceError) *RegisterSecondFactorLockedResponseBody {
-	body := &RegisterSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewLoginRateLimitedResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
 func NewLoginRateLimitedResponseBody(res *auth.RateLimitedError) *LoginRateLimitedResponseBody {
@@ -6781,10 +1983,10 @@ func NewLoginRateLimitedResponseBody(res *auth.RateLimitedError) *LoginRateLimit
 	return body
 }
 
-// NewLoginUnauthorizedResponseBody builds the HTTP response body from the
+// NewLoginInvalidInputResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
-func NewLoginUnauthorizedResponseBody(res *goa.ServiceError) *LoginUnauthorizedResponseBody {
-	body := &LoginUnauthorizedResponseBody{
+func NewLoginInvalidInputResponseBody(res *goa.ServiceError) *LoginInvalidInputResponseBody {
+	body := &LoginInvalidInputResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6799,34 +2001,6 @@ func NewLoginUnauthorizedResponseBody(res *goa.ServiceError) *LoginUnauthorizedR
 // the result of the "login" endpoint of the "auth" service.
 func NewLoginInvalidCredentialsResponseBody(res *goa.ServiceError) *LoginInvalidCredentialsResponseBody {
 	body := &LoginInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginInvalidCodeResponseBody(res *goa.ServiceError) *LoginInvalidCodeResponseBody {
-	body := &LoginInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginMfaRequiredResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginMfaRequiredResponseBody(res *goa.ServiceError) *LoginMfaRequiredResponseBody {
-	body := &LoginMfaRequiredResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -6865,48 +2039,6 @@ func NewLoginEmailUnverifiedResponseBody(res *goa.ServiceError) *LoginEmailUnver
 	return body
 }
 
-// NewLoginInvalidInputResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginInvalidInputResponseBody(res *goa.ServiceError) *LoginInvalidInputResponseBody {
-	body := &LoginInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginWeakPasswordResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginWeakPasswordResponseBody(res *goa.ServiceError) *LoginWeakPasswordResponseBody {
-	body := &LoginWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginInvalidTokenResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginInvalidTokenResponseBody(res *goa.ServiceError) *LoginInvalidTokenResponseBody {
-	body := &LoginInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewLoginUnavailableResponseBody builds the HTTP response body from the
 // result of the "login" endpoint of the "auth" service.
 func NewLoginUnavailableResponseBody(res *goa.ServiceError) *LoginUnavailableResponseBody {
@@ -6921,230 +2053,10 @@ func NewLoginUnavailableResponseBody(res *goa.ServiceError) *LoginUnavailableRes
 	return body
 }
 
-// NewLoginEmailTakenResponseBody builds the HTTP response body from the result
-// of the "login" endpoint of the "auth" service.
-func NewLoginEmailTakenResponseBody(res *goa.ServiceError) *LoginEmailTakenResponseBody {
-	body := &LoginEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginTotpAlreadyEnabledResponseBody builds the HTTP response body from
-// the result of the "login" endpoint of the "auth" service.
-func NewLoginTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *LoginTotpAlreadyEnabledResponseBody {
-	body := &LoginTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginTotpNotEnrolledResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginTotpNotEnrolledResponseBody(res *goa.ServiceError) *LoginTotpNotEnrolledResponseBody {
-	body := &LoginTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginMfaNotEnabledResponseBody builds the HTTP response body from the
-// result of the "login" endpoint of the "auth" service.
-func NewLoginMfaNotEnabledResponseBody(res *goa.ServiceError) *LoginMfaNotEnabledResponseBody {
-	body := &LoginMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginEmailAlreadyVerifiedResponseBody builds the HTTP response body from
-// the result of the "login" endpoint of the "auth" service.
-func NewLoginEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *LoginEmailAlreadyVerifiedResponseBody {
-	body := &LoginEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginNotFoundResponseBody builds the HTTP response body from the result
-// of the "login" endpoint of the "auth" service.
-func NewLoginNotFoundResponseBody(res *goa.ServiceError) *LoginNotFoundResponseBody {
-	body := &LoginNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLoginSecondFactorLockedResponseBody builds the HTTP response body from
-// the result of the "login" endpoint of the "auth" service.
-func NewLoginSecondFactorLockedResponseBody(res *goa.ServiceError) *LoginSecondFactorLockedResponseBody {
-	body := &LoginSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutRateLimitedResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutRateLimitedResponseBody(res *auth.RateLimitedError) *LogoutRateLimitedResponseBody {
-	body := &LogoutRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
-	}
-	return body
-}
-
 // NewLogoutUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "logout" endpoint of the "auth" service.
 func NewLogoutUnauthorizedResponseBody(res *goa.ServiceError) *LogoutUnauthorizedResponseBody {
 	body := &LogoutUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutInvalidCredentialsResponseBody builds the HTTP response body from
-// the result of the "logout" endpoint of the "auth" service.
-func NewLogoutInvalidCredentialsResponseBody(res *goa.ServiceError) *LogoutInvalidCredentialsResponseBody {
-	body := &LogoutInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutInvalidCodeResponseBody(res *goa.ServiceError) *LogoutInvalidCodeResponseBody {
-	body := &LogoutInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutMfaRequiredResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutMfaRequiredResponseBody(res *goa.ServiceError) *LogoutMfaRequiredResponseBody {
-	body := &LogoutMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutAccountDisabledResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutAccountDisabledResponseBody(res *goa.ServiceError) *LogoutAccountDisabledResponseBody {
-	body := &LogoutAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutEmailUnverifiedResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutEmailUnverifiedResponseBody(res *goa.ServiceError) *LogoutEmailUnverifiedResponseBody {
-	body := &LogoutEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutInvalidInputResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutInvalidInputResponseBody(res *goa.ServiceError) *LogoutInvalidInputResponseBody {
-	body := &LogoutInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutWeakPasswordResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutWeakPasswordResponseBody(res *goa.ServiceError) *LogoutWeakPasswordResponseBody {
-	body := &LogoutWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutInvalidTokenResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutInvalidTokenResponseBody(res *goa.ServiceError) *LogoutInvalidTokenResponseBody {
-	body := &LogoutInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -7169,146 +2081,10 @@ func NewLogoutUnavailableResponseBody(res *goa.ServiceError) *LogoutUnavailableR
 	return body
 }
 
-// NewLogoutEmailTakenResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutEmailTakenResponseBody(res *goa.ServiceError) *LogoutEmailTakenResponseBody {
-	body := &LogoutEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutTotpAlreadyEnabledResponseBody builds the HTTP response body from
-// the result of the "logout" endpoint of the "auth" service.
-func NewLogoutTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *LogoutTotpAlreadyEnabledResponseBody {
-	body := &LogoutTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutTotpNotEnrolledResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutTotpNotEnrolledResponseBody(res *goa.ServiceError) *LogoutTotpNotEnrolledResponseBody {
-	body := &LogoutTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutMfaNotEnabledResponseBody builds the HTTP response body from the
-// result of the "logout" endpoint of the "auth" service.
-func NewLogoutMfaNotEnabledResponseBody(res *goa.ServiceError) *LogoutMfaNotEnabledResponseBody {
-	body := &LogoutMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutEmailAlreadyVerifiedResponseBody builds the HTTP response body from
-// the result of the "logout" endpoint of the "auth" service.
-func NewLogoutEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *LogoutEmailAlreadyVerifiedResponseBody {
-	body := &LogoutEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutNotFoundResponseBody builds the HTTP response body from the result
-// of the "logout" endpoint of the "auth" service.
-func NewLogoutNotFoundResponseBody(res *goa.ServiceError) *LogoutNotFoundResponseBody {
-	body := &LogoutNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewLogoutSecondFactorLockedResponseBody builds the HTTP response body from
-// the result of the "logout" endpoint of the "auth" service.
-func NewLogoutSecondFactorLockedResponseBody(res *goa.ServiceError) *LogoutSecondFactorLockedResponseBody {
-	body := &LogoutSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileRateLimitedResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileRateLimitedResponseBody(res *auth.RateLimitedError) *ProfileRateLimitedResponseBody {
-	body := &ProfileRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
-	}
-	return body
-}
-
 // NewProfileUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileUnauthorizedResponseBody(res *goa.ServiceError) *ProfileUnauthorizedResponseBody {
 	body := &ProfileUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileInvalidCredentialsResponseBody builds the HTTP response body from
-// the result of the "profile" endpoint of the "auth" service.
-func NewProfileInvalidCredentialsResponseBody(res *goa.ServiceError) *ProfileInvalidCredentialsResponseBody {
-	body := &ProfileInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileInvalidCodeResponseBody(res *goa.ServiceError) *ProfileInvalidCodeResponseBody {
-	body := &ProfileInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -7333,76 +2109,6 @@ func NewProfileMfaRequiredResponseBody(res *goa.ServiceError) *ProfileMfaRequire
 	return body
 }
 
-// NewProfileAccountDisabledResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileAccountDisabledResponseBody(res *goa.ServiceError) *ProfileAccountDisabledResponseBody {
-	body := &ProfileAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileEmailUnverifiedResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileEmailUnverifiedResponseBody(res *goa.ServiceError) *ProfileEmailUnverifiedResponseBody {
-	body := &ProfileEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileInvalidInputResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileInvalidInputResponseBody(res *goa.ServiceError) *ProfileInvalidInputResponseBody {
-	body := &ProfileInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileWeakPasswordResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileWeakPasswordResponseBody(res *goa.ServiceError) *ProfileWeakPasswordResponseBody {
-	body := &ProfileWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileInvalidTokenResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileInvalidTokenResponseBody(res *goa.ServiceError) *ProfileInvalidTokenResponseBody {
-	body := &ProfileInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewProfileUnavailableResponseBody builds the HTTP response body from the
 // result of the "profile" endpoint of the "auth" service.
 func NewProfileUnavailableResponseBody(res *goa.ServiceError) *ProfileUnavailableResponseBody {
@@ -7413,114 +2119,6 @@ func NewProfileUnavailableResponseBody(res *goa.ServiceError) *ProfileUnavailabl
 		Temporary: res.Temporary,
 		Timeout:   res.Timeout,
 		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileEmailTakenResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileEmailTakenResponseBody(res *goa.ServiceError) *ProfileEmailTakenResponseBody {
-	body := &ProfileEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileTotpAlreadyEnabledResponseBody builds the HTTP response body from
-// the result of the "profile" endpoint of the "auth" service.
-func NewProfileTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ProfileTotpAlreadyEnabledResponseBody {
-	body := &ProfileTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileTotpNotEnrolledResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileTotpNotEnrolledResponseBody(res *goa.ServiceError) *ProfileTotpNotEnrolledResponseBody {
-	body := &ProfileTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileMfaNotEnabledResponseBody builds the HTTP response body from the
-// result of the "profile" endpoint of the "auth" service.
-func NewProfileMfaNotEnabledResponseBody(res *goa.ServiceError) *ProfileMfaNotEnabledResponseBody {
-	body := &ProfileMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "profile" endpoint of the "auth" service.
-func NewProfileEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ProfileEmailAlreadyVerifiedResponseBody {
-	body := &ProfileEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileNotFoundResponseBody builds the HTTP response body from the result
-// of the "profile" endpoint of the "auth" service.
-func NewProfileNotFoundResponseBody(res *goa.ServiceError) *ProfileNotFoundResponseBody {
-	body := &ProfileNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewProfileSecondFactorLockedResponseBody builds the HTTP response body from
-// the result of the "profile" endpoint of the "auth" service.
-func NewProfileSecondFactorLockedResponseBody(res *goa.ServiceError) *ProfileSecondFactorLockedResponseBody {
-	body := &ProfileSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshRateLimitedResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshRateLimitedResponseBody(res *auth.RateLimitedError) *SessionRefreshRateLimitedResponseBody {
-	body := &SessionRefreshRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
 	}
 	return body
 }
@@ -7539,220 +2137,10 @@ func NewSessionRefreshUnauthorizedResponseBody(res *goa.ServiceError) *SessionRe
 	return body
 }
 
-// NewSessionRefreshInvalidCredentialsResponseBody builds the HTTP response
-// body from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshInvalidCredentialsResponseBody(res *goa.ServiceError) *SessionRefreshInvalidCredentialsResponseBody {
-	body := &SessionRefreshInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshInvalidCodeResponseBody(res *goa.ServiceError) *SessionRefreshInvalidCodeResponseBody {
-	body := &SessionRefreshInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshMfaRequiredResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshMfaRequiredResponseBody(res *goa.ServiceError) *SessionRefreshMfaRequiredResponseBody {
-	body := &SessionRefreshMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshAccountDisabledResponseBody(res *goa.ServiceError) *SessionRefreshAccountDisabledResponseBody {
-	body := &SessionRefreshAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshEmailUnverifiedResponseBody(res *goa.ServiceError) *SessionRefreshEmailUnverifiedResponseBody {
-	body := &SessionRefreshEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshInvalidInputResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshInvalidInputResponseBody(res *goa.ServiceError) *SessionRefreshInvalidInputResponseBody {
-	body := &SessionRefreshInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshWeakPasswordResponseBody(res *goa.ServiceError) *SessionRefreshWeakPasswordResponseBody {
-	body := &SessionRefreshWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshInvalidTokenResponseBody(res *goa.ServiceError) *SessionRefreshInvalidTokenResponseBody {
-	body := &SessionRefreshInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewSessionRefreshUnavailableResponseBody builds the HTTP response body from
 // the result of the "session_refresh" endpoint of the "auth" service.
 func NewSessionRefreshUnavailableResponseBody(res *goa.ServiceError) *SessionRefreshUnavailableResponseBody {
 	body := &SessionRefreshUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshEmailTakenResponseBody builds the HTTP response body from
-// the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshEmailTakenResponseBody(res *goa.ServiceError) *SessionRefreshEmailTakenResponseBody {
-	body := &SessionRefreshEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshTotpAlreadyEnabledResponseBody builds the HTTP response
-// body from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *SessionRefreshTotpAlreadyEnabledResponseBody {
-	body := &SessionRefreshTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshTotpNotEnrolledResponseBody(res *goa.ServiceError) *SessionRefreshTotpNotEnrolledResponseBody {
-	body := &SessionRefreshTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshMfaNotEnabledResponseBody builds the HTTP response body
-// from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshMfaNotEnabledResponseBody(res *goa.ServiceError) *SessionRefreshMfaNotEnabledResponseBody {
-	body := &SessionRefreshMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *SessionRefreshEmailAlreadyVerifiedResponseBody {
-	body := &SessionRefreshEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshNotFoundResponseBody builds the HTTP response body from the
-// result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshNotFoundResponseBody(res *goa.ServiceError) *SessionRefreshNotFoundResponseBody {
-	body := &SessionRefreshNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewSessionRefreshSecondFactorLockedResponseBody builds the HTTP response
-// body from the result of the "session_refresh" endpoint of the "auth" service.
-func NewSessionRefreshSecondFactorLockedResponseBody(res *goa.ServiceError) *SessionRefreshSecondFactorLockedResponseBody {
-	body := &SessionRefreshSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -7801,52 +2189,10 @@ func NewPasswordChangeInvalidCredentialsResponseBody(res *goa.ServiceError) *Pas
 	return body
 }
 
-// NewPasswordChangeInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeInvalidCodeResponseBody(res *goa.ServiceError) *PasswordChangeInvalidCodeResponseBody {
-	body := &PasswordChangeInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewPasswordChangeMfaRequiredResponseBody builds the HTTP response body from
 // the result of the "password_change" endpoint of the "auth" service.
 func NewPasswordChangeMfaRequiredResponseBody(res *goa.ServiceError) *PasswordChangeMfaRequiredResponseBody {
 	body := &PasswordChangeMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeAccountDisabledResponseBody(res *goa.ServiceError) *PasswordChangeAccountDisabledResponseBody {
-	body := &PasswordChangeAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordChangeEmailUnverifiedResponseBody {
-	body := &PasswordChangeEmailUnverifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -7885,122 +2231,10 @@ func NewPasswordChangeWeakPasswordResponseBody(res *goa.ServiceError) *PasswordC
 	return body
 }
 
-// NewPasswordChangeInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeInvalidTokenResponseBody(res *goa.ServiceError) *PasswordChangeInvalidTokenResponseBody {
-	body := &PasswordChangeInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewPasswordChangeUnavailableResponseBody builds the HTTP response body from
 // the result of the "password_change" endpoint of the "auth" service.
 func NewPasswordChangeUnavailableResponseBody(res *goa.ServiceError) *PasswordChangeUnavailableResponseBody {
 	body := &PasswordChangeUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeEmailTakenResponseBody builds the HTTP response body from
-// the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeEmailTakenResponseBody(res *goa.ServiceError) *PasswordChangeEmailTakenResponseBody {
-	body := &PasswordChangeEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeTotpAlreadyEnabledResponseBody builds the HTTP response
-// body from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordChangeTotpAlreadyEnabledResponseBody {
-	body := &PasswordChangeTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordChangeTotpNotEnrolledResponseBody {
-	body := &PasswordChangeTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeMfaNotEnabledResponseBody builds the HTTP response body
-// from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordChangeMfaNotEnabledResponseBody {
-	body := &PasswordChangeMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordChangeEmailAlreadyVerifiedResponseBody {
-	body := &PasswordChangeEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeNotFoundResponseBody builds the HTTP response body from the
-// result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeNotFoundResponseBody(res *goa.ServiceError) *PasswordChangeNotFoundResponseBody {
-	body := &PasswordChangeNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordChangeSecondFactorLockedResponseBody builds the HTTP response
-// body from the result of the "password_change" endpoint of the "auth" service.
-func NewPasswordChangeSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordChangeSecondFactorLockedResponseBody {
-	body := &PasswordChangeSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8021,122 +2255,10 @@ func NewPasswordForgotRateLimitedResponseBody(res *auth.RateLimitedError) *Passw
 	return body
 }
 
-// NewPasswordForgotUnauthorizedResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotUnauthorizedResponseBody(res *goa.ServiceError) *PasswordForgotUnauthorizedResponseBody {
-	body := &PasswordForgotUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotInvalidCredentialsResponseBody builds the HTTP response
-// body from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotInvalidCredentialsResponseBody(res *goa.ServiceError) *PasswordForgotInvalidCredentialsResponseBody {
-	body := &PasswordForgotInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotInvalidCodeResponseBody(res *goa.ServiceError) *PasswordForgotInvalidCodeResponseBody {
-	body := &PasswordForgotInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotMfaRequiredResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotMfaRequiredResponseBody(res *goa.ServiceError) *PasswordForgotMfaRequiredResponseBody {
-	body := &PasswordForgotMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotAccountDisabledResponseBody(res *goa.ServiceError) *PasswordForgotAccountDisabledResponseBody {
-	body := &PasswordForgotAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordForgotEmailUnverifiedResponseBody {
-	body := &PasswordForgotEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewPasswordForgotInvalidInputResponseBody builds the HTTP response body from
 // the result of the "password_forgot" endpoint of the "auth" service.
 func NewPasswordForgotInvalidInputResponseBody(res *goa.ServiceError) *PasswordForgotInvalidInputResponseBody {
 	body := &PasswordForgotInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotWeakPasswordResponseBody(res *goa.ServiceError) *PasswordForgotWeakPasswordResponseBody {
-	body := &PasswordForgotWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotInvalidTokenResponseBody(res *goa.ServiceError) *PasswordForgotInvalidTokenResponseBody {
-	body := &PasswordForgotInvalidTokenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8161,104 +2283,6 @@ func NewPasswordForgotUnavailableResponseBody(res *goa.ServiceError) *PasswordFo
 	return body
 }
 
-// NewPasswordForgotEmailTakenResponseBody builds the HTTP response body from
-// the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotEmailTakenResponseBody(res *goa.ServiceError) *PasswordForgotEmailTakenResponseBody {
-	body := &PasswordForgotEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotTotpAlreadyEnabledResponseBody builds the HTTP response
-// body from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordForgotTotpAlreadyEnabledResponseBody {
-	body := &PasswordForgotTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordForgotTotpNotEnrolledResponseBody {
-	body := &PasswordForgotTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotMfaNotEnabledResponseBody builds the HTTP response body
-// from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordForgotMfaNotEnabledResponseBody {
-	body := &PasswordForgotMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordForgotEmailAlreadyVerifiedResponseBody {
-	body := &PasswordForgotEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotNotFoundResponseBody builds the HTTP response body from the
-// result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotNotFoundResponseBody(res *goa.ServiceError) *PasswordForgotNotFoundResponseBody {
-	body := &PasswordForgotNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordForgotSecondFactorLockedResponseBody builds the HTTP response
-// body from the result of the "password_forgot" endpoint of the "auth" service.
-func NewPasswordForgotSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordForgotSecondFactorLockedResponseBody {
-	body := &PasswordForgotSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewPasswordResetRateLimitedResponseBody builds the HTTP response body from
 // the result of the "password_reset" endpoint of the "auth" service.
 func NewPasswordResetRateLimitedResponseBody(res *auth.RateLimitedError) *PasswordResetRateLimitedResponseBody {
@@ -8269,108 +2293,10 @@ func NewPasswordResetRateLimitedResponseBody(res *auth.RateLimitedError) *Passwo
 	return body
 }
 
-// NewPasswordResetUnauthorizedResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetUnauthorizedResponseBody(res *goa.ServiceError) *PasswordResetUnauthorizedResponseBody {
-	body := &PasswordResetUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetInvalidCredentialsResponseBody(res *goa.ServiceError) *PasswordResetInvalidCredentialsResponseBody {
-	body := &PasswordResetInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetInvalidCodeResponseBody(res *goa.ServiceError) *PasswordResetInvalidCodeResponseBody {
-	body := &PasswordResetInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetMfaRequiredResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetMfaRequiredResponseBody(res *goa.ServiceError) *PasswordResetMfaRequiredResponseBody {
-	body := &PasswordResetMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetAccountDisabledResponseBody(res *goa.ServiceError) *PasswordResetAccountDisabledResponseBody {
-	body := &PasswordResetAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetEmailUnverifiedResponseBody(res *goa.ServiceError) *PasswordResetEmailUnverifiedResponseBody {
-	body := &PasswordResetEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewPasswordResetInvalidInputResponseBody builds the HTTP response body from
 // the result of the "password_reset" endpoint of the "auth" service.
 func NewPasswordResetInvalidInputResponseBody(res *goa.ServiceError) *PasswordResetInvalidInputResponseBody {
 	body := &PasswordResetInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetWeakPasswordResponseBody(res *goa.ServiceError) *PasswordResetWeakPasswordResponseBody {
-	body := &PasswordResetWeakPasswordResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8395,108 +2321,24 @@ func NewPasswordResetInvalidTokenResponseBody(res *goa.ServiceError) *PasswordRe
 	return body
 }
 
+// NewPasswordResetWeakPasswordResponseBody builds the HTTP response body from
+// the result of the "password_reset" endpoint of the "auth" service.
+func NewPasswordResetWeakPasswordResponseBody(res *goa.ServiceError) *PasswordResetWeakPasswordResponseBody {
+	body := &PasswordResetWeakPasswordResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewPasswordResetUnavailableResponseBody builds the HTTP response body from
 // the result of the "password_reset" endpoint of the "auth" service.
 func NewPasswordResetUnavailableResponseBody(res *goa.ServiceError) *PasswordResetUnavailableResponseBody {
 	body := &PasswordResetUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetEmailTakenResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetEmailTakenResponseBody(res *goa.ServiceError) *PasswordResetEmailTakenResponseBody {
-	body := &PasswordResetEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *PasswordResetTotpAlreadyEnabledResponseBody {
-	body := &PasswordResetTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetTotpNotEnrolledResponseBody(res *goa.ServiceError) *PasswordResetTotpNotEnrolledResponseBody {
-	body := &PasswordResetTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetMfaNotEnabledResponseBody(res *goa.ServiceError) *PasswordResetMfaNotEnabledResponseBody {
-	body := &PasswordResetMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *PasswordResetEmailAlreadyVerifiedResponseBody {
-	body := &PasswordResetEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetNotFoundResponseBody builds the HTTP response body from the
-// result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetNotFoundResponseBody(res *goa.ServiceError) *PasswordResetNotFoundResponseBody {
-	body := &PasswordResetNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewPasswordResetSecondFactorLockedResponseBody builds the HTTP response body
-// from the result of the "password_reset" endpoint of the "auth" service.
-func NewPasswordResetSecondFactorLockedResponseBody(res *goa.ServiceError) *PasswordResetSecondFactorLockedResponseBody {
-	body := &PasswordResetSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8517,108 +2359,10 @@ func NewEmailVerifyRateLimitedResponseBody(res *auth.RateLimitedError) *EmailVer
 	return body
 }
 
-// NewEmailVerifyUnauthorizedResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyUnauthorizedResponseBody(res *goa.ServiceError) *EmailVerifyUnauthorizedResponseBody {
-	body := &EmailVerifyUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *EmailVerifyInvalidCredentialsResponseBody {
-	body := &EmailVerifyInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyInvalidCodeResponseBody(res *goa.ServiceError) *EmailVerifyInvalidCodeResponseBody {
-	body := &EmailVerifyInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyMfaRequiredResponseBody builds the HTTP response body from the
-// result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyMfaRequiredResponseBody(res *goa.ServiceError) *EmailVerifyMfaRequiredResponseBody {
-	body := &EmailVerifyMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyAccountDisabledResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyAccountDisabledResponseBody(res *goa.ServiceError) *EmailVerifyAccountDisabledResponseBody {
-	body := &EmailVerifyAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyEmailUnverifiedResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *EmailVerifyEmailUnverifiedResponseBody {
-	body := &EmailVerifyEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewEmailVerifyInvalidInputResponseBody builds the HTTP response body from
 // the result of the "email_verify" endpoint of the "auth" service.
 func NewEmailVerifyInvalidInputResponseBody(res *goa.ServiceError) *EmailVerifyInvalidInputResponseBody {
 	body := &EmailVerifyInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyWeakPasswordResponseBody(res *goa.ServiceError) *EmailVerifyWeakPasswordResponseBody {
-	body := &EmailVerifyWeakPasswordResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8657,104 +2401,6 @@ func NewEmailVerifyUnavailableResponseBody(res *goa.ServiceError) *EmailVerifyUn
 	return body
 }
 
-// NewEmailVerifyEmailTakenResponseBody builds the HTTP response body from the
-// result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyEmailTakenResponseBody(res *goa.ServiceError) *EmailVerifyEmailTakenResponseBody {
-	body := &EmailVerifyEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *EmailVerifyTotpAlreadyEnabledResponseBody {
-	body := &EmailVerifyTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyTotpNotEnrolledResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *EmailVerifyTotpNotEnrolledResponseBody {
-	body := &EmailVerifyTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *EmailVerifyMfaNotEnabledResponseBody {
-	body := &EmailVerifyMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *EmailVerifyEmailAlreadyVerifiedResponseBody {
-	body := &EmailVerifyEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyNotFoundResponseBody builds the HTTP response body from the
-// result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifyNotFoundResponseBody(res *goa.ServiceError) *EmailVerifyNotFoundResponseBody {
-	body := &EmailVerifyNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifySecondFactorLockedResponseBody builds the HTTP response body
-// from the result of the "email_verify" endpoint of the "auth" service.
-func NewEmailVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *EmailVerifySecondFactorLockedResponseBody {
-	body := &EmailVerifySecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewEmailVerifyResendRateLimitedResponseBody builds the HTTP response body
 // from the result of the "email_verify_resend" endpoint of the "auth" service.
 func NewEmailVerifyResendRateLimitedResponseBody(res *auth.RateLimitedError) *EmailVerifyResendRateLimitedResponseBody {
@@ -8779,183 +2425,10 @@ func NewEmailVerifyResendUnauthorizedResponseBody(res *goa.ServiceError) *EmailV
 	return body
 }
 
-// NewEmailVerifyResendInvalidCredentialsResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendInvalidCredentialsResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidCredentialsResponseBody {
-	body := &EmailVerifyResendInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendInvalidCodeResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendInvalidCodeResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidCodeResponseBody {
-	body := &EmailVerifyResendInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewEmailVerifyResendMfaRequiredResponseBody builds the HTTP response body
 // from the result of the "email_verify_resend" endpoint of the "auth" service.
 func NewEmailVerifyResendMfaRequiredResponseBody(res *goa.ServiceError) *EmailVerifyResendMfaRequiredResponseBody {
 	body := &EmailVerifyResendMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendAccountDisabledResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendAccountDisabledResponseBody(res *goa.ServiceError) *EmailVerifyResendAccountDisabledResponseBody {
-	body := &EmailVerifyResendAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendEmailUnverifiedResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendEmailUnverifiedResponseBody(res *goa.ServiceError) *EmailVerifyResendEmailUnverifiedResponseBody {
-	body := &EmailVerifyResendEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendInvalidInputResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendInvalidInputResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidInputResponseBody {
-	body := &EmailVerifyResendInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendWeakPasswordResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendWeakPasswordResponseBody(res *goa.ServiceError) *EmailVerifyResendWeakPasswordResponseBody {
-	body := &EmailVerifyResendWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendInvalidTokenResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendInvalidTokenResponseBody(res *goa.ServiceError) *EmailVerifyResendInvalidTokenResponseBody {
-	body := &EmailVerifyResendInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendUnavailableResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendUnavailableResponseBody(res *goa.ServiceError) *EmailVerifyResendUnavailableResponseBody {
-	body := &EmailVerifyResendUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendEmailTakenResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendEmailTakenResponseBody(res *goa.ServiceError) *EmailVerifyResendEmailTakenResponseBody {
-	body := &EmailVerifyResendEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendTotpAlreadyEnabledResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *EmailVerifyResendTotpAlreadyEnabledResponseBody {
-	body := &EmailVerifyResendTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendTotpNotEnrolledResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendTotpNotEnrolledResponseBody(res *goa.ServiceError) *EmailVerifyResendTotpNotEnrolledResponseBody {
-	body := &EmailVerifyResendTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendMfaNotEnabledResponseBody builds the HTTP response body
-// from the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendMfaNotEnabledResponseBody(res *goa.ServiceError) *EmailVerifyResendMfaNotEnabledResponseBody {
-	body := &EmailVerifyResendMfaNotEnabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -8981,41 +2454,16 @@ func NewEmailVerifyResendEmailAlreadyVerifiedResponseBody(res *goa.ServiceError)
 	return body
 }
 
-// NewEmailVerifyResendNotFoundResponseBody builds the HTTP response body from
-// the result of the "email_verify_resend" endpoint of the "auth" service.
-func NewEmailVerifyResendNotFoundResponseBody(res *goa.ServiceError) *EmailVerifyResendNotFoundResponseBody {
-	body := &EmailVerifyResendNotFoundResponseBody{
+// NewEmailVerifyResendUnavailableResponseBody builds the HTTP response body
+// from the result of the "email_verify_resend" endpoint of the "auth" service.
+func NewEmailVerifyResendUnavailableResponseBody(res *goa.ServiceError) *EmailVerifyResendUnavailableResponseBody {
+	body := &EmailVerifyResendUnavailableResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
 		Temporary: res.Temporary,
 		Timeout:   res.Timeout,
 		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewEmailVerifyResendSecondFactorLockedResponseBody builds the HTTP response
-// body from the result of the "email_verify_resend" endpoint of the "auth"
-// service.
-func NewEmailVerifyResendSecondFactorLockedResponseBody(res *goa.ServiceError) *EmailVerifyResendSecondFactorLockedResponseBody {
-	body := &EmailVerifyResendSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsRateLimitedResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *ListSessionsRateLimitedResponseBody {
-	body := &ListSessionsRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
 	}
 	return body
 }
@@ -9024,34 +2472,6 @@ func NewListSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *ListSes
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsUnauthorizedResponseBody(res *goa.ServiceError) *ListSessionsUnauthorizedResponseBody {
 	body := &ListSessionsUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsInvalidCredentialsResponseBody(res *goa.ServiceError) *ListSessionsInvalidCredentialsResponseBody {
-	body := &ListSessionsInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsInvalidCodeResponseBody(res *goa.ServiceError) *ListSessionsInvalidCodeResponseBody {
-	body := &ListSessionsInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -9076,76 +2496,6 @@ func NewListSessionsMfaRequiredResponseBody(res *goa.ServiceError) *ListSessions
 	return body
 }
 
-// NewListSessionsAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsAccountDisabledResponseBody(res *goa.ServiceError) *ListSessionsAccountDisabledResponseBody {
-	body := &ListSessionsAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsEmailUnverifiedResponseBody(res *goa.ServiceError) *ListSessionsEmailUnverifiedResponseBody {
-	body := &ListSessionsEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsInvalidInputResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsInvalidInputResponseBody(res *goa.ServiceError) *ListSessionsInvalidInputResponseBody {
-	body := &ListSessionsInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsWeakPasswordResponseBody(res *goa.ServiceError) *ListSessionsWeakPasswordResponseBody {
-	body := &ListSessionsWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsInvalidTokenResponseBody(res *goa.ServiceError) *ListSessionsInvalidTokenResponseBody {
-	body := &ListSessionsInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewListSessionsUnavailableResponseBody builds the HTTP response body from
 // the result of the "list_sessions" endpoint of the "auth" service.
 func NewListSessionsUnavailableResponseBody(res *goa.ServiceError) *ListSessionsUnavailableResponseBody {
@@ -9160,146 +2510,10 @@ func NewListSessionsUnavailableResponseBody(res *goa.ServiceError) *ListSessions
 	return body
 }
 
-// NewListSessionsEmailTakenResponseBody builds the HTTP response body from the
-// result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsEmailTakenResponseBody(res *goa.ServiceError) *ListSessionsEmailTakenResponseBody {
-	body := &ListSessionsEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ListSessionsTotpAlreadyEnabledResponseBody {
-	body := &ListSessionsTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *ListSessionsTotpNotEnrolledResponseBody {
-	body := &ListSessionsTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *ListSessionsMfaNotEnabledResponseBody {
-	body := &ListSessionsMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ListSessionsEmailAlreadyVerifiedResponseBody {
-	body := &ListSessionsEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsNotFoundResponseBody builds the HTTP response body from the
-// result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsNotFoundResponseBody(res *goa.ServiceError) *ListSessionsNotFoundResponseBody {
-	body := &ListSessionsNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewListSessionsSecondFactorLockedResponseBody builds the HTTP response body
-// from the result of the "list_sessions" endpoint of the "auth" service.
-func NewListSessionsSecondFactorLockedResponseBody(res *goa.ServiceError) *ListSessionsSecondFactorLockedResponseBody {
-	body := &ListSessionsSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionRateLimitedResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionRateLimitedResponseBody(res *auth.RateLimitedError) *DeleteSessionRateLimitedResponseBody {
-	body := &DeleteSessionRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
-	}
-	return body
-}
-
 // NewDeleteSessionUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionUnauthorizedResponseBody(res *goa.ServiceError) *DeleteSessionUnauthorizedResponseBody {
 	body := &DeleteSessionUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionInvalidCredentialsResponseBody(res *goa.ServiceError) *DeleteSessionInvalidCredentialsResponseBody {
-	body := &DeleteSessionInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionInvalidCodeResponseBody(res *goa.ServiceError) *DeleteSessionInvalidCodeResponseBody {
-	body := &DeleteSessionInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -9324,150 +2538,10 @@ func NewDeleteSessionMfaRequiredResponseBody(res *goa.ServiceError) *DeleteSessi
 	return body
 }
 
-// NewDeleteSessionAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionAccountDisabledResponseBody(res *goa.ServiceError) *DeleteSessionAccountDisabledResponseBody {
-	body := &DeleteSessionAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionEmailUnverifiedResponseBody(res *goa.ServiceError) *DeleteSessionEmailUnverifiedResponseBody {
-	body := &DeleteSessionEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewDeleteSessionInvalidInputResponseBody builds the HTTP response body from
 // the result of the "delete_session" endpoint of the "auth" service.
 func NewDeleteSessionInvalidInputResponseBody(res *goa.ServiceError) *DeleteSessionInvalidInputResponseBody {
 	body := &DeleteSessionInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionWeakPasswordResponseBody(res *goa.ServiceError) *DeleteSessionWeakPasswordResponseBody {
-	body := &DeleteSessionWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionInvalidTokenResponseBody(res *goa.ServiceError) *DeleteSessionInvalidTokenResponseBody {
-	body := &DeleteSessionInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionUnavailableResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionUnavailableResponseBody(res *goa.ServiceError) *DeleteSessionUnavailableResponseBody {
-	body := &DeleteSessionUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionEmailTakenResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionEmailTakenResponseBody(res *goa.ServiceError) *DeleteSessionEmailTakenResponseBody {
-	body := &DeleteSessionEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *DeleteSessionTotpAlreadyEnabledResponseBody {
-	body := &DeleteSessionTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionTotpNotEnrolledResponseBody(res *goa.ServiceError) *DeleteSessionTotpNotEnrolledResponseBody {
-	body := &DeleteSessionTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionMfaNotEnabledResponseBody(res *goa.ServiceError) *DeleteSessionMfaNotEnabledResponseBody {
-	body := &DeleteSessionMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewDeleteSessionEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *DeleteSessionEmailAlreadyVerifiedResponseBody {
-	body := &DeleteSessionEmailAlreadyVerifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -9492,27 +2566,16 @@ func NewDeleteSessionNotFoundResponseBody(res *goa.ServiceError) *DeleteSessionN
 	return body
 }
 
-// NewDeleteSessionSecondFactorLockedResponseBody builds the HTTP response body
-// from the result of the "delete_session" endpoint of the "auth" service.
-func NewDeleteSessionSecondFactorLockedResponseBody(res *goa.ServiceError) *DeleteSessionSecondFactorLockedResponseBody {
-	body := &DeleteSessionSecondFactorLockedResponseBody{
+// NewDeleteSessionUnavailableResponseBody builds the HTTP response body from
+// the result of the "delete_session" endpoint of the "auth" service.
+func NewDeleteSessionUnavailableResponseBody(res *goa.ServiceError) *DeleteSessionUnavailableResponseBody {
+	body := &DeleteSessionUnavailableResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
 		Temporary: res.Temporary,
 		Timeout:   res.Timeout,
 		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsRateLimitedResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *RevokeOtherSessionsRateLimitedResponseBody {
-	body := &RevokeOtherSessionsRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
 	}
 	return body
 }
@@ -9522,36 +2585,6 @@ func NewRevokeOtherSessionsRateLimitedResponseBody(res *auth.RateLimitedError) *
 // service.
 func NewRevokeOtherSessionsUnauthorizedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsUnauthorizedResponseBody {
 	body := &RevokeOtherSessionsUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsInvalidCredentialsResponseBody builds the HTTP
-// response body from the result of the "revoke_other_sessions" endpoint of the
-// "auth" service.
-func NewRevokeOtherSessionsInvalidCredentialsResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidCredentialsResponseBody {
-	body := &RevokeOtherSessionsInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsInvalidCodeResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsInvalidCodeResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidCodeResponseBody {
-	body := &RevokeOtherSessionsInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -9577,81 +2610,6 @@ func NewRevokeOtherSessionsMfaRequiredResponseBody(res *goa.ServiceError) *Revok
 	return body
 }
 
-// NewRevokeOtherSessionsAccountDisabledResponseBody builds the HTTP response
-// body from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsAccountDisabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsAccountDisabledResponseBody {
-	body := &RevokeOtherSessionsAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsEmailUnverifiedResponseBody builds the HTTP response
-// body from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsEmailUnverifiedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailUnverifiedResponseBody {
-	body := &RevokeOtherSessionsEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsInvalidInputResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsInvalidInputResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidInputResponseBody {
-	body := &RevokeOtherSessionsInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsWeakPasswordResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsWeakPasswordResponseBody(res *goa.ServiceError) *RevokeOtherSessionsWeakPasswordResponseBody {
-	body := &RevokeOtherSessionsWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsInvalidTokenResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsInvalidTokenResponseBody(res *goa.ServiceError) *RevokeOtherSessionsInvalidTokenResponseBody {
-	body := &RevokeOtherSessionsInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewRevokeOtherSessionsUnavailableResponseBody builds the HTTP response body
 // from the result of the "revoke_other_sessions" endpoint of the "auth"
 // service.
@@ -9667,153 +2625,10 @@ func NewRevokeOtherSessionsUnavailableResponseBody(res *goa.ServiceError) *Revok
 	return body
 }
 
-// NewRevokeOtherSessionsEmailTakenResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsEmailTakenResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailTakenResponseBody {
-	body := &RevokeOtherSessionsEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsTotpAlreadyEnabledResponseBody builds the HTTP
-// response body from the result of the "revoke_other_sessions" endpoint of the
-// "auth" service.
-func NewRevokeOtherSessionsTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsTotpAlreadyEnabledResponseBody {
-	body := &RevokeOtherSessionsTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsTotpNotEnrolledResponseBody builds the HTTP response
-// body from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsTotpNotEnrolledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsTotpNotEnrolledResponseBody {
-	body := &RevokeOtherSessionsTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsMfaNotEnabledResponseBody builds the HTTP response
-// body from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsMfaNotEnabledResponseBody(res *goa.ServiceError) *RevokeOtherSessionsMfaNotEnabledResponseBody {
-	body := &RevokeOtherSessionsMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsEmailAlreadyVerifiedResponseBody builds the HTTP
-// response body from the result of the "revoke_other_sessions" endpoint of the
-// "auth" service.
-func NewRevokeOtherSessionsEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsEmailAlreadyVerifiedResponseBody {
-	body := &RevokeOtherSessionsEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsNotFoundResponseBody builds the HTTP response body
-// from the result of the "revoke_other_sessions" endpoint of the "auth"
-// service.
-func NewRevokeOtherSessionsNotFoundResponseBody(res *goa.ServiceError) *RevokeOtherSessionsNotFoundResponseBody {
-	body := &RevokeOtherSessionsNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewRevokeOtherSessionsSecondFactorLockedResponseBody builds the HTTP
-// response body from the result of the "revoke_other_sessions" endpoint of the
-// "auth" service.
-func NewRevokeOtherSessionsSecondFactorLockedResponseBody(res *goa.ServiceError) *RevokeOtherSessionsSecondFactorLockedResponseBody {
-	body := &RevokeOtherSessionsSecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityRateLimitedResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityRateLimitedResponseBody(res *auth.RateLimitedError) *ActivityRateLimitedResponseBody {
-	body := &ActivityRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
-	}
-	return body
-}
-
 // NewActivityUnauthorizedResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityUnauthorizedResponseBody(res *goa.ServiceError) *ActivityUnauthorizedResponseBody {
 	body := &ActivityUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityInvalidCredentialsResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivityInvalidCredentialsResponseBody(res *goa.ServiceError) *ActivityInvalidCredentialsResponseBody {
-	body := &ActivityInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityInvalidCodeResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityInvalidCodeResponseBody(res *goa.ServiceError) *ActivityInvalidCodeResponseBody {
-	body := &ActivityInvalidCodeResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -9838,76 +2653,6 @@ func NewActivityMfaRequiredResponseBody(res *goa.ServiceError) *ActivityMfaRequi
 	return body
 }
 
-// NewActivityAccountDisabledResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivityAccountDisabledResponseBody(res *goa.ServiceError) *ActivityAccountDisabledResponseBody {
-	body := &ActivityAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityEmailUnverifiedResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivityEmailUnverifiedResponseBody(res *goa.ServiceError) *ActivityEmailUnverifiedResponseBody {
-	body := &ActivityEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityInvalidInputResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityInvalidInputResponseBody(res *goa.ServiceError) *ActivityInvalidInputResponseBody {
-	body := &ActivityInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityWeakPasswordResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityWeakPasswordResponseBody(res *goa.ServiceError) *ActivityWeakPasswordResponseBody {
-	body := &ActivityWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityInvalidTokenResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityInvalidTokenResponseBody(res *goa.ServiceError) *ActivityInvalidTokenResponseBody {
-	body := &ActivityInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewActivityUnavailableResponseBody builds the HTTP response body from the
 // result of the "activity" endpoint of the "auth" service.
 func NewActivityUnavailableResponseBody(res *goa.ServiceError) *ActivityUnavailableResponseBody {
@@ -9922,258 +2667,10 @@ func NewActivityUnavailableResponseBody(res *goa.ServiceError) *ActivityUnavaila
 	return body
 }
 
-// NewActivityEmailTakenResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityEmailTakenResponseBody(res *goa.ServiceError) *ActivityEmailTakenResponseBody {
-	body := &ActivityEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityTotpAlreadyEnabledResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivityTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *ActivityTotpAlreadyEnabledResponseBody {
-	body := &ActivityTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityTotpNotEnrolledResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivityTotpNotEnrolledResponseBody(res *goa.ServiceError) *ActivityTotpNotEnrolledResponseBody {
-	body := &ActivityTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityMfaNotEnabledResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityMfaNotEnabledResponseBody(res *goa.ServiceError) *ActivityMfaNotEnabledResponseBody {
-	body := &ActivityMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "activity" endpoint of the "auth" service.
-func NewActivityEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *ActivityEmailAlreadyVerifiedResponseBody {
-	body := &ActivityEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivityNotFoundResponseBody builds the HTTP response body from the
-// result of the "activity" endpoint of the "auth" service.
-func NewActivityNotFoundResponseBody(res *goa.ServiceError) *ActivityNotFoundResponseBody {
-	body := &ActivityNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewActivitySecondFactorLockedResponseBody builds the HTTP response body from
-// the result of the "activity" endpoint of the "auth" service.
-func NewActivitySecondFactorLockedResponseBody(res *goa.ServiceError) *ActivitySecondFactorLockedResponseBody {
-	body := &ActivitySecondFactorLockedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateRateLimitedResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateRateLimitedResponseBody(res *auth.RateLimitedError) *TotpGenerateRateLimitedResponseBody {
-	body := &TotpGenerateRateLimitedResponseBody{
-		Name:    res.Name,
-		Message: res.Message,
-	}
-	return body
-}
-
 // NewTotpGenerateUnauthorizedResponseBody builds the HTTP response body from
 // the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateUnauthorizedResponseBody(res *goa.ServiceError) *TotpGenerateUnauthorizedResponseBody {
 	body := &TotpGenerateUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpGenerateInvalidCredentialsResponseBody {
-	body := &TotpGenerateInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateInvalidCodeResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateInvalidCodeResponseBody(res *goa.ServiceError) *TotpGenerateInvalidCodeResponseBody {
-	body := &TotpGenerateInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateMfaRequiredResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateMfaRequiredResponseBody(res *goa.ServiceError) *TotpGenerateMfaRequiredResponseBody {
-	body := &TotpGenerateMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateAccountDisabledResponseBody(res *goa.ServiceError) *TotpGenerateAccountDisabledResponseBody {
-	body := &TotpGenerateAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpGenerateEmailUnverifiedResponseBody {
-	body := &TotpGenerateEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateInvalidInputResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateInvalidInputResponseBody(res *goa.ServiceError) *TotpGenerateInvalidInputResponseBody {
-	body := &TotpGenerateInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateWeakPasswordResponseBody(res *goa.ServiceError) *TotpGenerateWeakPasswordResponseBody {
-	body := &TotpGenerateWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateInvalidTokenResponseBody(res *goa.ServiceError) *TotpGenerateInvalidTokenResponseBody {
-	body := &TotpGenerateInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateUnavailableResponseBody builds the HTTP response body from
-// the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateUnavailableResponseBody(res *goa.ServiceError) *TotpGenerateUnavailableResponseBody {
-	body := &TotpGenerateUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateEmailTakenResponseBody builds the HTTP response body from the
-// result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateEmailTakenResponseBody(res *goa.ServiceError) *TotpGenerateEmailTakenResponseBody {
-	body := &TotpGenerateEmailTakenResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10198,66 +2695,10 @@ func NewTotpGenerateTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpG
 	return body
 }
 
-// NewTotpGenerateTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpGenerateTotpNotEnrolledResponseBody {
-	body := &TotpGenerateTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateMfaNotEnabledResponseBody builds the HTTP response body from
+// NewTotpGenerateUnavailableResponseBody builds the HTTP response body from
 // the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpGenerateMfaNotEnabledResponseBody {
-	body := &TotpGenerateMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpGenerateEmailAlreadyVerifiedResponseBody {
-	body := &TotpGenerateEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateNotFoundResponseBody builds the HTTP response body from the
-// result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateNotFoundResponseBody(res *goa.ServiceError) *TotpGenerateNotFoundResponseBody {
-	body := &TotpGenerateNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpGenerateSecondFactorLockedResponseBody builds the HTTP response body
-// from the result of the "totp_generate" endpoint of the "auth" service.
-func NewTotpGenerateSecondFactorLockedResponseBody(res *goa.ServiceError) *TotpGenerateSecondFactorLockedResponseBody {
-	body := &TotpGenerateSecondFactorLockedResponseBody{
+func NewTotpGenerateUnavailableResponseBody(res *goa.ServiceError) *TotpGenerateUnavailableResponseBody {
+	body := &TotpGenerateUnavailableResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10292,66 +2733,10 @@ func NewTotpVerifyUnauthorizedResponseBody(res *goa.ServiceError) *TotpVerifyUna
 	return body
 }
 
-// NewTotpVerifyInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpVerifyInvalidCredentialsResponseBody {
-	body := &TotpVerifyInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewTotpVerifyInvalidCodeResponseBody builds the HTTP response body from the
 // result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyInvalidCodeResponseBody(res *goa.ServiceError) *TotpVerifyInvalidCodeResponseBody {
 	body := &TotpVerifyInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyMfaRequiredResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyMfaRequiredResponseBody(res *goa.ServiceError) *TotpVerifyMfaRequiredResponseBody {
-	body := &TotpVerifyMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyAccountDisabledResponseBody builds the HTTP response body from
-// the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyAccountDisabledResponseBody(res *goa.ServiceError) *TotpVerifyAccountDisabledResponseBody {
-	body := &TotpVerifyAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyEmailUnverifiedResponseBody builds the HTTP response body from
-// the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpVerifyEmailUnverifiedResponseBody {
-	body := &TotpVerifyEmailUnverifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10376,122 +2761,10 @@ func NewTotpVerifyInvalidInputResponseBody(res *goa.ServiceError) *TotpVerifyInv
 	return body
 }
 
-// NewTotpVerifyWeakPasswordResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyWeakPasswordResponseBody(res *goa.ServiceError) *TotpVerifyWeakPasswordResponseBody {
-	body := &TotpVerifyWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyInvalidTokenResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyInvalidTokenResponseBody(res *goa.ServiceError) *TotpVerifyInvalidTokenResponseBody {
-	body := &TotpVerifyInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyUnavailableResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyUnavailableResponseBody(res *goa.ServiceError) *TotpVerifyUnavailableResponseBody {
-	body := &TotpVerifyUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyEmailTakenResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyEmailTakenResponseBody(res *goa.ServiceError) *TotpVerifyEmailTakenResponseBody {
-	body := &TotpVerifyEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpVerifyTotpAlreadyEnabledResponseBody {
-	body := &TotpVerifyTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewTotpVerifyTotpNotEnrolledResponseBody builds the HTTP response body from
 // the result of the "totp_verify" endpoint of the "auth" service.
 func NewTotpVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpVerifyTotpNotEnrolledResponseBody {
 	body := &TotpVerifyTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpVerifyMfaNotEnabledResponseBody {
-	body := &TotpVerifyMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpVerifyEmailAlreadyVerifiedResponseBody {
-	body := &TotpVerifyEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpVerifyNotFoundResponseBody builds the HTTP response body from the
-// result of the "totp_verify" endpoint of the "auth" service.
-func NewTotpVerifyNotFoundResponseBody(res *goa.ServiceError) *TotpVerifyNotFoundResponseBody {
-	body := &TotpVerifyNotFoundResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10516,6 +2789,20 @@ func NewTotpVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *TotpVer
 	return body
 }
 
+// NewTotpVerifyUnavailableResponseBody builds the HTTP response body from the
+// result of the "totp_verify" endpoint of the "auth" service.
+func NewTotpVerifyUnavailableResponseBody(res *goa.ServiceError) *TotpVerifyUnavailableResponseBody {
+	body := &TotpVerifyUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpDisableRateLimitedResponseBody builds the HTTP response body from the
 // result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableRateLimitedResponseBody(res *auth.RateLimitedError) *TotpDisableRateLimitedResponseBody {
@@ -10530,20 +2817,6 @@ func NewTotpDisableRateLimitedResponseBody(res *auth.RateLimitedError) *TotpDisa
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableUnauthorizedResponseBody(res *goa.ServiceError) *TotpDisableUnauthorizedResponseBody {
 	body := &TotpDisableUnauthorizedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableInvalidCredentialsResponseBody(res *goa.ServiceError) *TotpDisableInvalidCredentialsResponseBody {
-	body := &TotpDisableInvalidCredentialsResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10582,108 +2855,10 @@ func NewTotpDisableMfaRequiredResponseBody(res *goa.ServiceError) *TotpDisableMf
 	return body
 }
 
-// NewTotpDisableAccountDisabledResponseBody builds the HTTP response body from
-// the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableAccountDisabledResponseBody(res *goa.ServiceError) *TotpDisableAccountDisabledResponseBody {
-	body := &TotpDisableAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableEmailUnverifiedResponseBody builds the HTTP response body from
-// the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableEmailUnverifiedResponseBody(res *goa.ServiceError) *TotpDisableEmailUnverifiedResponseBody {
-	body := &TotpDisableEmailUnverifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewTotpDisableInvalidInputResponseBody builds the HTTP response body from
 // the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableInvalidInputResponseBody(res *goa.ServiceError) *TotpDisableInvalidInputResponseBody {
 	body := &TotpDisableInvalidInputResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableWeakPasswordResponseBody(res *goa.ServiceError) *TotpDisableWeakPasswordResponseBody {
-	body := &TotpDisableWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableInvalidTokenResponseBody(res *goa.ServiceError) *TotpDisableInvalidTokenResponseBody {
-	body := &TotpDisableInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableUnavailableResponseBody builds the HTTP response body from the
-// result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableUnavailableResponseBody(res *goa.ServiceError) *TotpDisableUnavailableResponseBody {
-	body := &TotpDisableUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableEmailTakenResponseBody builds the HTTP response body from the
-// result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableEmailTakenResponseBody(res *goa.ServiceError) *TotpDisableEmailTakenResponseBody {
-	body := &TotpDisableEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpDisableTotpAlreadyEnabledResponseBody {
-	body := &TotpDisableTotpAlreadyEnabledResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10708,52 +2883,24 @@ func NewTotpDisableTotpNotEnrolledResponseBody(res *goa.ServiceError) *TotpDisab
 	return body
 }
 
-// NewTotpDisableMfaNotEnabledResponseBody builds the HTTP response body from
-// the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableMfaNotEnabledResponseBody(res *goa.ServiceError) *TotpDisableMfaNotEnabledResponseBody {
-	body := &TotpDisableMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableEmailAlreadyVerifiedResponseBody builds the HTTP response body
-// from the result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *TotpDisableEmailAlreadyVerifiedResponseBody {
-	body := &TotpDisableEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewTotpDisableNotFoundResponseBody builds the HTTP response body from the
-// result of the "totp_disable" endpoint of the "auth" service.
-func NewTotpDisableNotFoundResponseBody(res *goa.ServiceError) *TotpDisableNotFoundResponseBody {
-	body := &TotpDisableNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewTotpDisableSecondFactorLockedResponseBody builds the HTTP response body
 // from the result of the "totp_disable" endpoint of the "auth" service.
 func NewTotpDisableSecondFactorLockedResponseBody(res *goa.ServiceError) *TotpDisableSecondFactorLockedResponseBody {
 	body := &TotpDisableSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewTotpDisableUnavailableResponseBody builds the HTTP response body from the
+// result of the "totp_disable" endpoint of the "auth" service.
+func NewTotpDisableUnavailableResponseBody(res *goa.ServiceError) *TotpDisableUnavailableResponseBody {
+	body := &TotpDisableUnavailableResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10788,66 +2935,10 @@ func NewBackupVerifyUnauthorizedResponseBody(res *goa.ServiceError) *BackupVerif
 	return body
 }
 
-// NewBackupVerifyInvalidCredentialsResponseBody builds the HTTP response body
-// from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyInvalidCredentialsResponseBody(res *goa.ServiceError) *BackupVerifyInvalidCredentialsResponseBody {
-	body := &BackupVerifyInvalidCredentialsResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewBackupVerifyInvalidCodeResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyInvalidCodeResponseBody(res *goa.ServiceError) *BackupVerifyInvalidCodeResponseBody {
 	body := &BackupVerifyInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyMfaRequiredResponseBody builds the HTTP response body from
-// the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyMfaRequiredResponseBody(res *goa.ServiceError) *BackupVerifyMfaRequiredResponseBody {
-	body := &BackupVerifyMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyAccountDisabledResponseBody(res *goa.ServiceError) *BackupVerifyAccountDisabledResponseBody {
-	body := &BackupVerifyAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyEmailUnverifiedResponseBody(res *goa.ServiceError) *BackupVerifyEmailUnverifiedResponseBody {
-	body := &BackupVerifyEmailUnverifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -10872,90 +2963,6 @@ func NewBackupVerifyInvalidInputResponseBody(res *goa.ServiceError) *BackupVerif
 	return body
 }
 
-// NewBackupVerifyWeakPasswordResponseBody builds the HTTP response body from
-// the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyWeakPasswordResponseBody(res *goa.ServiceError) *BackupVerifyWeakPasswordResponseBody {
-	body := &BackupVerifyWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyInvalidTokenResponseBody builds the HTTP response body from
-// the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyInvalidTokenResponseBody(res *goa.ServiceError) *BackupVerifyInvalidTokenResponseBody {
-	body := &BackupVerifyInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyUnavailableResponseBody builds the HTTP response body from
-// the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyUnavailableResponseBody(res *goa.ServiceError) *BackupVerifyUnavailableResponseBody {
-	body := &BackupVerifyUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyEmailTakenResponseBody builds the HTTP response body from the
-// result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyEmailTakenResponseBody(res *goa.ServiceError) *BackupVerifyEmailTakenResponseBody {
-	body := &BackupVerifyEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyTotpAlreadyEnabledResponseBody builds the HTTP response body
-// from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *BackupVerifyTotpAlreadyEnabledResponseBody {
-	body := &BackupVerifyTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyTotpNotEnrolledResponseBody(res *goa.ServiceError) *BackupVerifyTotpNotEnrolledResponseBody {
-	body := &BackupVerifyTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewBackupVerifyMfaNotEnabledResponseBody builds the HTTP response body from
 // the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupVerifyMfaNotEnabledResponseBody {
@@ -10970,38 +2977,24 @@ func NewBackupVerifyMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupVeri
 	return body
 }
 
-// NewBackupVerifyEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *BackupVerifyEmailAlreadyVerifiedResponseBody {
-	body := &BackupVerifyEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupVerifyNotFoundResponseBody builds the HTTP response body from the
-// result of the "backup_verify" endpoint of the "auth" service.
-func NewBackupVerifyNotFoundResponseBody(res *goa.ServiceError) *BackupVerifyNotFoundResponseBody {
-	body := &BackupVerifyNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewBackupVerifySecondFactorLockedResponseBody builds the HTTP response body
 // from the result of the "backup_verify" endpoint of the "auth" service.
 func NewBackupVerifySecondFactorLockedResponseBody(res *goa.ServiceError) *BackupVerifySecondFactorLockedResponseBody {
 	body := &BackupVerifySecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewBackupVerifyUnavailableResponseBody builds the HTTP response body from
+// the result of the "backup_verify" endpoint of the "auth" service.
+func NewBackupVerifyUnavailableResponseBody(res *goa.ServiceError) *BackupVerifyUnavailableResponseBody {
+	body := &BackupVerifyUnavailableResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -11051,52 +3044,10 @@ func NewBackupRegenerateInvalidCredentialsResponseBody(res *goa.ServiceError) *B
 	return body
 }
 
-// NewBackupRegenerateInvalidCodeResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateInvalidCodeResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidCodeResponseBody {
-	body := &BackupRegenerateInvalidCodeResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewBackupRegenerateMfaRequiredResponseBody builds the HTTP response body
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateMfaRequiredResponseBody(res *goa.ServiceError) *BackupRegenerateMfaRequiredResponseBody {
 	body := &BackupRegenerateMfaRequiredResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateAccountDisabledResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateAccountDisabledResponseBody(res *goa.ServiceError) *BackupRegenerateAccountDisabledResponseBody {
-	body := &BackupRegenerateAccountDisabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateEmailUnverifiedResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateEmailUnverifiedResponseBody(res *goa.ServiceError) *BackupRegenerateEmailUnverifiedResponseBody {
-	body := &BackupRegenerateEmailUnverifiedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
@@ -11121,139 +3072,10 @@ func NewBackupRegenerateInvalidInputResponseBody(res *goa.ServiceError) *BackupR
 	return body
 }
 
-// NewBackupRegenerateWeakPasswordResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateWeakPasswordResponseBody(res *goa.ServiceError) *BackupRegenerateWeakPasswordResponseBody {
-	body := &BackupRegenerateWeakPasswordResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateInvalidTokenResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateInvalidTokenResponseBody(res *goa.ServiceError) *BackupRegenerateInvalidTokenResponseBody {
-	body := &BackupRegenerateInvalidTokenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
 // NewBackupRegenerateUnavailableResponseBody builds the HTTP response body
 // from the result of the "backup_regenerate" endpoint of the "auth" service.
 func NewBackupRegenerateUnavailableResponseBody(res *goa.ServiceError) *BackupRegenerateUnavailableResponseBody {
 	body := &BackupRegenerateUnavailableResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateEmailTakenResponseBody builds the HTTP response body from
-// the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateEmailTakenResponseBody(res *goa.ServiceError) *BackupRegenerateEmailTakenResponseBody {
-	body := &BackupRegenerateEmailTakenResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateTotpAlreadyEnabledResponseBody builds the HTTP response
-// body from the result of the "backup_regenerate" endpoint of the "auth"
-// service.
-func NewBackupRegenerateTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *BackupRegenerateTotpAlreadyEnabledResponseBody {
-	body := &BackupRegenerateTotpAlreadyEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateTotpNotEnrolledResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateTotpNotEnrolledResponseBody(res *goa.ServiceError) *BackupRegenerateTotpNotEnrolledResponseBody {
-	body := &BackupRegenerateTotpNotEnrolledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateMfaNotEnabledResponseBody builds the HTTP response body
-// from the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateMfaNotEnabledResponseBody(res *goa.ServiceError) *BackupRegenerateMfaNotEnabledResponseBody {
-	body := &BackupRegenerateMfaNotEnabledResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateEmailAlreadyVerifiedResponseBody builds the HTTP response
-// body from the result of the "backup_regenerate" endpoint of the "auth"
-// service.
-func NewBackupRegenerateEmailAlreadyVerifiedResponseBody(res *goa.ServiceError) *BackupRegenerateEmailAlreadyVerifiedResponseBody {
-	body := &BackupRegenerateEmailAlreadyVerifiedResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateNotFoundResponseBody builds the HTTP response body from
-// the result of the "backup_regenerate" endpoint of the "auth" service.
-func NewBackupRegenerateNotFoundResponseBody(res *goa.ServiceError) *BackupRegenerateNotFoundResponseBody {
-	body := &BackupRegenerateNotFoundResponseBody{
-		Name:      res.Name,
-		ID:        res.ID,
-		Message:   res.Message,
-		Temporary: res.Temporary,
-		Timeout:   res.Timeout,
-		Fault:     res.Fault,
-	}
-	return body
-}
-
-// NewBackupRegenerateSecondFactorLockedResponseBody builds the HTTP response
-// body from the result of the "backup_regenerate" endpoint of the "auth"
-// service.
-func NewBackupRegenerateSecondFactorLockedResponseBody(res *goa.ServiceError) *BackupRegenerateSecondFactorLockedResponseBody {
-	body := &BackupRegenerateSecondFactorLockedResponseBody{
 		Name:      res.Name,
 		ID:        res.ID,
 		Message:   res.Message,
