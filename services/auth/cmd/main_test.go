@@ -190,6 +190,7 @@ func (s *stack) do(t testing.TB, method, path string, body any, header map[strin
 	}
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
+	checkContract(t, req, res, raw)
 	out := response{status: res.StatusCode, header: res.Header, cookies: res.Cookies(), raw: string(raw)}
 	if len(raw) > 0 {
 		_ = json.Unmarshal(raw, &out.body)
