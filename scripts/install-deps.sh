@@ -14,6 +14,7 @@ for what in "${want[@]}"; do
 	postgres) compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql) ;;
 	oathtool) command -v oathtool >/dev/null || missing+=(oathtool) ;;
 	openssl) command -v openssl >/dev/null || missing+=(openssl) ;;
+	pgbouncer) command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer) ;;
 	*) echo "install-deps: unknown dependency $what" >&2; exit 2 ;;
 	esac
 done

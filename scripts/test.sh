@@ -13,6 +13,9 @@ fi
 
 # oathtool is the independent TOTP implementation the tests check against.
 scripts/install-deps.sh oathtool
+# PgBouncer (1.18, transaction pooling) is what the tests of DATABASE_URL
+# through a pooler run against.
+scripts/install-deps.sh pgbouncer
 
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(./...)

@@ -27,15 +27,39 @@ import (
 	"github.com/infrastructure/platform/services/auth/internal/middleware"
 	"github.com/infrastructure/platform/services/auth/internal/ports"
 	"github.com/infrastructure/platform/services/auth/internal/repositories"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 )
 
+// databases are the service's pools: pool for queries (DATABASE_URL,
+// perhaps through a transaction pooler), direct for what needs a session
+// of its own (DATABASE_DIRECT_URL: migrations, LISTEN, the mail queue):
+// the same pool when the two URLs are the same.
+type databases struct {
+	pool, direct *pgxpool.Pool
+}
+
+func (d databases) close() {
+	if d.direct != nil && d.direct != d.pool {
+		d.direct.Close()
+	}
+	if d.pool != nil {
+		d.pool.Close()
+	}
+}
+
+// directPoolSize bounds the direct pool: the migrations, the revocation
+// feed's connection and the mail queue's few.
+const directPoolSize = 6
+
 // openDatabase waits for PostgreSQL and applies the migrations under an
-// advisory lock. Queries are traced when spans are exported (tel.tracing);
-// the pool's statistics are metrics whenever tel is set.
-func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgxpool.Pool, error) {
+// advisory lock, on the direct connection. Queries on DATABASE_URL are
+// sent in DATABASE_EXEC_MODE; they are traced (without their parameters)
+// when spans are exported; the pools' statistics are metrics whenever tel
+// is set.
+func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (databases, error) {
 	var configure []func(*pgxpool.Config)
 	if tel != nil && tel.tracing {
 		configure = append(configure, func(pc *pgxpool.Config) {
@@ -45,21 +69,44 @@ func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (*pgx
 				otelpgx.WithMeterProvider(metricnoop.NewMeterProvider()), otelpgx.WithDisableAcquireTracer())
 		})
 	}
-	pool, err := database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout, configure...)
+	mode := execModes[cfg.DatabaseExecMode]
+	var db databases
+	var err error
+	db.pool, err = database.Connect(ctx, cfg.DatabaseURL, cfg.DatabaseConnectTimeout, append(configure, func(pc *pgxpool.Config) {
+		pc.ConnConfig.DefaultQueryExecMode = mode
+	})...)
 	if err != nil {
-		return nil, fmt.Errorf("connect to database: %w", err)
+		return db, fmt.Errorf("connect to database: %w", err)
 	}
-	if tel != nil {
-		if err := otelpgx.RecordStats(pool, otelpgx.WithStatsMeterProvider(tel.meter)); err != nil {
-			pool.Close()
-			return nil, fmt.Errorf("pool metrics: %w", err)
+	db.direct = db.pool
+	if cfg.DatabaseDirectURL != cfg.DatabaseURL {
+		db.direct, err = database.Connect(ctx, cfg.DatabaseDirectURL, cfg.DatabaseConnectTimeout, append(configure, func(pc *pgxpool.Config) {
+			pc.MaxConns = directPoolSize
+		})...)
+		if err != nil {
+			db.direct = nil
+			db.close()
+			return db, fmt.Errorf("connect to database (DATABASE_DIRECT_URL): %w", err)
 		}
 	}
-	if err := database.Migrate(ctx, pool); err != nil {
-		pool.Close()
-		return nil, err
+	if tel != nil {
+		if err := otelpgx.RecordStats(db.pool, otelpgx.WithStatsMeterProvider(tel.meter)); err != nil {
+			db.close()
+			return db, fmt.Errorf("pool metrics: %w", err)
+		}
 	}
-	return pool, nil
+	if err := database.Migrate(ctx, db.direct); err != nil {
+		db.close()
+		return db, err
+	}
+	return db, nil
+}
+
+// execModes maps DATABASE_EXEC_MODE to pgx's modes.
+var execModes = map[string]pgx.QueryExecMode{
+	config.ExecModeCacheStatement: pgx.QueryExecModeCacheStatement,
+	config.ExecModeExec:           pgx.QueryExecModeExec,
+	config.ExecModeSimpleProtocol: pgx.QueryExecModeSimpleProtocol,
 }
 
 func main() {
@@ -173,11 +220,12 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 
 	// 6. Database: wait for PostgreSQL, then migrate under an advisory lock;
 	// queries are traced (without their parameters) when spans are exported.
-	pool, err := openDatabase(ctx, cfg, tel)
+	db, err := openDatabase(ctx, cfg, tel)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
+	defer db.close()
+	pool := db.pool
 
 	// 7. Service over its ports.
 	keys, err := keyring.New(cfg.TOTPEncryptionKey, cfg.TOTPPreviousEncryptionKey)
@@ -189,7 +237,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		mailScale = h.mailRetryScale
 	}
 	links := repositories.NewEmailLinks(pool)
-	outbox, err := newOutbox(ctx, cfg, pool, links, mailScale)
+	outbox, err := newOutbox(ctx, cfg, db.direct, links, mailScale)
 	if err != nil {
 		return err
 	}
@@ -198,7 +246,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	links.MailWith(notices)
 	sessions := repositories.NewSessions(pool)
 	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle)).MailWith(notices)
-	revocations := repositories.NewRevocations(pool)
+	revocations := repositories.NewRevocations(db.direct)
 	go revocations.Run(ctx)
 	svc, err := controllers.New(controllers.Options{
 		Users:                     repositories.NewUsers(pool).MailWith(notices),
@@ -241,7 +289,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		httpLn.Close()
 		return fmt.Errorf("GRPC_ADDR: %w", err)
 	}
-	pinger := database.Pinger{Pool: pool}
+	pinger := database.Pinger{Pool: db.pool, Direct: db.direct}
 	httpSrv, err := newHTTPServer(ctx, cfg, endpoints, pinger, tel)
 	if err != nil {
 		httpLn.Close()

@@ -60,11 +60,12 @@ func rotate(ctx context.Context, cfg *config.Config) (rotation, error) {
 	if err != nil {
 		return rotation{}, fmt.Errorf("TOTP_ENCRYPTION_KEY: %w", err)
 	}
-	pool, err := openDatabase(ctx, cfg, nil)
+	db, err := openDatabase(ctx, cfg, nil)
 	if err != nil {
 		return rotation{}, err
 	}
-	defer pool.Close()
+	defer db.close()
+	pool := db.pool
 
 	totp := repositories.NewTOTPCredentials(pool)
 	r := rotation{keyVersion: keys.CurrentVersion()}

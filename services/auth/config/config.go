@@ -23,6 +23,18 @@ import (
 type Config struct {
 	// DatabaseURL is the PostgreSQL URL (DATABASE_URL, required).
 	DatabaseURL string
+	// DatabaseDirectURL is a session-mode connection to PostgreSQL, not
+	// through a transaction pooler (DATABASE_DIRECT_URL, DATABASE_URL when
+	// unset): for the migrations (a session advisory lock), the
+	// revocation feed's LISTEN and the mail queue's listener.
+	DatabaseDirectURL string
+	// DatabaseExecMode is how queries are sent on DATABASE_URL
+	// (DATABASE_EXEC_MODE): cache_statement (named prepared statements,
+	// cached per connection), exec or simple_protocol (no named prepared
+	// statement: through PgBouncer in transaction mode). Default:
+	// cache_statement when DATABASE_DIRECT_URL is unset or the same,
+	// exec when it differs (DATABASE_URL is then taken for a pooler).
+	DatabaseExecMode string
 	// DatabaseConnectTimeout bounds the retries of the first connection
 	// (DATABASE_CONNECT_TIMEOUT).
 	DatabaseConnectTimeout time.Duration
@@ -161,6 +173,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 	r := reader{envconfig.New(getenv)}
 	c := &Config{
 		DatabaseURL:               r.databaseURL("DATABASE_URL"),
+		DatabaseDirectURL:         r.directURL("DATABASE_DIRECT_URL", "DATABASE_URL"),
 		DatabaseConnectTimeout:    r.Duration("DATABASE_CONNECT_TIMEOUT", 60*time.Second),
 		HTTPAddr:                  r.ListenAddr("HTTP_ADDR", ":8080"),
 		GRPCAddr:                  r.ListenAddr("GRPC_ADDR", DefaultGRPCAddr),
@@ -213,6 +226,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		PublicURL:                 r.publicURL("PUBLIC_URL", "http://127.0.0.1:8080"),
 		EmailVerificationRequired: r.Bool("EMAIL_VERIFICATION_REQUIRED", false),
 	}
+	c.DatabaseExecMode = r.execMode("DATABASE_EXEC_MODE", c.DatabaseDirectURL != c.DatabaseURL)
 	if err := r.Err(); err != nil {
 		return nil, nil, err
 	}
@@ -263,6 +277,38 @@ func (r reader) databaseURL(name string) string {
 		r.Fail(name, "must be a postgres:// URL with a host")
 	}
 	return v
+}
+
+// directURL reads the session-mode URL, the main one's when unset.
+func (r reader) directURL(name, mainName string) string {
+	if r.String(name) == "" {
+		return r.String(mainName)
+	}
+	return r.databaseURL(name)
+}
+
+// Exec modes of DATABASE_EXEC_MODE.
+const (
+	ExecModeCacheStatement = "cache_statement"
+	ExecModeExec           = "exec"
+	ExecModeSimpleProtocol = "simple_protocol"
+)
+
+// execMode reads DATABASE_EXEC_MODE; its default depends on whether
+// DATABASE_URL goes through a pooler (it differs from DATABASE_DIRECT_URL).
+func (r reader) execMode(name string, pooled bool) string {
+	v := r.String(name)
+	switch v {
+	case "":
+		if pooled {
+			return ExecModeExec
+		}
+		return ExecModeCacheStatement
+	case ExecModeCacheStatement, ExecModeExec, ExecModeSimpleProtocol:
+		return v
+	}
+	r.Fail(name, "must be cache_statement, exec or simple_protocol")
+	return ""
 }
 
 func (r reader) key(name string, required bool) []byte {

@@ -44,6 +44,8 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	want := config.Config{
 		DatabaseURL:            validDatabaseURL,
+		DatabaseDirectURL:      validDatabaseURL,
+		DatabaseExecMode:       config.ExecModeCacheStatement,
 		DatabaseConnectTimeout: 60 * time.Second,
 		HTTPAddr:               ":8080",
 		GRPCAddr:               "127.0.0.1:9090",
@@ -442,6 +444,47 @@ func TestSessionCookieName(t *testing.T) {
 			}
 			if got := c.SessionCookieName(); got != tt.want {
 				t.Errorf("SessionCookieName() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDatabaseURLs: the direct URL defaults to DATABASE_URL, and the exec
+// mode to what a transaction pooler needs when the two differ.
+func TestDatabaseURLs(t *testing.T) {
+	t.Parallel()
+	const pooler = "postgres://auth:auth@pgbouncer:6432/auth?sslmode=disable"
+	tests := []struct {
+		name, direct, mode string
+		wantDirect         string
+		wantMode           string
+		wantErr            string
+	}{
+		{name: "case=one URL", wantDirect: pooler, wantMode: config.ExecModeCacheStatement},
+		{name: "case=a pooler and a direct URL", direct: validDatabaseURL, wantDirect: validDatabaseURL, wantMode: config.ExecModeExec},
+		{name: "case=mode chosen", direct: validDatabaseURL, mode: "simple_protocol", wantDirect: validDatabaseURL, wantMode: config.ExecModeSimpleProtocol},
+		{name: "case=unknown mode", mode: "fast", wantErr: "DATABASE_EXEC_MODE"},
+		{name: "case=bad direct URL", direct: "mysql://x", wantErr: "DATABASE_DIRECT_URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := map[string]string{
+				"DATABASE_URL": pooler, "TOTP_ENCRYPTION_KEY": validKey,
+				"DATABASE_DIRECT_URL": tt.direct, "DATABASE_EXEC_MODE": tt.mode,
+			}
+			cfg, _, err := config.Load(func(k string) string { return env[k] })
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one naming %s", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.DatabaseDirectURL != tt.wantDirect || cfg.DatabaseExecMode != tt.wantMode {
+				t.Errorf("direct %q mode %q, want %q %q", cfg.DatabaseDirectURL, cfg.DatabaseExecMode, tt.wantDirect, tt.wantMode)
 			}
 		})
 	}
