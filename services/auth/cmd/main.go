@@ -105,6 +105,7 @@ func openDatabase(ctx context.Context, cfg *config.Config, tel *telemetry) (data
 // execModes maps DATABASE_EXEC_MODE to pgx's modes.
 var execModes = map[string]pgx.QueryExecMode{
 	config.ExecModeCacheStatement: pgx.QueryExecModeCacheStatement,
+	config.ExecModeCacheDescribe:  pgx.QueryExecModeCacheDescribe,
 	config.ExecModeExec:           pgx.QueryExecModeExec,
 	config.ExecModeSimpleProtocol: pgx.QueryExecModeSimpleProtocol,
 }

@@ -292,6 +292,7 @@ const (
 	ExecModeCacheStatement = "cache_statement"
 	ExecModeExec           = "exec"
 	ExecModeSimpleProtocol = "simple_protocol"
+	ExecModeCacheDescribe  = "cache_describe"
 )
 
 // execMode reads DATABASE_EXEC_MODE; its default depends on whether
@@ -304,10 +305,10 @@ func (r reader) execMode(name string, pooled bool) string {
 			return ExecModeExec
 		}
 		return ExecModeCacheStatement
-	case ExecModeCacheStatement, ExecModeExec, ExecModeSimpleProtocol:
+	case ExecModeCacheStatement, ExecModeCacheDescribe, ExecModeExec, ExecModeSimpleProtocol:
 		return v
 	}
-	r.Fail(name, "must be cache_statement, exec or simple_protocol")
+	r.Fail(name, "must be cache_statement, cache_describe, exec or simple_protocol")
 	return ""
 }
 

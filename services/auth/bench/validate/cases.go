@@ -17,8 +17,11 @@ import (
 // the reference server reading the same database and, for case (e), a
 // second auth binary serving gRPC with mutual TLS.
 type stack struct {
-	auth      *authtest.Server
-	mtls      *mtlsServer // nil unless case (e) runs
+	auth *authtest.Server
+	mtls *mtlsServer // nil unless case (e) runs
+	// modes are the auth binaries of cases (f), (g) and (h), by
+	// DATABASE_EXEC_MODE; absent unless the case runs.
+	modes     map[string]*authtest.Server
 	refAddr   string
 	stopRef   func() error
 	token     string
@@ -29,8 +32,8 @@ type stack struct {
 // a user and starts the reference server on the same database: in a
 // process of its own, or in this one when inProcess is set. With mtls it
 // also starts the auth binary of case (e), once the first has migrated.
-func startStack(ctx context.Context, dbURL string, inProcess, mtls bool) (s *stack, err error) {
-	s = &stack{}
+func startStack(ctx context.Context, dbURL string, inProcess, mtls bool, execModes ...string) (s *stack, err error) {
+	s = &stack{modes: map[string]*authtest.Server{}}
 	defer func() {
 		if err != nil {
 			err = errors.Join(err, s.close())
@@ -54,15 +57,29 @@ func startStack(ctx context.Context, dbURL string, inProcess, mtls bool) (s *sta
 		return s, err
 	}
 	if mtls {
-		s.mtls, err = startMTLS(ctx, dbURL)
+		if s.mtls, err = startMTLS(ctx, dbURL); err != nil {
+			return s, err
+		}
 	}
-	return s, err
+	for _, mode := range execModes {
+		srv, err := authtest.StartProcess(ctx, authtest.Options{DatabaseURL: dbURL, Env: map[string]string{"DATABASE_EXEC_MODE": mode}})
+		if err != nil {
+			return s, fmt.Errorf("start auth with DATABASE_EXEC_MODE=%s: %w", mode, err)
+		}
+		s.modes[mode] = srv
+	}
+	return s, nil
 }
 
 func (s *stack) close() error {
 	var errs []error
 	if s.mtls != nil {
 		errs = append(errs, s.mtls.close())
+	}
+	for mode, srv := range s.modes {
+		if err := srv.Stop(); err != nil {
+			errs = append(errs, fmt.Errorf("stop auth (%s): %w", mode, err))
+		}
 	}
 	if s.stopRef != nil {
 		errs = append(errs, s.stopRef())
@@ -129,6 +146,22 @@ func (s *stack) cases() []benchCase {
 			}
 			return validateCall(conn, s.token), conn.Close, nil
 		}},
+		{"f", "f  ValidateSession, exec mode exec", s.openExecMode("exec")},
+		{"g", "g  ValidateSession, exec mode simple_protocol", s.openExecMode("simple_protocol")},
+		{"h", "h  ValidateSession, exec mode cache_describe", s.openExecMode("cache_describe")},
+	}
+}
+
+// openExecMode is cases (f), (g) and (h): case (c) against the auth binary
+// whose queries are sent in the exec mode (DATABASE_EXEC_MODE) that a
+// transaction pooler needs, instead of pgx's statement cache.
+func (s *stack) openExecMode(mode string) func(context.Context) (call, func() error, error) {
+	return func(context.Context) (call, func() error, error) {
+		conn, err := dial(s.modes[mode].GRPCAddr)
+		if err != nil {
+			return nil, nil, err
+		}
+		return validateCall(conn, s.token), conn.Close, nil
 	}
 }
 

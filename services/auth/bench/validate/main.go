@@ -46,7 +46,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.adminURL, "admin-url", defaultAdminURL, "URL of a PostgreSQL role that may create databases (TEST_DATABASE_URL, when set, replaces the default)")
 	concurrency := flag.String("concurrency", "1,8,32,64", "comma-separated numbers of concurrent callers")
-	cases := flag.String("cases", "a,b,c,d,e", "comma-separated cases to run (each ratio needs its two cases)")
+	cases := flag.String("cases", "a,b,c,d,e,f,g,h", "comma-separated cases to run (each ratio needs its two cases)")
 	flag.DurationVar(&o.warmup, "warmup", 500*time.Millisecond, "unmeasured time before each measurement")
 	flag.DurationVar(&o.duration, "duration", 3*time.Second, "measured time per case and concurrency")
 	flag.BoolVar(&o.json, "json", false, "print the results as JSON instead of a table")
@@ -99,10 +99,10 @@ func parseCases(s string) (map[string]bool, error) {
 	out := map[string]bool{}
 	for f := range strings.SplitSeq(s, ",") {
 		switch id := strings.TrimSpace(f); id {
-		case "a", "b", "c", "d", "e":
+		case "a", "b", "c", "d", "e", "f", "g", "h":
 			out[id] = true
 		default:
-			return nil, fmt.Errorf("case %q: not one of a, b, c, d, e", f)
+			return nil, fmt.Errorf("case %q: not one of a, b, c, d, e, f, g, h", f)
 		}
 	}
 	return out, nil
@@ -121,7 +121,13 @@ func run(ctx context.Context, o options, stdout io.Writer) (err error) {
 		defer cancel()
 		err = errors.Join(err, drop(dropCtx))
 	}()
-	s, err := startStack(ctx, dbURL, o.inProcess, o.cases["e"])
+	var modes []string
+	for id, mode := range map[string]string{"f": "exec", "g": "simple_protocol", "h": "cache_describe"} {
+		if o.cases[id] {
+			modes = append(modes, mode)
+		}
+	}
+	s, err := startStack(ctx, dbURL, o.inProcess, o.cases["e"], modes...)
 	if err != nil {
 		return err
 	}

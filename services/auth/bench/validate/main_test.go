@@ -69,7 +69,8 @@ func TestParseCases(t *testing.T) {
 		{"a,b,c,d,e", 5, false},
 		{" c ", 1, false},
 		{"c,e", 2, false},
-		{"f", 0, true},
+		{"a,b,c,d,e,f,g,h", 8, false},
+		{"i", 0, true},
 		{"", 0, true},
 	} {
 		got, err := parseCases(tt.in)

@@ -23,6 +23,7 @@ var targets = []target{
 	{"c", "b", true, 1.50},  // with a p99 at most 1.5 times b's
 	{"d", "a", false, 0.80}, // d reaches at least 80% of a's req/s
 	{"e", "c", false, 0.85}, // mutual TLS takes at most 15% of c's req/s
+	{"f", "c", false, 0.50}, // the exec mode a transaction pooler needs keeps at least half
 }
 
 // name is how the table and the JSON output call the ratio: "c/b req/s".
