@@ -148,8 +148,14 @@ func WithDialOptions(opts ...grpc.DialOption) Option {
 // service allows pings every 20 s.
 var keepaliveParams = keepalive.ClientParameters{Time: 30 * time.Second, Timeout: 10 * time.Second, PermitWithoutStream: true}
 
-// New connects to the auth service at addr (host:port). It dials lazily:
-// the auth service need not be up yet.
+// roundRobin spreads calls over every address the name resolves to (the
+// pods of a headless Service, say), call by call; with one address it is
+// the same as gRPC's default, which would send every call to the first.
+const roundRobin = `{"loadBalancingConfig": [{"round_robin": {}}]}`
+
+// New connects to the auth service at addr (host:port, resolved by DNS;
+// every address it resolves to gets calls in turn). It dials lazily: the
+// auth service need not be up yet.
 func New(addr string, opts ...Option) (*Client, error) {
 	o := options{timeout: 2 * time.Second}
 	for _, opt := range opts {
@@ -171,6 +177,7 @@ func New(addr string, opts ...Option) (*Client, error) {
 		grpc.WithTransportCredentials(creds),
 		grpc.WithKeepaliveParams(keepaliveParams),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelOpts...)), // propagates the trace context
+		grpc.WithDefaultServiceConfig(roundRobin),
 	}, o.dial...)
 	conn, err := grpc.NewClient(addr, dial...)
 	if err != nil {
