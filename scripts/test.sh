@@ -11,8 +11,9 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 	DATABASE_URL='' scripts/postgres.sh >/dev/null
 fi
 
-# oathtool is the independent TOTP implementation the tests check against.
-scripts/install-deps.sh oathtool
+# oathtool is the independent TOTP implementation the tests check against;
+# chromium the headless browser the web app's tests drive.
+scripts/install-deps.sh oathtool chromium
 
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(./...)
