@@ -43,11 +43,10 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	mux.Handle(http.MethodGet, "/healthz", health.Handler(health.NewChecker(db)))
-	// The pages that emailed links open, and their script and style.
-	for _, files := range []map[string]string{web.Pages, web.Assets} {
-		for path, file := range files {
-			mux.Handle(http.MethodGet, path, web.Handler(file))
-		}
+	// The pages that emailed links open, and with WEB_APP the reference
+	// web app at /, with their scripts and styles.
+	for path, handler := range web.Routes(cfg.WebApp) {
+		mux.Handle(http.MethodGet, path, handler)
 	}
 	if cfg.MetricsAddr == "" {
 		// Without a separate address, /metrics is on this port, and the
