@@ -218,8 +218,8 @@ func fill(fields ...string) chromedp.Action[chromedp.Void] {
 		if i+2 == len(fields) {
 			v += kb.Enter
 		}
-		field := chromedp.ID(fields[i])
-		steps = append(steps, chromedp.Clear(field), chromedp.SendKeys(field, v))
+		empty := fmt.Sprintf(`document.getElementById(%q).value = ""`, fields[i])
+		steps = append(steps, chromedp.Evaluate[chromedp.Void](empty), chromedp.SendKeys(chromedp.ID(fields[i]), v))
 	}
 	return chromedp.Steps(steps...)
 }
@@ -234,6 +234,24 @@ func says(id, text string) chromedp.Action[chromedp.Void] {
 	return chromedp.PollFunction[chromedp.Void](
 		`(id, text) => (document.getElementById(id)?.textContent ?? "").includes(text)`,
 		chromedp.WithPollingArgs(id, text), chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(stepTimeout))
+}
+
+// answer runs submit and waits until the element with this id says text
+// anew: for a message that may repeat what the element said before (the
+// same error twice, with another reference).
+func answer(id, text string, submit chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		before, err := chromedp.TextContent(chromedp.ID(id))(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, err
+		}
+		if _, err := submit(ctx, t); err != nil {
+			return chromedp.Void{}, err
+		}
+		return chromedp.PollFunction[chromedp.Void](
+			`(id, before, text) => { const s = document.getElementById(id)?.textContent ?? ""; return s !== before && s.includes(text); }`,
+			chromedp.WithPollingArgs(id, before, text), chromedp.WithPollingMutation(), chromedp.WithPollingTimeout(stepTimeout))(ctx, t)
+	}
 }
 
 // until waits until a JavaScript expression is true.

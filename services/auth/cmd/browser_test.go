@@ -24,7 +24,10 @@ import (
 func TestWebApp(t *testing.T) {
 	t.Parallel()
 	clock := newFakeClock()
-	s, smtp := lifecycleStack(t, clock, map[string]string{"COOKIE_SECURE": "false"}) // http://127.0.0.1: cookie "session"
+	s, smtp := lifecycleStack(t, clock, map[string]string{
+		"COOKIE_SECURE":           "false", // http://127.0.0.1: the cookie is "session", not Secure
+		"THROTTLE_LOGIN_FAILURES": "2",     // a third wrong password is 429
+	})
 	b := newTab(t, s.baseURL)
 	const email = "ada@example.com"
 	code := func(secret string) string {
@@ -38,6 +41,12 @@ func TestWebApp(t *testing.T) {
 		t.Errorf("first visit: error %q", got)
 	}
 	b.screenshot("login")
+
+	// A wrong password says so; past the limit, how long to wait.
+	wrong := fill("login-email", "nobody@example.com", "login-password", "not the password")
+	b.do("wrong password", answer("error", "The email or the password is wrong. (reference ", wrong))
+	b.do("wrong password again", answer("error", "The email or the password is wrong.", wrong))
+	b.do("rate limited", answer("error", "Too many attempts. Try again in 15 minutes.", wrong))
 
 	b.do("register",
 		chromedp.Click(chromedp.ID("to-register")), screen("register"),
@@ -101,6 +110,7 @@ func TestWebApp(t *testing.T) {
 		return fill("login-email", email, "login-password", password)
 	}
 	b.do("log out", logout)
+	b.do("log in with a wrong password", answer("error", "The email or the password is wrong.", login("not the password")))
 	b.do("log in", login(testPassword), screen("second-factor"))
 	b.screenshot("second-factor")
 	b.do("second factor: TOTP", fill("totp-code", code(secret)), screen("profile"), says("profile-mfa", "On"))
@@ -132,7 +142,7 @@ func TestWebApp(t *testing.T) {
 
 	b.do("read the activity", nav("activity"), chromedp.WaitVisible(chromedp.CSS("#activity-list tr")))
 	activity := b.text("activity-list")
-	for _, want := range []string{"Account created", "Sign-in with password", "Authenticator code", "Backup code", "Email address verified"} {
+	for _, want := range []string{"Account created", "Sign-in with password", "Failed", "Authenticator code", "Backup code", "Email address verified"} {
 		if !strings.Contains(activity, want) {
 			t.Errorf("activity lacks %q: %s", want, activity)
 		}
