@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only when missing, from
-# Debian's packages. Usage: scripts/install-deps.sh [protoc] [postgres] [oathtool] [openssl]
+# Debian's packages. Usage:
+# scripts/install-deps.sh [protoc] [postgres] [oathtool] [openssl] [chromium]
 # (no argument: all of them). Idempotent: a second run installs nothing.
+# chromium is the headless browser of the web app's tests
+# (services/auth/cmd/browser_test.go).
 set -euo pipefail
 
 want=("$@")
-[ ${#want[@]} -gt 0 ] || want=(protoc postgres oathtool openssl)
+[ ${#want[@]} -gt 0 ] || want=(protoc postgres oathtool openssl chromium)
 
 missing=()
 for what in "${want[@]}"; do
@@ -15,6 +18,7 @@ for what in "${want[@]}"; do
 	oathtool) command -v oathtool >/dev/null || missing+=(oathtool) ;;
 	openssl) command -v openssl >/dev/null || missing+=(openssl) ;;
 	pgbouncer) command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer) ;;
+	chromium) command -v chromium >/dev/null || missing+=(chromium) ;;
 	*) echo "install-deps: unknown dependency $what" >&2; exit 2 ;;
 	esac
 done

@@ -11,11 +11,11 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 	DATABASE_URL='' scripts/postgres.sh >/dev/null
 fi
 
-# oathtool is the independent TOTP implementation the tests check against.
-scripts/install-deps.sh oathtool
-# PgBouncer (1.18, transaction pooling) is what the tests of DATABASE_URL
-# through a pooler run against.
-scripts/install-deps.sh pgbouncer
+# oathtool is the independent TOTP implementation the tests check against;
+# chromium the headless browser the web app's tests drive; PgBouncer (1.18,
+# transaction pooling) what the tests of DATABASE_URL through a pooler run
+# against.
+scripts/install-deps.sh oathtool chromium pgbouncer
 
 args=("$@")
 [ ${#args[@]} -gt 0 ] || args=(./...)

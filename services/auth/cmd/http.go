@@ -49,11 +49,10 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	mux.Handle(http.MethodGet, "/openapi.yaml", apidocs.Spec(true))
 	mux.Handle(http.MethodGet, "/docs", apidocs.Docs())
 	mux.Handle(http.MethodGet, apidocs.DocsPath+"{*asset}", apidocs.Docs())
-	// The pages that emailed links open, and their script and style.
-	for _, files := range []map[string]string{web.Pages, web.Assets} {
-		for path, file := range files {
-			mux.Handle(http.MethodGet, path, web.Handler(file))
-		}
+	// The pages that emailed links open, and with WEB_APP the reference
+	// web app at /, with their scripts and styles.
+	for path, handler := range web.Routes(cfg.WebApp) {
+		mux.Handle(http.MethodGet, path, handler)
 	}
 	if cfg.MetricsAddr == "" {
 		// Without a separate address, /metrics is on this port, and the

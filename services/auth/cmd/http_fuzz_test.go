@@ -131,6 +131,9 @@ var httpSeeds = []struct {
 	{"case=activity with a query", fuzzRequest{method: "GET", target: "/auth/activity?limit=5", authorization: "bearer  " + stubToken, forwardedFor: "nonsense, 1.2.3.4"}, 401},
 	{"case=options without a preflight", fuzzRequest{method: "OPTIONS", target: "/auth/login", origin: "https://app.example.com"}, 405},
 	{"case=health", fuzzRequest{method: "GET", target: "/healthz"}, 200},
+	{"case=web app", fuzzRequest{method: "GET", target: "/", cookie: "__Host-session=" + stubToken}, 200},
+	{"case=web app module", fuzzRequest{method: "GET", target: "/assets/app/main.js"}, 200},
+	{"case=web app posted to", fuzzRequest{method: "POST", target: "/", body: seedLogin}, 405},
 	{"case=debug switch through a proxy", fuzzRequest{method: "GET", target: "/debug?debug-logs=on", forwardedFor: "127.0.0.1"}, 404},
 	{"case=dot segments", fuzzRequest{method: "GET", target: "/auth/../auth/profile"}, 404},
 	{"case=asterisk", fuzzRequest{method: "PUT", target: "*"}, 404},
@@ -199,6 +202,7 @@ func newFuzzServer(tb testing.TB, svc *stubService) *fuzzServer {
 	tb.Helper()
 	ctx := logging.New(io.Discard, log.FormatJSON, &logging.Switch{})
 	cfg := &config.Config{
+		WebApp:             true,
 		CookieSecure:       true,
 		CORSAllowedOrigins: []string{"https://app.example.com"},
 		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},

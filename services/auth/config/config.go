@@ -124,6 +124,10 @@ type Config struct {
 	// verified answers 403 email_unverified, and register opens no
 	// session (EMAIL_VERIFICATION_REQUIRED).
 	EmailVerificationRequired bool
+	// WebApp serves the reference web app at / on the REST port
+	// (WEB_APP); false leaves the port to the API and the pages of the
+	// emailed links.
+	WebApp bool
 }
 
 // Throttle holds the limits on authentication attempts, each over a
@@ -225,6 +229,7 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		MailFrom:                  r.mailFrom("MAIL_FROM", "Infrastructure <no-reply@localhost>"),
 		PublicURL:                 r.publicURL("PUBLIC_URL", "http://127.0.0.1:8080"),
 		EmailVerificationRequired: r.Bool("EMAIL_VERIFICATION_REQUIRED", false),
+		WebApp:                    r.Bool("WEB_APP", true),
 	}
 	c.DatabaseExecMode = r.execMode("DATABASE_EXEC_MODE", c.DatabaseDirectURL != c.DatabaseURL)
 	if err := r.Err(); err != nil {

@@ -76,6 +76,7 @@ func TestLoadDefaults(t *testing.T) {
 		PasswordHashWait:  2 * time.Second,
 		MailFrom:          "Infrastructure <no-reply@localhost>",
 		PublicURL:         "http://127.0.0.1:8080",
+		WebApp:            true,
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", *c, want)
@@ -148,6 +149,11 @@ func TestLoadValidValues(t *testing.T) {
 				t.Errorf("BcryptCost = %d", c.BcryptCost)
 			}
 		}},
+		{"case=web app off", map[string]string{"WEB_APP": "false"}, func(t *testing.T, c *config.Config) {
+			if c.WebApp {
+				t.Error("WebApp = true, want false")
+			}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,6 +200,7 @@ func TestLoadInvalidVariable(t *testing.T) {
 		{"case=shutdown timeout bad", "SHUTDOWN_TIMEOUT", "soon"},
 		{"case=connect timeout negative", "DATABASE_CONNECT_TIMEOUT", "-5s"},
 		{"case=cookie secure maybe", "COOKIE_SECURE", "maybe"},
+		{"case=web app yes please", "WEB_APP", "yes please"},
 		{"case=cors not an origin", "CORS_ALLOWED_ORIGINS", "app.example.com"},
 		{"case=cors with path", "CORS_ALLOWED_ORIGINS", "https://app.example.com/login"},
 		{"case=cors with query", "CORS_ALLOWED_ORIGINS", "https://app.example.com?x=1"},

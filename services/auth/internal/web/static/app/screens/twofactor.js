@@ -1,0 +1,112 @@
+// Two-factor authentication: TOTP enrollment, the backup codes (shown once,
+// to copy or download), a new set of codes, turning TOTP off.
+
+import { api } from "../api.js";
+import { go, onClick, onSubmit, route } from "../router.js";
+import { byId, el, say, sayError, setNav, showScreen } from "../ui.js";
+
+// The screen shows one of two panels, after the profile's mfa_enabled.
+route("two-factor", {
+  nav: "in",
+  async enter() {
+    const p = await api("GET", "/auth/profile");
+    byId("twofactor-off").hidden = p.mfa_enabled;
+    byId("twofactor-on").hidden = !p.mfa_enabled;
+    byId("enroll-panel").hidden = true;
+    byId("enroll-start").hidden = false;
+    byId("backup-remaining").textContent = String(p.backup_codes_remaining);
+  },
+});
+
+// POST /auth/totp/generate: {secret, otpauth_url, qr_code}. qr_code is a
+// data:image/png;base64 URI (the policy allows img-src data:). The secret
+// is for typing by hand, shown in groups of four. A new call replaces a
+// pending enrollment; it expires unless confirmed within 15 minutes.
+onClick(byId("enroll-start"), async () => {
+  const e = await api("POST", "/auth/totp/generate");
+  if (!e.qr_code.startsWith("data:image/png;base64,")) throw new Error("unexpected qr_code");
+  byId("totp-qr").src = e.qr_code;
+  byId("totp-secret").textContent = e.secret.match(/.{1,4}/g).join(" ");
+  byId("enroll-start").hidden = true;
+  byId("enroll-panel").hidden = false;
+  byId("enroll-code").focus();
+});
+
+// POST /auth/totp/verify with the first code turns TOTP on, raises this
+// session to aal2 (new cookie) and answers the ten backup codes, once.
+onSubmit(byId("enroll-form"), async (data) => {
+  const result = await api("POST", "/auth/totp/verify", { code: data.get("code") });
+  byId("enroll-form").reset();
+  byId("totp-secret").textContent = "";
+  byId("totp-qr").removeAttribute("src");
+  showCodes(result.backup_codes, "Two-factor authentication is on.");
+});
+
+// POST /auth/backup/regenerate {password}: a new set, the old one void.
+// It asks for the password again (a wrong one is 401 invalid_credentials).
+onSubmit(byId("regenerate-form"), async (data) => {
+  const result = await api("POST", "/auth/backup/regenerate", { password: data.get("password") });
+  byId("regenerate-form").reset();
+  showCodes(result.backup_codes, "You have a new set of backup codes; the old ones no longer work.");
+});
+
+// POST /auth/totp/disable {code}: removes TOTP and the backup codes (204).
+onSubmit(byId("disable-form"), async (data) => {
+  await api("POST", "/auth/totp/disable", { code: data.get("code") });
+  byId("disable-form").reset();
+  go("two-factor", { status: "Two-factor authentication is off." });
+});
+
+// --- The backup codes, shown once ---------------------------------------
+
+/** The codes on display; forgotten when the user leaves the screen. */
+let codes = [];
+
+/**
+ * Shows the backup codes screen. It is not routed (no fragment reaches
+ * it, a reload does not show the codes again) and has no navigation: the
+ * user leaves it with "I have saved them".
+ */
+function showCodes(list, status) {
+  codes = list;
+  byId("backup-codes").replaceChildren(...codes.map((c) => el("li", {}, el("code", {}, c))));
+  setNav("none");
+  showScreen("backup-codes");
+  say(`${status} Save these ${codes.length} backup codes now.`);
+}
+
+onClick(byId("codes-done"), () => {
+  codes = [];
+  byId("backup-codes").replaceChildren();
+  go("two-factor");
+});
+
+/** The codes as a text file's content. */
+function codesText() {
+  return `Backup codes of your Infrastructure account (${location.host}).\n` +
+    "Each code works once, in place of a code from your authenticator app.\n\n" +
+    codes.join("\n") + "\n";
+}
+
+// navigator.clipboard needs a secure context (HTTPS or localhost) and the
+// user's gesture; where it fails, the user can still select the codes.
+onClick(byId("codes-copy"), async () => {
+  try {
+    await navigator.clipboard.writeText(codes.join("\n"));
+    say("The codes are copied to your clipboard.");
+  } catch {
+    sayError("Copying is not allowed here: select the codes and copy them, or download them.");
+  }
+});
+
+// A Blob as a text file, through a temporary link with a download name.
+onClick(byId("codes-download"), () => {
+  const url = URL.createObjectURL(new Blob([codesText()], { type: "text/plain" }));
+  const link = el("a", { href: url, download: "backup-codes.txt" });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked after the click has started the download.
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  say("The codes are downloaded as backup-codes.txt.");
+});
