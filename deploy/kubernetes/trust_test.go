@@ -5,6 +5,7 @@ import (
 	"path"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -239,6 +240,16 @@ func TestDatabase(t *testing.T) {
 		}
 		if p.Spec.Instances == nil || *p.Spec.Instances < 2 {
 			t.Errorf("Pooler %s: a single PgBouncer", p.Name)
+		}
+		// Named prepared statements through transaction pooling need
+		// PgBouncer to track them (services/auth/config/README.md,
+		// DATABASE_EXEC_MODE).
+		auth := &o.deployments["auth"].Spec.Template.Spec.Containers[0]
+		mode := envValue(auth, "DATABASE_EXEC_MODE")
+		if mode == "cache_statement" || mode == "cache_describe" {
+			if n, err := strconv.Atoi(p.Spec.PgBouncer.Parameters["max_prepared_statements"]); err != nil || n < 1 {
+				t.Errorf("auth's DATABASE_EXEC_MODE=%s needs max_prepared_statements in Pooler %s", mode, p.Name)
+			}
 		}
 	})
 }
