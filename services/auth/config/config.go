@@ -106,7 +106,8 @@ type Config struct {
 	// (AUTH_ATTEMPTS_RETENTION).
 	AttemptsRetention time.Duration
 	// PasswordHashConcurrency bounds the bcrypt computations in flight
-	// (PASSWORD_HASH_CONCURRENCY; 0: one less than the CPUs, at least one).
+	// (PASSWORD_HASH_CONCURRENCY; 0: one less than GOMAXPROCS, which follows
+	// a container's CPU limit, at least one).
 	PasswordHashConcurrency int
 	// PasswordHashWait is how long a request waits for a hashing slot
 	// before it gets 503 (PASSWORD_HASH_WAIT).

@@ -36,7 +36,7 @@ type Options struct {
 	// BcryptCost is the password hashing cost.
 	BcryptCost int
 	// HashConcurrency bounds the bcrypt computations in flight (one less
-	// than the CPUs, at least one, when zero: a core stays free for session
+	// than GOMAXPROCS (the CPUs a container may use), at least one, when zero: a core stays free for session
 	// validation and health checks); HashWait is how long a request waits for a slot
 	// before it gets 503 (2s when zero).
 	HashConcurrency int
@@ -94,7 +94,7 @@ func New(o Options) (*Service, error) {
 		return nil, errors.New("controllers: the TOTP issuer is required")
 	}
 	if o.HashConcurrency == 0 {
-		o.HashConcurrency = max(1, runtime.NumCPU()-1)
+		o.HashConcurrency = max(1, runtime.GOMAXPROCS(0)-1)
 	}
 	if o.HashWait == 0 {
 		o.HashWait = 2 * time.Second

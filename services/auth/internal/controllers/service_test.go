@@ -194,7 +194,7 @@ func TestNew(t *testing.T) {
 	}{
 		{name: "case=valid", change: func(*Options) {}},
 		// A core stays free for session validation and health checks.
-		{name: "case=default hash concurrency", change: func(o *Options) { o.HashConcurrency = 0 }, wantConcurrency: max(1, runtime.NumCPU()-1)},
+		{name: "case=default hash concurrency", change: func(o *Options) { o.HashConcurrency = 0 }, wantConcurrency: max(1, runtime.GOMAXPROCS(0)-1)},
 		{name: "case=default hash wait", change: func(o *Options) { o.HashWait = 0 }, wantWait: 2 * time.Second},
 		{name: "case=one hash at a time", change: func(o *Options) { o.HashConcurrency = 1 }, wantConcurrency: 1},
 		{name: "case=negative hash concurrency", change: func(o *Options) { o.HashConcurrency = -1 }, wantErr: true},
