@@ -249,6 +249,7 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 	throttle := repositories.NewThrottle(pool, limits(cfg.Throttle)).MailWith(notices)
 	revocations := repositories.NewRevocations(db.direct)
 	go revocations.Run(ctx)
+	passkeys := repositories.NewPasskeys(pool).MailWith(notices)
 	svc, err := controllers.New(controllers.Options{
 		Users:                     repositories.NewUsers(pool).MailWith(notices),
 		Sessions:                  sessions,
@@ -262,6 +263,9 @@ func run(ctx context.Context, cfg *config.Config, h hooks) error {
 		Operators:                 repositories.NewOperators(pool, notices),
 		Passwords:                 repositories.NewPasswords(pool, notices),
 		EmailLinks:                links,
+		Passkeys:                  passkeys,
+		PasskeyChallenges:         passkeys,
+		RelyingParty:              controllers.RelyingParty{ID: cfg.RPID, Origins: cfg.RPOrigins, DisplayName: cfg.RPDisplayName},
 		EmailVerificationRequired: cfg.EmailVerificationRequired,
 		SecretBox:                 keys,
 		CodeHasher:                keys,

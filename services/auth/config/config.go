@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/protocol"
+
 	"github.com/infrastructure/platform/internal/envconfig"
 	"github.com/infrastructure/platform/internal/tlsreload"
 	"github.com/infrastructure/platform/services/auth/internal/grpcauthz"
@@ -129,6 +131,17 @@ type Config struct {
 	// (WEB_APP); false leaves the port to the API and the pages of the
 	// emailed links.
 	WebApp bool
+	// RPID is the WebAuthn relying party id that passkeys are bound to
+	// (RP_ID): a domain, never an IP address. Default: the host of
+	// PUBLIC_URL, or "localhost" when that host is an IP address.
+	RPID string
+	// RPOrigins are the origins whose passkey ceremonies are accepted
+	// (RP_ORIGINS), each on RPID or one of its subdomains. Default:
+	// PUBLIC_URL's origin, with "localhost" for an IP address host.
+	RPOrigins []string
+	// RPDisplayName is the relying party name that authenticators show
+	// (RP_DISPLAY_NAME). Default: TOTP_ISSUER.
+	RPDisplayName string
 }
 
 // Throttle holds the limits on authentication attempts, each over a
@@ -233,12 +246,22 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		WebApp:                    r.Bool("WEB_APP", true),
 	}
 	c.DatabaseExecMode = r.execMode("DATABASE_EXEC_MODE", c.DatabaseDirectURL != c.DatabaseURL)
+	c.RPID, c.RPOrigins = r.relyingParty("RP_ID", "RP_ORIGINS", c.PublicURL)
+	c.RPDisplayName = r.String("RP_DISPLAY_NAME")
+	if c.RPDisplayName == "" {
+		c.RPDisplayName = c.TOTPIssuer
+	}
 	if err := r.Err(); err != nil {
 		return nil, nil, err
 	}
 	warnings, err := c.checkGRPC()
 	if err != nil {
 		return nil, nil, err
+	}
+	for _, o := range c.RPOrigins {
+		if strings.HasPrefix(o, "http://") && c.RPID != "localhost" {
+			warnings = append(warnings, fmt.Sprintf("RP_ORIGINS: %s is plain HTTP: browsers offer passkeys only to https origins (and http://localhost)", o))
+		}
 	}
 	if c.BcryptCost < MinRecommendedBcryptCost {
 		warnings = append(warnings, fmt.Sprintf("BCRYPT_COST=%d is below %d: passwords are cheap to guess offline", c.BcryptCost, MinRecommendedBcryptCost))
@@ -499,4 +522,43 @@ func otlpProtocol(r reader) string {
 		r.Fail(name, "must be grpc or http/protobuf, got %q", v)
 		return "grpc"
 	}
+}
+
+// relyingParty reads the WebAuthn relying party id and origins. Browsers
+// refuse an IP address as an RP id, so with PUBLIC_URL on one (the
+// development default, http://127.0.0.1:8080) the defaults are
+// "localhost" and PUBLIC_URL's origin on localhost: open the app at
+// http://localhost:8080 to use passkeys there.
+func (r reader) relyingParty(idName, originsName, publicURL string) (string, []string) {
+	var defID, defOrigin string
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		defID = strings.ToLower(u.Hostname())
+		host := defID
+		if _, err := netip.ParseAddr(defID); err == nil {
+			defID, host = "localhost", "localhost"
+		}
+		if u.Port() != "" {
+			host += ":" + u.Port()
+		}
+		defOrigin = u.Scheme + "://" + host
+	}
+	id := strings.ToLower(r.String(idName))
+	if id == "" {
+		id = defID
+	}
+	if err := protocol.ValidateRPID(id); err != nil || strings.ContainsAny(id, "/:") {
+		r.Fail(idName, "%q is not a domain such as auth.example.com (never an IP address, a scheme or a port)", id)
+		return id, nil
+	}
+	origins := r.origins(originsName)
+	if len(r.List(originsName)) == 0 {
+		origins = []string{defOrigin}
+	}
+	for _, o := range origins {
+		u, _ := url.Parse(o)
+		if h := u.Hostname(); h != id && !strings.HasSuffix(h, "."+id) {
+			r.Fail(originsName, "%q is not on %s or one of its subdomains (RP_ID)", o, id)
+		}
+	}
+	return id, origins
 }

@@ -77,6 +77,9 @@ func TestLoadDefaults(t *testing.T) {
 		MailFrom:          "Infrastructure <no-reply@localhost>",
 		PublicURL:         "http://127.0.0.1:8080",
 		WebApp:            true,
+		RPID:              "localhost",
+		RPOrigins:         []string{"http://localhost:8080"},
+		RPDisplayName:     "Infrastructure",
 	}
 	if !reflect.DeepEqual(*c, want) {
 		t.Errorf("Load() =\n%+v\nwant\n%+v", *c, want)
@@ -149,6 +152,21 @@ func TestLoadValidValues(t *testing.T) {
 				t.Errorf("BcryptCost = %d", c.BcryptCost)
 			}
 		}},
+		{"case=relying party from public url", map[string]string{"PUBLIC_URL": "https://Auth.Example.com", "TOTP_ISSUER": "Acme"}, func(t *testing.T, c *config.Config) {
+			if c.RPID != "auth.example.com" || !slices.Equal(c.RPOrigins, []string{"https://auth.example.com"}) || c.RPDisplayName != "Acme" {
+				t.Errorf("RPID, RPOrigins, RPDisplayName = %q, %q, %q", c.RPID, c.RPOrigins, c.RPDisplayName)
+			}
+		}},
+		{"case=relying party ip public url with port", map[string]string{"PUBLIC_URL": "http://[::1]:8443"}, func(t *testing.T, c *config.Config) {
+			if c.RPID != "localhost" || !slices.Equal(c.RPOrigins, []string{"http://localhost:8443"}) {
+				t.Errorf("RPID, RPOrigins = %q, %q", c.RPID, c.RPOrigins)
+			}
+		}},
+		{"case=relying party explicit", map[string]string{"RP_ID": "example.com", "RP_ORIGINS": "https://app.example.com,https://example.com", "RP_DISPLAY_NAME": "Example"}, func(t *testing.T, c *config.Config) {
+			if c.RPID != "example.com" || !slices.Equal(c.RPOrigins, []string{"https://app.example.com", "https://example.com"}) || c.RPDisplayName != "Example" {
+				t.Errorf("RPID, RPOrigins, RPDisplayName = %q, %q, %q", c.RPID, c.RPOrigins, c.RPDisplayName)
+			}
+		}},
 		{"case=web app off", map[string]string{"WEB_APP": "false"}, func(t *testing.T, c *config.Config) {
 			if c.WebApp {
 				t.Error("WebApp = true, want false")
@@ -215,6 +233,12 @@ func TestLoadInvalidVariable(t *testing.T) {
 		{"case=mail from not an address", "MAIL_FROM", "nobody"},
 		{"case=public url with query", "PUBLIC_URL", "https://auth.example.com/?x=1"},
 		{"case=public url not http", "PUBLIC_URL", "ftp://auth.example.com"},
+		{"case=rp id ip address", "RP_ID", "127.0.0.1"},
+		{"case=rp id with port", "RP_ID", "example.com:8443"},
+		{"case=rp id with scheme", "RP_ID", "https://example.com"},
+		{"case=rp origin of another domain", "RP_ORIGINS", "https://evil.example"},
+		{"case=rp origin suffix but not subdomain", "RP_ORIGINS", "https://notlocalhost:8080"},
+		{"case=rp origin not an origin", "RP_ORIGINS", "localhost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

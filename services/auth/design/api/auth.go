@@ -72,6 +72,7 @@ var _ = Service("auth", func() {
 	revocationMethods()
 	activityMethods()
 	mfaMethods()
+	passkeyMethods()
 
 	Method("validate_session", func() {
 		methodErrors("unauthorized", "invalid_input", "unavailable")

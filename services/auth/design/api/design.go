@@ -42,6 +42,9 @@ var _ = API("auth", func() {
 	Error("invalid_token", ErrorResult, "The link's token is unknown, used, voided by a newer one or expired.")
 	Error("email_unverified", ErrorResult, "The account's email address is not verified yet (EMAIL_VERIFICATION_REQUIRED): a new verification link has been mailed.")
 	Error("email_already_verified", ErrorResult, "The account's email address is already verified.")
+	Error("invalid_credential", ErrorResult, "The passkey's response does not verify: another or a spent or expired challenge, another origin or relying party, an unknown passkey, a bad signature, or a signature counter that did not grow (a possibly cloned authenticator).")
+	Error("no_passkey", ErrorResult, "The account has no passkey.")
+	Error("last_second_factor", ErrorResult, "This is the account's last second factor: deleting it turns MFA off, which needs the password in the request.")
 
 	HTTP(func() {
 		Response("unauthorized", StatusUnauthorized)
@@ -61,6 +64,9 @@ var _ = API("auth", func() {
 		Response("invalid_token", StatusBadRequest)
 		Response("email_unverified", StatusForbidden)
 		Response("email_already_verified", StatusConflict)
+		Response("invalid_credential", StatusUnauthorized)
+		Response("no_passkey", StatusConflict)
+		Response("last_second_factor", StatusConflict)
 	})
 	GRPC(func() {
 		Response("unauthorized", CodeUnauthenticated)
@@ -80,6 +86,9 @@ var _ = API("auth", func() {
 		Response("invalid_token", CodeInvalidArgument)
 		Response("email_unverified", CodePermissionDenied)
 		Response("email_already_verified", CodeFailedPrecondition)
+		Response("invalid_credential", CodeUnauthenticated)
+		Response("no_passkey", CodeFailedPrecondition)
+		Response("last_second_factor", CodeFailedPrecondition)
 	})
 })
 

@@ -8,8 +8,8 @@ import (
 // (services/auth/README.md: Endpoints, TOTP and backup codes).
 func mfaMethods() {
 	Method("totp_generate", func() {
-		methodErrors("unauthorized", "totp_already_enabled", "unavailable")
-		Description("Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.")
+		methodErrors("unauthorized", "mfa_required", "totp_already_enabled", "unavailable")
+		Description("Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes. A user whose MFA is on through a passkey needs an aal2 session.")
 		Security(SessionAuth, func() { Scope("session") })
 		Payload(sessionPayload(nil))
 		Result(TOTPEnrollment)

@@ -332,7 +332,8 @@ var SecurityEvent = Type("SecurityEvent", func() {
 	Field(1, "kind", String, "What was tried (a password, a second factor, a reset or verification link, a message asked for), or what happened to the account (its second factor locked after too many failures or unlocked, its password changed, an operator's act).", func() {
 		Enum("login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked",
 			"account_disabled", "account_enabled", "mfa_reset",
-			"password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify")
+			"password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify",
+			"passkey", "passkey_registered", "passkey_deleted", "passkey_counter_regressed")
 		Example("login")
 	})
 	Field(2, "success", Boolean, "Whether it succeeded (a rate-limited attempt did not); an event of the account (a lock, a password change, an operator's act) is true: it happened.", func() {

@@ -15,67 +15,79 @@ import (
 
 // Client is the "auth" service client.
 type Client struct {
-	RegisterEndpoint            goa.Endpoint
-	LoginEndpoint               goa.Endpoint
-	LogoutEndpoint              goa.Endpoint
-	ProfileEndpoint             goa.Endpoint
-	SessionRefreshEndpoint      goa.Endpoint
-	PasswordChangeEndpoint      goa.Endpoint
-	PasswordForgotEndpoint      goa.Endpoint
-	PasswordResetEndpoint       goa.Endpoint
-	EmailVerifyEndpoint         goa.Endpoint
-	EmailVerifyResendEndpoint   goa.Endpoint
-	ListSessionsEndpoint        goa.Endpoint
-	DeleteSessionEndpoint       goa.Endpoint
-	RevokeOtherSessionsEndpoint goa.Endpoint
-	RevokeSessionEndpoint       goa.Endpoint
-	RevokeUserSessionsEndpoint  goa.Endpoint
-	WatchRevocationsEndpoint    goa.Endpoint
-	ActivityEndpoint            goa.Endpoint
-	TotpGenerateEndpoint        goa.Endpoint
-	TotpVerifyEndpoint          goa.Endpoint
-	TotpDisableEndpoint         goa.Endpoint
-	BackupVerifyEndpoint        goa.Endpoint
-	BackupRegenerateEndpoint    goa.Endpoint
-	ValidateSessionEndpoint     goa.Endpoint
-	DisableUserEndpoint         goa.Endpoint
-	EnableUserEndpoint          goa.Endpoint
-	ResetMfaEndpoint            goa.Endpoint
-	UnlockUserEndpoint          goa.Endpoint
-	GetUserEndpoint             goa.Endpoint
+	RegisterEndpoint              goa.Endpoint
+	LoginEndpoint                 goa.Endpoint
+	LogoutEndpoint                goa.Endpoint
+	ProfileEndpoint               goa.Endpoint
+	SessionRefreshEndpoint        goa.Endpoint
+	PasswordChangeEndpoint        goa.Endpoint
+	PasswordForgotEndpoint        goa.Endpoint
+	PasswordResetEndpoint         goa.Endpoint
+	EmailVerifyEndpoint           goa.Endpoint
+	EmailVerifyResendEndpoint     goa.Endpoint
+	ListSessionsEndpoint          goa.Endpoint
+	DeleteSessionEndpoint         goa.Endpoint
+	RevokeOtherSessionsEndpoint   goa.Endpoint
+	RevokeSessionEndpoint         goa.Endpoint
+	RevokeUserSessionsEndpoint    goa.Endpoint
+	WatchRevocationsEndpoint      goa.Endpoint
+	ActivityEndpoint              goa.Endpoint
+	TotpGenerateEndpoint          goa.Endpoint
+	TotpVerifyEndpoint            goa.Endpoint
+	TotpDisableEndpoint           goa.Endpoint
+	BackupVerifyEndpoint          goa.Endpoint
+	BackupRegenerateEndpoint      goa.Endpoint
+	PasskeyRegisterBeginEndpoint  goa.Endpoint
+	PasskeyRegisterFinishEndpoint goa.Endpoint
+	PasskeyListEndpoint           goa.Endpoint
+	PasskeyDeleteEndpoint         goa.Endpoint
+	PasskeyLoginBeginEndpoint     goa.Endpoint
+	PasskeyLoginFinishEndpoint    goa.Endpoint
+	ValidateSessionEndpoint       goa.Endpoint
+	DisableUserEndpoint           goa.Endpoint
+	EnableUserEndpoint            goa.Endpoint
+	ResetMfaEndpoint              goa.Endpoint
+	UnlockUserEndpoint            goa.Endpoint
+	GetUserEndpoint               goa.Endpoint
 }
 
 // NewClient initializes a "auth" service client given the endpoints.
-func NewClient(register, login, logout, profile, sessionRefresh, passwordChange, passwordForgot, passwordReset, emailVerify, emailVerifyResend, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, validateSession, disableUser, enableUser, resetMfa, unlockUser, getUser goa.Endpoint) *Client {
+func NewClient(register, login, logout, profile, sessionRefresh, passwordChange, passwordForgot, passwordReset, emailVerify, emailVerifyResend, listSessions, deleteSession, revokeOtherSessions, revokeSession, revokeUserSessions, watchRevocations, activity, totpGenerate, totpVerify, totpDisable, backupVerify, backupRegenerate, passkeyRegisterBegin, passkeyRegisterFinish, passkeyList, passkeyDelete, passkeyLoginBegin, passkeyLoginFinish, validateSession, disableUser, enableUser, resetMfa, unlockUser, getUser goa.Endpoint) *Client {
 	return &Client{
-		RegisterEndpoint:            register,
-		LoginEndpoint:               login,
-		LogoutEndpoint:              logout,
-		ProfileEndpoint:             profile,
-		SessionRefreshEndpoint:      sessionRefresh,
-		PasswordChangeEndpoint:      passwordChange,
-		PasswordForgotEndpoint:      passwordForgot,
-		PasswordResetEndpoint:       passwordReset,
-		EmailVerifyEndpoint:         emailVerify,
-		EmailVerifyResendEndpoint:   emailVerifyResend,
-		ListSessionsEndpoint:        listSessions,
-		DeleteSessionEndpoint:       deleteSession,
-		RevokeOtherSessionsEndpoint: revokeOtherSessions,
-		RevokeSessionEndpoint:       revokeSession,
-		RevokeUserSessionsEndpoint:  revokeUserSessions,
-		WatchRevocationsEndpoint:    watchRevocations,
-		ActivityEndpoint:            activity,
-		TotpGenerateEndpoint:        totpGenerate,
-		TotpVerifyEndpoint:          totpVerify,
-		TotpDisableEndpoint:         totpDisable,
-		BackupVerifyEndpoint:        backupVerify,
-		BackupRegenerateEndpoint:    backupRegenerate,
-		ValidateSessionEndpoint:     validateSession,
-		DisableUserEndpoint:         disableUser,
-		EnableUserEndpoint:          enableUser,
-		ResetMfaEndpoint:            resetMfa,
-		UnlockUserEndpoint:          unlockUser,
-		GetUserEndpoint:             getUser,
+		RegisterEndpoint:              register,
+		LoginEndpoint:                 login,
+		LogoutEndpoint:                logout,
+		ProfileEndpoint:               profile,
+		SessionRefreshEndpoint:        sessionRefresh,
+		PasswordChangeEndpoint:        passwordChange,
+		PasswordForgotEndpoint:        passwordForgot,
+		PasswordResetEndpoint:         passwordReset,
+		EmailVerifyEndpoint:           emailVerify,
+		EmailVerifyResendEndpoint:     emailVerifyResend,
+		ListSessionsEndpoint:          listSessions,
+		DeleteSessionEndpoint:         deleteSession,
+		RevokeOtherSessionsEndpoint:   revokeOtherSessions,
+		RevokeSessionEndpoint:         revokeSession,
+		RevokeUserSessionsEndpoint:    revokeUserSessions,
+		WatchRevocationsEndpoint:      watchRevocations,
+		ActivityEndpoint:              activity,
+		TotpGenerateEndpoint:          totpGenerate,
+		TotpVerifyEndpoint:            totpVerify,
+		TotpDisableEndpoint:           totpDisable,
+		BackupVerifyEndpoint:          backupVerify,
+		BackupRegenerateEndpoint:      backupRegenerate,
+		PasskeyRegisterBeginEndpoint:  passkeyRegisterBegin,
+		PasskeyRegisterFinishEndpoint: passkeyRegisterFinish,
+		PasskeyListEndpoint:           passkeyList,
+		PasskeyDeleteEndpoint:         passkeyDelete,
+		PasskeyLoginBeginEndpoint:     passkeyLoginBegin,
+		PasskeyLoginFinishEndpoint:    passkeyLoginFinish,
+		ValidateSessionEndpoint:       validateSession,
+		DisableUserEndpoint:           disableUser,
+		EnableUserEndpoint:            enableUser,
+		ResetMfaEndpoint:              resetMfa,
+		UnlockUserEndpoint:            unlockUser,
+		GetUserEndpoint:               getUser,
 	}
 }
 
@@ -338,6 +350,7 @@ func (c *Client) Activity(ctx context.Context, p *ActivityPayload) (res *Activit
 // TotpGenerate calls the "totp_generate" endpoint of the "auth" service.
 // TotpGenerate may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
 //   - "totp_already_enabled" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
 //   - error: internal error
@@ -421,6 +434,108 @@ func (c *Client) BackupRegenerate(ctx context.Context, p *BackupRegeneratePayloa
 		return
 	}
 	return ires.(*BackupCodes), nil
+}
+
+// PasskeyRegisterBegin calls the "passkey_register_begin" endpoint of the
+// "auth" service.
+// PasskeyRegisterBegin may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - error: internal error
+func (c *Client) PasskeyRegisterBegin(ctx context.Context, p *PasskeyRegisterBeginPayload) (res *PasskeyOptions, err error) {
+	var ires any
+	ires, err = c.PasskeyRegisterBeginEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*PasskeyOptions), nil
+}
+
+// PasskeyRegisterFinish calls the "passkey_register_finish" endpoint of the
+// "auth" service.
+// PasskeyRegisterFinish may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "invalid_credential" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - error: internal error
+func (c *Client) PasskeyRegisterFinish(ctx context.Context, p *PasskeyRegisterFinishPayload) (res *PasskeyRegistered, err error) {
+	var ires any
+	ires, err = c.PasskeyRegisterFinishEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*PasskeyRegistered), nil
+}
+
+// PasskeyList calls the "passkey_list" endpoint of the "auth" service.
+// PasskeyList may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - error: internal error
+func (c *Client) PasskeyList(ctx context.Context, p *PasskeyListPayload) (res *RegisteredPasskeys, err error) {
+	var ires any
+	ires, err = c.PasskeyListEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*RegisteredPasskeys), nil
+}
+
+// PasskeyDelete calls the "passkey_delete" endpoint of the "auth" service.
+// PasskeyDelete may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "mfa_required" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "not_found" (type *goa.ServiceError)
+//   - "last_second_factor" (type *goa.ServiceError)
+//   - "invalid_credentials" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - error: internal error
+func (c *Client) PasskeyDelete(ctx context.Context, p *PasskeyDeletePayload) (err error) {
+	_, err = c.PasskeyDeleteEndpoint(ctx, p)
+	return
+}
+
+// PasskeyLoginBegin calls the "passkey_login_begin" endpoint of the "auth"
+// service.
+// PasskeyLoginBegin may return the following errors:
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "no_passkey" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - error: internal error
+func (c *Client) PasskeyLoginBegin(ctx context.Context, p *PasskeyLoginBeginPayload) (res *PasskeyOptions, err error) {
+	var ires any
+	ires, err = c.PasskeyLoginBeginEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*PasskeyOptions), nil
+}
+
+// PasskeyLoginFinish calls the "passkey_login_finish" endpoint of the "auth"
+// service.
+// PasskeyLoginFinish may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError)
+//   - "invalid_input" (type *goa.ServiceError)
+//   - "invalid_credential" (type *goa.ServiceError)
+//   - "account_disabled" (type *goa.ServiceError)
+//   - "email_unverified" (type *goa.ServiceError)
+//   - "second_factor_locked" (type *goa.ServiceError)
+//   - "unavailable" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
+//   - error: internal error
+func (c *Client) PasskeyLoginFinish(ctx context.Context, p *PasskeyLoginFinishPayload) (res *PasskeyLoginResult, err error) {
+	var ires any
+	ires, err = c.PasskeyLoginFinishEndpoint(ctx, p)
+	if err != nil {
+		return
+	}
+	return ires.(*PasskeyLoginResult), nil
 }
 
 // ValidateSession calls the "validate_session" endpoint of the "auth" service.

@@ -16,34 +16,40 @@ import (
 
 // Endpoints wraps the "auth" service endpoints.
 type Endpoints struct {
-	Register            goa.Endpoint
-	Login               goa.Endpoint
-	Logout              goa.Endpoint
-	Profile             goa.Endpoint
-	SessionRefresh      goa.Endpoint
-	PasswordChange      goa.Endpoint
-	PasswordForgot      goa.Endpoint
-	PasswordReset       goa.Endpoint
-	EmailVerify         goa.Endpoint
-	EmailVerifyResend   goa.Endpoint
-	ListSessions        goa.Endpoint
-	DeleteSession       goa.Endpoint
-	RevokeOtherSessions goa.Endpoint
-	RevokeSession       goa.Endpoint
-	RevokeUserSessions  goa.Endpoint
-	WatchRevocations    goa.Endpoint
-	Activity            goa.Endpoint
-	TotpGenerate        goa.Endpoint
-	TotpVerify          goa.Endpoint
-	TotpDisable         goa.Endpoint
-	BackupVerify        goa.Endpoint
-	BackupRegenerate    goa.Endpoint
-	ValidateSession     goa.Endpoint
-	DisableUser         goa.Endpoint
-	EnableUser          goa.Endpoint
-	ResetMfa            goa.Endpoint
-	UnlockUser          goa.Endpoint
-	GetUser             goa.Endpoint
+	Register              goa.Endpoint
+	Login                 goa.Endpoint
+	Logout                goa.Endpoint
+	Profile               goa.Endpoint
+	SessionRefresh        goa.Endpoint
+	PasswordChange        goa.Endpoint
+	PasswordForgot        goa.Endpoint
+	PasswordReset         goa.Endpoint
+	EmailVerify           goa.Endpoint
+	EmailVerifyResend     goa.Endpoint
+	ListSessions          goa.Endpoint
+	DeleteSession         goa.Endpoint
+	RevokeOtherSessions   goa.Endpoint
+	RevokeSession         goa.Endpoint
+	RevokeUserSessions    goa.Endpoint
+	WatchRevocations      goa.Endpoint
+	Activity              goa.Endpoint
+	TotpGenerate          goa.Endpoint
+	TotpVerify            goa.Endpoint
+	TotpDisable           goa.Endpoint
+	BackupVerify          goa.Endpoint
+	BackupRegenerate      goa.Endpoint
+	PasskeyRegisterBegin  goa.Endpoint
+	PasskeyRegisterFinish goa.Endpoint
+	PasskeyList           goa.Endpoint
+	PasskeyDelete         goa.Endpoint
+	PasskeyLoginBegin     goa.Endpoint
+	PasskeyLoginFinish    goa.Endpoint
+	ValidateSession       goa.Endpoint
+	DisableUser           goa.Endpoint
+	EnableUser            goa.Endpoint
+	ResetMfa              goa.Endpoint
+	UnlockUser            goa.Endpoint
+	GetUser               goa.Endpoint
 }
 
 // WatchRevocationsEndpointInput holds both the payload and the server stream
@@ -59,34 +65,40 @@ func NewEndpoints(s Service) *Endpoints {
 	// Casting service to Auther interface
 	a := s.(Auther)
 	return &Endpoints{
-		Register:            NewRegisterEndpoint(s),
-		Login:               NewLoginEndpoint(s),
-		Logout:              NewLogoutEndpoint(s, a.APIKeyAuth),
-		Profile:             NewProfileEndpoint(s, a.APIKeyAuth),
-		SessionRefresh:      NewSessionRefreshEndpoint(s, a.APIKeyAuth),
-		PasswordChange:      NewPasswordChangeEndpoint(s, a.APIKeyAuth),
-		PasswordForgot:      NewPasswordForgotEndpoint(s),
-		PasswordReset:       NewPasswordResetEndpoint(s),
-		EmailVerify:         NewEmailVerifyEndpoint(s),
-		EmailVerifyResend:   NewEmailVerifyResendEndpoint(s, a.APIKeyAuth),
-		ListSessions:        NewListSessionsEndpoint(s, a.APIKeyAuth),
-		DeleteSession:       NewDeleteSessionEndpoint(s, a.APIKeyAuth),
-		RevokeOtherSessions: NewRevokeOtherSessionsEndpoint(s, a.APIKeyAuth),
-		RevokeSession:       NewRevokeSessionEndpoint(s),
-		RevokeUserSessions:  NewRevokeUserSessionsEndpoint(s),
-		WatchRevocations:    NewWatchRevocationsEndpoint(s),
-		Activity:            NewActivityEndpoint(s, a.APIKeyAuth),
-		TotpGenerate:        NewTotpGenerateEndpoint(s, a.APIKeyAuth),
-		TotpVerify:          NewTotpVerifyEndpoint(s, a.APIKeyAuth),
-		TotpDisable:         NewTotpDisableEndpoint(s, a.APIKeyAuth),
-		BackupVerify:        NewBackupVerifyEndpoint(s, a.APIKeyAuth),
-		BackupRegenerate:    NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
-		ValidateSession:     NewValidateSessionEndpoint(s),
-		DisableUser:         NewDisableUserEndpoint(s),
-		EnableUser:          NewEnableUserEndpoint(s),
-		ResetMfa:            NewResetMfaEndpoint(s),
-		UnlockUser:          NewUnlockUserEndpoint(s),
-		GetUser:             NewGetUserEndpoint(s),
+		Register:              NewRegisterEndpoint(s),
+		Login:                 NewLoginEndpoint(s),
+		Logout:                NewLogoutEndpoint(s, a.APIKeyAuth),
+		Profile:               NewProfileEndpoint(s, a.APIKeyAuth),
+		SessionRefresh:        NewSessionRefreshEndpoint(s, a.APIKeyAuth),
+		PasswordChange:        NewPasswordChangeEndpoint(s, a.APIKeyAuth),
+		PasswordForgot:        NewPasswordForgotEndpoint(s),
+		PasswordReset:         NewPasswordResetEndpoint(s),
+		EmailVerify:           NewEmailVerifyEndpoint(s),
+		EmailVerifyResend:     NewEmailVerifyResendEndpoint(s, a.APIKeyAuth),
+		ListSessions:          NewListSessionsEndpoint(s, a.APIKeyAuth),
+		DeleteSession:         NewDeleteSessionEndpoint(s, a.APIKeyAuth),
+		RevokeOtherSessions:   NewRevokeOtherSessionsEndpoint(s, a.APIKeyAuth),
+		RevokeSession:         NewRevokeSessionEndpoint(s),
+		RevokeUserSessions:    NewRevokeUserSessionsEndpoint(s),
+		WatchRevocations:      NewWatchRevocationsEndpoint(s),
+		Activity:              NewActivityEndpoint(s, a.APIKeyAuth),
+		TotpGenerate:          NewTotpGenerateEndpoint(s, a.APIKeyAuth),
+		TotpVerify:            NewTotpVerifyEndpoint(s, a.APIKeyAuth),
+		TotpDisable:           NewTotpDisableEndpoint(s, a.APIKeyAuth),
+		BackupVerify:          NewBackupVerifyEndpoint(s, a.APIKeyAuth),
+		BackupRegenerate:      NewBackupRegenerateEndpoint(s, a.APIKeyAuth),
+		PasskeyRegisterBegin:  NewPasskeyRegisterBeginEndpoint(s, a.APIKeyAuth),
+		PasskeyRegisterFinish: NewPasskeyRegisterFinishEndpoint(s, a.APIKeyAuth),
+		PasskeyList:           NewPasskeyListEndpoint(s, a.APIKeyAuth),
+		PasskeyDelete:         NewPasskeyDeleteEndpoint(s, a.APIKeyAuth),
+		PasskeyLoginBegin:     NewPasskeyLoginBeginEndpoint(s),
+		PasskeyLoginFinish:    NewPasskeyLoginFinishEndpoint(s),
+		ValidateSession:       NewValidateSessionEndpoint(s),
+		DisableUser:           NewDisableUserEndpoint(s),
+		EnableUser:            NewEnableUserEndpoint(s),
+		ResetMfa:              NewResetMfaEndpoint(s),
+		UnlockUser:            NewUnlockUserEndpoint(s),
+		GetUser:               NewGetUserEndpoint(s),
 	}
 }
 
@@ -114,6 +126,12 @@ func (e *Endpoints) Use(m func(goa.Endpoint) goa.Endpoint) {
 	e.TotpDisable = m(e.TotpDisable)
 	e.BackupVerify = m(e.BackupVerify)
 	e.BackupRegenerate = m(e.BackupRegenerate)
+	e.PasskeyRegisterBegin = m(e.PasskeyRegisterBegin)
+	e.PasskeyRegisterFinish = m(e.PasskeyRegisterFinish)
+	e.PasskeyList = m(e.PasskeyList)
+	e.PasskeyDelete = m(e.PasskeyDelete)
+	e.PasskeyLoginBegin = m(e.PasskeyLoginBegin)
+	e.PasskeyLoginFinish = m(e.PasskeyLoginFinish)
 	e.ValidateSession = m(e.ValidateSession)
 	e.DisableUser = m(e.DisableUser)
 	e.EnableUser = m(e.EnableUser)
@@ -513,6 +531,116 @@ func NewBackupRegenerateEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc
 			return nil, err
 		}
 		return s.BackupRegenerate(ctx, p)
+	}
+}
+
+// NewPasskeyRegisterBeginEndpoint returns an endpoint function that calls the
+// method "passkey_register_begin" of service "auth".
+func NewPasskeyRegisterBeginEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyRegisterBeginPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.PasskeyRegisterBegin(ctx, p)
+	}
+}
+
+// NewPasskeyRegisterFinishEndpoint returns an endpoint function that calls the
+// method "passkey_register_finish" of service "auth".
+func NewPasskeyRegisterFinishEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyRegisterFinishPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.PasskeyRegisterFinish(ctx, p)
+	}
+}
+
+// NewPasskeyListEndpoint returns an endpoint function that calls the method
+// "passkey_list" of service "auth".
+func NewPasskeyListEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyListPayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"mfa"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return s.PasskeyList(ctx, p)
+	}
+}
+
+// NewPasskeyDeleteEndpoint returns an endpoint function that calls the method
+// "passkey_delete" of service "auth".
+func NewPasskeyDeleteEndpoint(s Service, authAPIKeyFn security.AuthAPIKeyFunc) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyDeletePayload)
+		var err error
+		sc := security.APIKeyScheme{
+			Name:           "session",
+			Scopes:         []string{"session", "mfa", "aal2"},
+			RequiredScopes: []string{"aal2"},
+		}
+		var key string
+		if p.Token != nil {
+			key = *p.Token
+		}
+		ctx, err = authAPIKeyFn(ctx, key, &sc)
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.PasskeyDelete(ctx, p)
+	}
+}
+
+// NewPasskeyLoginBeginEndpoint returns an endpoint function that calls the
+// method "passkey_login_begin" of service "auth".
+func NewPasskeyLoginBeginEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyLoginBeginPayload)
+		return s.PasskeyLoginBegin(ctx, p)
+	}
+}
+
+// NewPasskeyLoginFinishEndpoint returns an endpoint function that calls the
+// method "passkey_login_finish" of service "auth".
+func NewPasskeyLoginFinishEndpoint(s Service) goa.Endpoint {
+	return func(ctx context.Context, req any) (any, error) {
+		p := req.(*PasskeyLoginFinishPayload)
+		return s.PasskeyLoginFinish(ctx, p)
 	}
 }
 

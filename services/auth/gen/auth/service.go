@@ -79,7 +79,8 @@ type Service interface {
 	// seen.
 	Activity(context.Context, *ActivityPayload) (res *ActivityList, err error)
 	// Start (or restart) a TOTP enrollment. It expires unless confirmed by
-	// totp/verify within 15 minutes.
+	// totp/verify within 15 minutes. A user whose MFA is on through a passkey
+	// needs an aal2 session.
 	TotpGenerate(context.Context, *TotpGeneratePayload) (res *TOTPEnrollment, err error)
 	// Verify a TOTP code: the first valid code activates TOTP and returns the
 	// backup codes; every valid code raises the session to aal2 under a new token.
@@ -95,6 +96,35 @@ type Service interface {
 	// 3.7.1); a wrong password is 401 invalid_credentials and counts as a failed
 	// login.
 	BackupRegenerate(context.Context, *BackupRegeneratePayload) (res *BackupCodes, err error)
+	// Start registering a passkey: the PublicKeyCredentialCreationOptions for
+	// navigator.credentials.create, valid 5 minutes, bound to this session. Needs
+	// a complete session (aal2 when MFA is on).
+	PasskeyRegisterBegin(context.Context, *PasskeyRegisterBeginPayload) (res *PasskeyOptions, err error)
+	// Finish registering a passkey with the browser's attestation (the
+	// PublicKeyCredential as JSON). The first passkey turns MFA on and, when the
+	// account has no backup codes, returns a new set once. The session is raised
+	// to aal2 under a new token.
+	PasskeyRegisterFinish(context.Context, *PasskeyRegisterFinishPayload) (res *PasskeyRegistered, err error)
+	// The account's passkeys, oldest first.
+	PasskeyList(context.Context, *PasskeyListPayload) (res *RegisteredPasskeys, err error)
+	// Delete a passkey. Needs an aal2 session; deleting the last second factor (no
+	// TOTP, no other passkey) turns MFA off and removes the backup codes, so it
+	// also needs the account's password in the body (409 last_second_factor
+	// without it; a wrong one is 401 invalid_credentials and counts as a failed
+	// login).
+	PasskeyDelete(context.Context, *PasskeyDeletePayload) (err error)
+	// Start signing in with a passkey: the PublicKeyCredentialRequestOptions for
+	// navigator.credentials.get, valid 5 minutes. With the session of a user who
+	// has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials
+	// lists the user's passkeys (409 no_passkey without one). Otherwise, a
+	// passwordless sign-in: a discoverable credential with user verification.
+	PasskeyLoginBegin(context.Context, *PasskeyLoginBeginPayload) (res *PasskeyOptions, err error)
+	// Finish signing in with the browser's assertion (the PublicKeyCredential as
+	// JSON). A second factor raises the session that began it to aal2 under a new
+	// token; a passwordless sign-in opens a new aal2 session. A challenge is
+	// accepted once; a signature counter that does not grow is refused (a possibly
+	// cloned authenticator) and recorded in the activity.
+	PasskeyLoginFinish(context.Context, *PasskeyLoginFinishPayload) (res *PasskeyLoginResult, err error)
 	// Resolve a session token to its identity. The hot path of the platform: one
 	// indexed read, no write.
 	ValidateSession(context.Context, *ValidateSessionPayload) (res *SessionIdentity, err error)
@@ -136,7 +166,7 @@ const ServiceName = "auth"
 // MethodNames lists the service method names as defined in the design. These
 // are the same values that are set in the endpoint request contexts under the
 // MethodKey key.
-var MethodNames = [28]string{"register", "login", "logout", "profile", "session_refresh", "password_change", "password_forgot", "password_reset", "email_verify", "email_verify_resend", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "validate_session", "disable_user", "enable_user", "reset_mfa", "unlock_user", "get_user"}
+var MethodNames = [34]string{"register", "login", "logout", "profile", "session_refresh", "password_change", "password_forgot", "password_reset", "email_verify", "email_verify_resend", "list_sessions", "delete_session", "revoke_other_sessions", "revoke_session", "revoke_user_sessions", "watch_revocations", "activity", "totp_generate", "totp_verify", "totp_disable", "backup_verify", "backup_regenerate", "passkey_register_begin", "passkey_register_finish", "passkey_list", "passkey_delete", "passkey_login_begin", "passkey_login_finish", "validate_session", "disable_user", "enable_user", "reset_mfa", "unlock_user", "get_user"}
 
 // WatchRevocationsServerStream allows streaming instances of *RevocationEvent
 // to the client.
@@ -328,6 +358,110 @@ type NewAccount struct {
 	Password string
 }
 
+// PasskeyDeletePayload is the payload type of the auth service passkey_delete
+// method.
+type PasskeyDeletePayload struct {
+	// Session token.
+	Token *string
+	// Passkey ID.
+	ID string
+	// The account's password: required to delete the last second factor.
+	Password *string
+}
+
+// PasskeyListPayload is the payload type of the auth service passkey_list
+// method.
+type PasskeyListPayload struct {
+	// Session token.
+	Token *string
+}
+
+// PasskeyLoginBeginPayload is the payload type of the auth service
+// passkey_login_begin method.
+type PasskeyLoginBeginPayload struct {
+	// Session token (cookie or "Authorization: Bearer"), optional.
+	Token *string
+}
+
+// PasskeyLoginFinishPayload is the payload type of the auth service
+// passkey_login_finish method.
+type PasskeyLoginFinishPayload struct {
+	// Session token (cookie or "Authorization: Bearer"), optional.
+	Token *string
+	// The PublicKeyCredential that navigator.credentials.get returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any
+}
+
+// PasskeyLoginResult is the result type of the auth service
+// passkey_login_finish method.
+type PasskeyLoginResult struct {
+	// Session ID.
+	SessionID string
+	// Authenticator assurance level of the session.
+	Aal string
+	// When the session expires unless refreshed.
+	ExpiresAt string
+	// New session token (set as a cookie).
+	SessionToken string
+}
+
+// PasskeyOptions is the result type of the auth service passkey_register_begin
+// method.
+type PasskeyOptions struct {
+	// The options.
+	Options map[string]any
+}
+
+// PasskeyRegisterBeginPayload is the payload type of the auth service
+// passkey_register_begin method.
+type PasskeyRegisterBeginPayload struct {
+	// Session token.
+	Token *string
+}
+
+// PasskeyRegisterFinishPayload is the payload type of the auth service
+// passkey_register_finish method.
+type PasskeyRegisterFinishPayload struct {
+	// Session token.
+	Token *string
+	// The PublicKeyCredential that navigator.credentials.create returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any
+	// A name for the passkey ("Passkey" when absent).
+	Name *string
+}
+
+// PasskeyRegistered is the result type of the auth service
+// passkey_register_finish method.
+type PasskeyRegistered struct {
+	// The passkey.
+	Passkey *PasskeyView
+	// Authenticator assurance level of the session.
+	Aal string
+	// New backup codes, shown once: only when the account had none (empty
+	// otherwise).
+	BackupCodes []string
+	// New session token (set as a cookie).
+	SessionToken string
+}
+
+// A registered passkey.
+type PasskeyView struct {
+	// Passkey ID.
+	ID string
+	// Its name.
+	Name string
+	// When it was registered.
+	CreatedAt string
+	// When it last signed in (absent: never).
+	LastUsedAt *string
+	// Whether the authenticator may sync it (a synced passkey).
+	BackupEligible bool
+	// Whether it is synced now.
+	BackupState bool
+}
+
 // PasswordChangePayload is the payload type of the auth service
 // password_change method.
 type PasswordChangePayload struct {
@@ -418,6 +552,13 @@ type RegisterResult struct {
 	// Whether the account proved its email address (a verification or password
 	// reset link).
 	EmailVerified bool
+}
+
+// RegisteredPasskeys is the result type of the auth service passkey_list
+// method.
+type RegisteredPasskeys struct {
+	// Passkeys.
+	Passkeys []*PasskeyView
 }
 
 // ResetMfaPayload is the payload type of the auth service reset_mfa method.
@@ -714,4 +855,19 @@ func MakeSecondFactorLocked(err error) *goa.ServiceError {
 // MakeMfaNotEnabled builds a goa.ServiceError from an error.
 func MakeMfaNotEnabled(err error) *goa.ServiceError {
 	return goa.NewServiceError(err, "mfa_not_enabled", false, false, false)
+}
+
+// MakeInvalidCredential builds a goa.ServiceError from an error.
+func MakeInvalidCredential(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "invalid_credential", false, false, false)
+}
+
+// MakeLastSecondFactor builds a goa.ServiceError from an error.
+func MakeLastSecondFactor(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "last_second_factor", false, false, false)
+}
+
+// MakeNoPasskey builds a goa.ServiceError from an error.
+func MakeNoPasskey(err error) *goa.ServiceError {
+	return goa.NewServiceError(err, "no_passkey", false, false, false)
 }

@@ -80,3 +80,31 @@ type User struct {
 	DisabledAt           pgtype.Timestamptz
 	EmailVerifiedAt      pgtype.Timestamptz
 }
+
+type WebauthnChallenge struct {
+	ID            uuid.UUID
+	ChallengeHash []byte
+	Flow          string
+	UserID        uuid.NullUUID
+	SessionID     uuid.NullUUID
+	SessionData   []byte
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
+}
+
+type WebauthnCredential struct {
+	ID              uuid.UUID
+	UserID          uuid.UUID
+	CredentialID    []byte
+	PublicKey       []byte
+	AttestationType string
+	SignCount       int64
+	Transports      []string
+	Aaguid          uuid.UUID
+	BackupEligible  bool
+	BackupState     bool
+	UserVerified    bool
+	Name            string
+	CreatedAt       time.Time
+	LastUsedAt      pgtype.Timestamptz
+}

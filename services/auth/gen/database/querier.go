@@ -23,6 +23,10 @@ type Querier interface {
 	// ActivateTOTP confirms a pending, unexpired enrollment and consumes the
 	// step of the code that confirmed it, in one statement.
 	ActivateTOTP(ctx context.Context, arg ActivateTOTPParams) (int64, error)
+	// AdvanceSignCount accepts a signature counter at most once: it must grow,
+	// but for an authenticator that keeps none (0 then and now). Concurrent
+	// sign-ins race on this row and only one advances it.
+	AdvanceSignCount(ctx context.Context, arg AdvanceSignCountParams) (int64, error)
 	// ConsumeTOTPStep accepts a time step at most once: concurrent requests,
 	// on any replica, race on this row and only one advances it.
 	ConsumeTOTPStep(ctx context.Context, arg ConsumeTOTPStepParams) (int64, error)
@@ -31,9 +35,14 @@ type Querier interface {
 	// codes hashed the old way: only regenerating them upgrades them.
 	CountUsersWithBackupCodesBelowHashVersion(ctx context.Context, hashVersion int16) (int64, error)
 	CountUsersWithBackupCodesUnderOtherKeys(ctx context.Context, currentVersion int32) (int64, error)
+	CountWebAuthnCredentials(ctx context.Context, userID uuid.UUID) (int32, error)
 	CreateSession(ctx context.Context, arg CreateSessionParams) (CreateSessionRow, error)
 	CreateUser(ctx context.Context, arg CreateUserParams) (CreateUserRow, error)
+	CreateWebAuthnChallenge(ctx context.Context, arg CreateWebAuthnChallengeParams) error
 	DeleteBackupCodes(ctx context.Context, userID uuid.UUID) error
+	// DeleteExpiredChallenges deletes a bounded batch of ceremonies past
+	// their time: each begin cleans up after the abandoned ones.
+	DeleteExpiredChallenges(ctx context.Context, batchSize int32) error
 	// DeleteExpiredEmailTokens removes, in one bounded batch, tokens that
 	// expired before the cutoff (used or not).
 	DeleteExpiredEmailTokens(ctx context.Context, arg DeleteExpiredEmailTokensParams) (int64, error)
@@ -42,13 +51,21 @@ type Querier interface {
 	// clean up at the same time out of each other's way and out of requests'.
 	DeleteExpiredSessions(ctx context.Context, arg DeleteExpiredSessionsParams) (int64, error)
 	DeleteOldAttempts(ctx context.Context, arg DeleteOldAttemptsParams) (int64, error)
+	// DeleteSessionChallenges drops the pending ceremonies of a session and
+	// flow: a session has at most one of each.
+	DeleteSessionChallenges(ctx context.Context, arg DeleteSessionChallengesParams) error
 	DeleteTOTP(ctx context.Context, userID uuid.UUID) (int64, error)
+	DeleteUserWebAuthnCredentials(ctx context.Context, userID uuid.UUID) error
+	DeleteWebAuthnCredential(ctx context.Context, arg DeleteWebAuthnCredentialParams) (int64, error)
 	// FinishAttempt returns the attempt's kind, user, account and addresses
 	// (none when it was no longer pending).
 	FinishAttempt(ctx context.Context, arg FinishAttemptParams) ([]FinishAttemptRow, error)
 	GetTOTP(ctx context.Context, arg GetTOTPParams) (GetTOTPRow, error)
 	GetUserByEmail(ctx context.Context, email string) (GetUserByEmailRow, error)
 	GetUserByID(ctx context.Context, id uuid.UUID) (GetUserByIDRow, error)
+	// GetWebAuthnCredentialOwner finds a credential by the authenticator's id,
+	// with its owner's state (a passwordless sign-in knows nothing else).
+	GetWebAuthnCredentialOwner(ctx context.Context, credentialID []byte) (GetWebAuthnCredentialOwnerRow, error)
 	// IPAttempts returns the times of every attempt of a kind from the client
 	// network in the window (registrations count whatever their outcome),
 	// oldest first.
@@ -67,6 +84,7 @@ type Querier interface {
 	InsertEmailToken(ctx context.Context, arg InsertEmailTokenParams) error
 	// InsertNotice records an event of the account in its activity.
 	InsertNotice(ctx context.Context, arg InsertNoticeParams) error
+	InsertWebAuthnCredential(ctx context.Context, arg InsertWebAuthnCredentialParams) (InsertWebAuthnCredentialRow, error)
 	// IsKnownIP reports whether the IP succeeded for the account lately.
 	IsKnownIP(ctx context.Context, arg IsKnownIPParams) (bool, error)
 	// ListTOTPForRotation pages through the secrets sealed under another key
@@ -74,6 +92,7 @@ type Querier interface {
 	ListTOTPForRotation(ctx context.Context, arg ListTOTPForRotationParams) ([]ListTOTPForRotationRow, error)
 	ListUserActivity(ctx context.Context, arg ListUserActivityParams) ([]ListUserActivityRow, error)
 	ListUserSessions(ctx context.Context, userID uuid.UUID) ([]ListUserSessionsRow, error)
+	ListWebAuthnCredentials(ctx context.Context, userID uuid.UUID) ([]WebauthnCredential, error)
 	// LockThrottleKeys serializes, until the end of the transaction, every
 	// attempt that shares one of the keys (an account and factor, a client
 	// IP), on every replica. Keys are locked in a fixed order: no deadlock.
@@ -118,6 +137,9 @@ type Querier interface {
 	SecondFactorLocked(ctx context.Context, id uuid.UUID) (bool, error)
 	// SecondFactorSucceeded resets the count of consecutive failures.
 	SecondFactorSucceeded(ctx context.Context, id uuid.UUID) error
+	// SecondFactorsLeft counts the second factors of a user: an active TOTP
+	// credential and the passkeys.
+	SecondFactorsLeft(ctx context.Context, userID uuid.UUID) (int32, error)
 	// SetDisabled disables (or enables) the account.
 	SetDisabled(ctx context.Context, arg SetDisabledParams) (int64, error)
 	SetMFAEnabled(ctx context.Context, arg SetMFAEnabledParams) error
@@ -127,6 +149,9 @@ type Querier interface {
 	// exactly one gets its row (the others wait for its lock, then see it
 	// used).
 	SpendEmailToken(ctx context.Context, arg SpendEmailTokenParams) (SpendEmailTokenRow, error)
+	// TakeWebAuthnChallenge spends a live ceremony: of concurrent finishes
+	// with one challenge, exactly one gets the row.
+	TakeWebAuthnChallenge(ctx context.Context, challengeHash []byte) (TakeWebAuthnChallengeRow, error)
 	// TxNow is the transaction's clock, which every replica shares.
 	TxNow(ctx context.Context) (time.Time, error)
 	// UnlockSecondFactor lifts the lock and resets the count.

@@ -65,6 +65,10 @@ func toGoa(ctx context.Context, err error) error {
 		return genauth.MakeInvalidCode(errMsgInvalidCode)
 	case errors.Is(err, ports.ErrTOTPActive):
 		return genauth.MakeTotpAlreadyEnabled(errMsgTOTPEnabled)
+	case errors.Is(err, ports.ErrCounterRegressed), errors.Is(err, ports.ErrPasskeyTaken):
+		return genauth.MakeInvalidCredential(errMsgInvalidCredential)
+	case errors.Is(err, ports.ErrLastSecondFactor):
+		return genauth.MakeLastSecondFactor(errMsgLastFactor)
 	case errors.Is(err, ports.ErrSessionEnded):
 		return genauth.MakeUnauthorized(errMsgUnauthorized)
 	case errors.Is(err, ports.ErrSecondFactorLocked):

@@ -121,3 +121,16 @@ func toActivityList(events []ports.Event) *genauth.ActivityList {
 	}
 	return out
 }
+
+// toPasskeyView maps a passkey for its owner.
+func toPasskeyView(p ports.Passkey) *genauth.PasskeyView {
+	v := &genauth.PasskeyView{
+		ID: p.ID.String(), Name: p.Name, CreatedAt: formatTime(p.CreatedAt),
+		BackupEligible: p.BackupEligible, BackupState: p.BackupState,
+	}
+	if !p.LastUsedAt.IsZero() {
+		used := formatTime(p.LastUsedAt)
+		v.LastUsedAt = &used
+	}
+	return v
+}

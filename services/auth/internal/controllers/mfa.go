@@ -25,8 +25,10 @@ func (s *Service) TotpGenerate(ctx context.Context, _ *genauth.TotpGeneratePaylo
 	if err != nil {
 		return nil, err
 	}
-	if ident.MFAEnabled {
-		return nil, genauth.MakeTotpAlreadyEnabled(errMsgTOTPEnabled)
+	if ident.MFAEnabled && ident.AAL != ports.AAL2 {
+		// MFA is on through a passkey: adding a factor needs aal2. (With
+		// TOTP active, SavePending answers totp_already_enabled.)
+		return nil, genauth.MakeMfaRequired(errors.New("this account has MFA enabled: verify a second factor first"))
 	}
 	secret := newTOTPSecret()
 	sealed, err := s.box.Seal(ident.UserID, secret)

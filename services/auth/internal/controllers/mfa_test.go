@@ -109,11 +109,13 @@ func TestTotpGenerateErrors(t *testing.T) {
 		name      string
 		noSession bool
 		mfa       bool
+		aal1      bool
 		err       error // from SavePending
 		wantName  string
 	}{
 		{name: "case=no session", noSession: true, wantName: "unauthorized"},
-		{name: "case=mfa enabled", mfa: true, wantName: "totp_already_enabled"},
+		// MFA on through a passkey: another factor needs aal2.
+		{name: "case=mfa enabled at aal1", mfa: true, aal1: true, wantName: "mfa_required"},
 		{name: "case=totp active", err: fmt.Errorf("save pending: %w", ports.ErrTOTPActive), wantName: "totp_already_enabled"},
 		{name: "case=unavailable", err: fmt.Errorf("save pending: %w", ports.ErrUnavailable), wantName: "unavailable"},
 		{name: "case=other", err: errors.New("conn reset by peer"), wantName: "fault"},
@@ -122,7 +124,11 @@ func TestTotpGenerateErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFixture(t)
-			ident := identity(tt.mfa, ports.AAL2)
+			aal := ports.AAL2
+			if tt.aal1 {
+				aal = ports.AAL1
+			}
+			ident := identity(tt.mfa, aal)
 			ctx := f.withSession(ident, testToken(t))
 			if tt.noSession {
 				ctx = f.ctx

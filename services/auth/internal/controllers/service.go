@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"go.opentelemetry.io/otel/metric"
 
 	genauth "github.com/infrastructure/platform/services/auth/gen/auth"
@@ -26,6 +27,11 @@ type Options struct {
 	Operators   ports.Operators
 	Passwords   ports.Passwords
 	EmailLinks  ports.EmailLinks
+	// Passkeys and PasskeyChallenges store passkeys and their ceremonies
+	// for the relying party RelyingParty.
+	Passkeys          ports.Passkeys
+	PasskeyChallenges ports.PasskeyChallenges
+	RelyingParty      RelyingParty
 	// EmailVerificationRequired: login of an account whose address is not
 	// verified answers 403 email_unverified (and mails a new link), and
 	// register opens no session.
@@ -65,6 +71,9 @@ type Service struct {
 	operators   ports.Operators
 	changes     ports.Passwords
 	links       ports.EmailLinks
+	passkeys    ports.Passkeys
+	challenges  ports.PasskeyChallenges
+	webauthn    *webauthn.WebAuthn
 	mustVerify  bool
 	box         ports.SecretBox
 	hasher      ports.CodeHasher
@@ -84,7 +93,7 @@ var (
 // New returns the service. It computes one bcrypt hash at the configured
 // cost, so that logins for unknown emails cost as much as real ones.
 func New(o Options) (*Service, error) {
-	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.Operators == nil || o.Passwords == nil || o.EmailLinks == nil || o.SecretBox == nil || o.CodeHasher == nil {
+	if o.Users == nil || o.Sessions == nil || o.Directory == nil || o.Revocations == nil || o.Throttle == nil || o.TOTP == nil || o.BackupCodes == nil || o.Operators == nil || o.Passwords == nil || o.EmailLinks == nil || o.Passkeys == nil || o.PasskeyChallenges == nil || o.SecretBox == nil || o.CodeHasher == nil {
 		return nil, errors.New("controllers: every port is required")
 	}
 	if o.IdleTimeout <= 0 || o.AbsoluteTimeout <= 0 {
@@ -107,6 +116,10 @@ func New(o Options) (*Service, error) {
 	if now == nil {
 		now = time.Now
 	}
+	wa, err := newWebAuthn(o.RelyingParty)
+	if err != nil {
+		return nil, fmt.Errorf("controllers: relying party: %w", err)
+	}
 	m, err := newMetrics(o.Meter)
 	if err != nil {
 		return nil, fmt.Errorf("controllers: metrics: %w", err)
@@ -122,6 +135,9 @@ func New(o Options) (*Service, error) {
 		operators:   o.Operators,
 		changes:     o.Passwords,
 		links:       o.EmailLinks,
+		passkeys:    o.Passkeys,
+		challenges:  o.PasskeyChallenges,
+		webauthn:    wa,
 		mustVerify:  o.EmailVerificationRequired,
 		box:         o.SecretBox,
 		hasher:      o.CodeHasher,

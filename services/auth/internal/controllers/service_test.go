@@ -58,6 +58,9 @@ type testClock struct{ t time.Time }
 
 func (c *testClock) now() time.Time { return c.t }
 
+// testRelyingParty is the WebAuthn relying party of the unit tests.
+var testRelyingParty = RelyingParty{ID: "localhost", Origins: []string{"http://localhost:8080"}, DisplayName: "Test Issuer"}
+
 // newTestKeyring returns a keyring over a random key.
 func newTestKeyring(t *testing.T) *keyring.Keyring {
 	t.Helper()
@@ -95,6 +98,7 @@ func newFixture(t *testing.T) fixture {
 	svc, err := New(Options{
 		Users: users, Sessions: sessions, Directory: dir, Revocations: revs, Throttle: throttle, TOTP: totp, BackupCodes: backup, Operators: mocks.NewMockOperators(ctrl),
 		Passwords: changes, EmailLinks: links,
+		Passkeys: mocks.NewMockPasskeys(ctrl), PasskeyChallenges: mocks.NewMockPasskeyChallenges(ctrl), RelyingParty: testRelyingParty,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer", Now: clock.now,
 		BcryptCost: testCost, HashConcurrency: testHashConcurrency, HashWait: testHashWait,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -181,6 +185,7 @@ func TestNew(t *testing.T) {
 		Users: mocks.NewMockUsers(ctrl), Sessions: mocks.NewMockSessions(ctrl), Directory: mocks.NewMockSessionDirectory(ctrl), Revocations: mocks.NewMockRevocations(ctrl),
 		Throttle: mocks.NewMockThrottle(ctrl), TOTP: mocks.NewMockTOTPCredentials(ctrl), BackupCodes: mocks.NewMockBackupCodes(ctrl), Operators: mocks.NewMockOperators(ctrl),
 		Passwords: mocks.NewMockPasswords(ctrl), EmailLinks: mocks.NewMockEmailLinks(ctrl),
+		Passkeys: mocks.NewMockPasskeys(ctrl), PasskeyChallenges: mocks.NewMockPasskeyChallenges(ctrl), RelyingParty: testRelyingParty,
 		SecretBox: keys, CodeHasher: keys, TOTPIssuer: "Test Issuer",
 		BcryptCost: testCost, HashConcurrency: 3, HashWait: 5 * time.Second,
 		IdleTimeout: testIdle, AbsoluteTimeout: testAbsolute,
@@ -211,6 +216,10 @@ func TestNew(t *testing.T) {
 		{name: "case=nil secret box", change: func(o *Options) { o.SecretBox = nil }, wantErr: true},
 		{name: "case=nil code hasher", change: func(o *Options) { o.CodeHasher = nil }, wantErr: true},
 		{name: "case=no issuer", change: func(o *Options) { o.TOTPIssuer = "" }, wantErr: true},
+		{name: "case=nil passkeys", change: func(o *Options) { o.Passkeys = nil }, wantErr: true},
+		{name: "case=nil passkey challenges", change: func(o *Options) { o.PasskeyChallenges = nil }, wantErr: true},
+		{name: "case=relying party on an ip address", change: func(o *Options) { o.RelyingParty.ID = "127.0.0.1" }, wantErr: true},
+		{name: "case=relying party without origins", change: func(o *Options) { o.RelyingParty.Origins = nil }, wantErr: true},
 		{name: "case=zero idle timeout", change: func(o *Options) { o.IdleTimeout = 0 }, wantErr: true},
 		{name: "case=negative idle timeout", change: func(o *Options) { o.IdleTimeout = -time.Minute }, wantErr: true},
 		{name: "case=zero absolute timeout", change: func(o *Options) { o.AbsoluteTimeout = 0 }, wantErr: true},

@@ -25,6 +25,8 @@ const (
 	NoticeMFAReset               = "mfa_reset"
 	NoticePasswordChanged        = "password_changed"
 	NoticePasswordReset          = "password_reset"
+	NoticePasskeyAdded           = "passkey_added"
+	NoticePasskeyRemoved         = "passkey_removed"
 )
 
 // NoticeArgs is a security notice waiting in the outbox. It holds no

@@ -24,6 +24,8 @@ func TestRender(t *testing.T) {
 		{notice: mail.NoticeMFAReset, subject: "Your second factor was reset"},
 		{notice: mail.NoticePasswordChanged, subject: "Your password was changed"},
 		{notice: mail.NoticePasswordReset, subject: "Your password was reset"},
+		{notice: mail.NoticePasskeyAdded, subject: "A passkey was added"},
+		{notice: mail.NoticePasskeyRemoved, subject: "A passkey was removed"},
 	} {
 		t.Run("notice="+tt.notice, func(t *testing.T) {
 			m, err := mail.Render(mail.NoticeArgs{Notice: tt.notice, To: "ada+<b>@example.com"}, "https://auth.example.com")

@@ -180,6 +180,15 @@ const (
 	// presented.
 	KindPasswordReset AttemptKind = "password_reset"
 	KindEmailVerify   AttemptKind = "email_verify"
+	// KindPasskey: a sign-in with a passkey, as a second factor or
+	// without a password; counted with TOTP and backup codes.
+	KindPasskey AttemptKind = "passkey"
+	// KindPasskeyRegistered, KindPasskeyDeleted: events of the account.
+	KindPasskeyRegistered AttemptKind = "passkey_registered"
+	KindPasskeyDeleted    AttemptKind = "passkey_deleted"
+	// KindPasskeyCounterRegressed: an assertion whose signature counter
+	// did not grow, refused as from a possibly cloned authenticator.
+	KindPasskeyCounterRegressed AttemptKind = "passkey_counter_regressed"
 )
 
 // LinkPurpose is what an emailed link's token is for.

@@ -33,4 +33,12 @@ var (
 	// attempts; the factor stays locked until a password reset or an
 	// operator's UnlockUser.
 	ErrSecondFactorLocked = errors.New("second factor locked")
+	// ErrCounterRegressed means a passkey's signature counter did not
+	// grow: the assertion may come from a cloned authenticator.
+	ErrCounterRegressed = errors.New("passkey signature counter regressed")
+	// ErrPasskeyTaken means the credential is registered already.
+	ErrPasskeyTaken = errors.New("passkey already registered")
+	// ErrLastSecondFactor means the change would remove the user's last
+	// second factor without the fresh proof it needs.
+	ErrLastSecondFactor = errors.New("last second factor")
 )

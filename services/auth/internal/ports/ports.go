@@ -220,3 +220,41 @@ type Throttle interface {
 	// Activity returns the user's last max finished attempts, newest first.
 	Activity(ctx context.Context, userID uuid.UUID, max int) ([]Event, error)
 }
+
+// PasskeyChallenges stores the state of WebAuthn ceremonies, single use.
+type PasskeyChallenges interface {
+	// Save stores a ceremony that lives ChallengeTTL, replacing any
+	// pending one of the same session and flow.
+	Save(ctx context.Context, c PasskeyChallenge) error
+	// Take spends the live ceremony of the challenge hash: of concurrent
+	// finishes exactly one gets it; ErrNotFound otherwise (unknown,
+	// expired or already spent).
+	Take(ctx context.Context, challengeHash []byte) (PasskeyChallenge, error)
+}
+
+// Passkeys stores passkeys. Every method that changes whether the user
+// has a second factor keeps users.mfa_enabled in step, in one transaction
+// with its activity event and its mailed notice.
+type Passkeys interface {
+	// List returns the user's passkeys, oldest first.
+	List(ctx context.Context, userID uuid.UUID) ([]Passkey, error)
+	// ByCredentialID returns the passkey with the authenticator's
+	// credential id and its owner, or ErrNotFound.
+	ByCredentialID(ctx context.Context, credentialID []byte) (PasskeyOwner, error)
+	// Register stores the passkey, turns MFA on, stores the backup codes
+	// when the user has none (codesStored) and rotates the session.
+	// ErrPasskeyTaken when the credential id is registered already.
+	Register(ctx context.Context, r PasskeyRegistration) (p Passkey, codesStored bool, s Session, err error)
+	// StepUp advances the passkey's counter and rotates the session to
+	// aal2, in one transaction; ErrCounterRegressed (recorded as a
+	// KindPasskeyCounterRegressed event) when the counter did not grow.
+	StepUp(ctx context.Context, use PasskeyUse, r Rotation) (Session, error)
+	// SignIn advances the passkey's counter and creates an aal2 session,
+	// in one transaction; ErrCounterRegressed as StepUp.
+	SignIn(ctx context.Context, use PasskeyUse, s NewSession) (Session, error)
+	// Delete removes one of the user's passkeys; ErrNotFound when the
+	// user has no such passkey, ErrLastSecondFactor when it is the last
+	// second factor and allowLast is false. Deleting the last one turns
+	// MFA off and removes the backup codes (mfaOff).
+	Delete(ctx context.Context, userID, id uuid.UUID, allowLast bool, ip netip.Addr) (mfaOff bool, err error)
+}

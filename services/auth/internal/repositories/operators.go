@@ -70,6 +70,9 @@ func (o *Operators) ResetMFA(ctx context.Context, userID uuid.UUID, actor string
 		if err := q.DeleteBackupCodes(ctx, userID); err != nil {
 			return wrap("reset mfa: backup codes", err)
 		}
+		if err := q.DeleteUserWebAuthnCredentials(ctx, userID); err != nil {
+			return wrap("reset mfa: passkeys", err)
+		}
 		if err := q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}); err != nil {
 			return wrap("reset mfa", err)
 		}

@@ -118,6 +118,9 @@ func setPassword(ctx context.Context, q *database.Queries, userID uuid.UUID, has
 // client address ip (unspecified for an act with no client), by the
 // operator actor ("" for none).
 func accountEvent(ctx context.Context, q *database.Queries, userID uuid.UUID, kind ports.AttemptKind, ip netip.Addr, actor string) error {
+	if !ip.IsValid() { // no client address known
+		ip = netip.IPv4Unspecified()
+	}
 	return wrap("record "+string(kind), q.InsertNotice(ctx, database.InsertNoticeParams{
 		UserID: nullUUID(userID), Account: "user:" + userID.String(), Ip: ip, IpNet: ip, Kind: string(kind),
 		Actor: pgtype.Text{String: actor, Valid: actor != ""},

@@ -96,3 +96,38 @@ func sessionFromListRow(r database.ListUserSessionsRow) ports.Session {
 		CreatedAt: r.CreatedAt, IdleExpiresAt: r.IdleExpiresAt, ExpiresAt: r.ExpiresAt,
 	}
 }
+
+// insertPasskeyParams maps a passkey to store.
+func insertPasskeyParams(p ports.Passkey) database.InsertWebAuthnCredentialParams {
+	transports := p.Transports
+	if transports == nil {
+		transports = []string{}
+	}
+	return database.InsertWebAuthnCredentialParams{
+		UserID: p.UserID, CredentialID: p.CredentialID, PublicKey: p.PublicKey, AttestationType: p.AttestationType,
+		SignCount: int64(p.SignCount), Transports: transports, Aaguid: p.AAGUID,
+		BackupEligible: p.BackupEligible, BackupState: p.BackupState, UserVerified: p.UserVerified, Name: p.Name,
+	}
+}
+
+// passkeyFromRow maps a stored passkey.
+func passkeyFromRow(r database.WebauthnCredential) ports.Passkey {
+	return ports.Passkey{
+		ID: r.ID, UserID: r.UserID, CredentialID: r.CredentialID, PublicKey: r.PublicKey, AttestationType: r.AttestationType,
+		SignCount: uint32(r.SignCount), Transports: r.Transports, AAGUID: r.Aaguid,
+		BackupEligible: r.BackupEligible, BackupState: r.BackupState, UserVerified: r.UserVerified, Name: r.Name,
+		CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt.Time,
+	}
+}
+
+// passkeyOwnerFromRow maps a passkey found by its credential id.
+func passkeyOwnerFromRow(r database.GetWebAuthnCredentialOwnerRow) ports.PasskeyOwner {
+	return ports.PasskeyOwner{
+		Passkey: passkeyFromRow(database.WebauthnCredential{
+			ID: r.ID, UserID: r.UserID, CredentialID: r.CredentialID, PublicKey: r.PublicKey, AttestationType: r.AttestationType,
+			SignCount: r.SignCount, Transports: r.Transports, Aaguid: r.Aaguid, BackupEligible: r.BackupEligible,
+			BackupState: r.BackupState, UserVerified: r.UserVerified, Name: r.Name, CreatedAt: r.CreatedAt, LastUsedAt: r.LastUsedAt,
+		}),
+		Email: r.Email, MFAEnabled: r.MfaEnabled, Disabled: r.Disabled, EmailVerified: r.EmailVerified,
+	}
+}

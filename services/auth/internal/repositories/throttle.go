@@ -49,9 +49,9 @@ func (t *Throttle) accountRule(kind ports.AttemptKind) (accountRule, bool) {
 	switch kind {
 	case ports.KindLogin:
 		return accountRule{"failed logins for this account", []string{string(ports.KindLogin)}, t.limits.LoginFailures, t.limits.LoginWindow}, true
-	case ports.KindTOTP, ports.KindBackupCode:
+	case ports.KindTOTP, ports.KindBackupCode, ports.KindPasskey:
 		return accountRule{"failed second-factor attempts for this account",
-			[]string{string(ports.KindTOTP), string(ports.KindBackupCode)}, t.limits.SecondFactorFailures, t.limits.SecondFactorWindow}, true
+			[]string{string(ports.KindTOTP), string(ports.KindBackupCode), string(ports.KindPasskey)}, t.limits.SecondFactorFailures, t.limits.SecondFactorWindow}, true
 	}
 	return accountRule{}, false
 }
@@ -184,7 +184,7 @@ func (t *Throttle) mailLimits(ctx context.Context, q *database.Queries, a ports.
 }
 
 func isSecondFactor(k ports.AttemptKind) bool {
-	return k == ports.KindTOTP || k == ports.KindBackupCode
+	return k == ports.KindTOTP || k == ports.KindBackupCode || k == ports.KindPasskey
 }
 
 // over returns the limit error when times (oldest first, within the

@@ -112,11 +112,16 @@ func (r *TOTPCredentials) Disable(ctx context.Context, userID uuid.UUID, step in
 		if _, err := q.DeleteTOTP(ctx, userID); err != nil {
 			return wrap("delete totp", err)
 		}
-		if err := q.DeleteBackupCodes(ctx, userID); err != nil {
-			return wrap("delete backup codes", err)
+		// A passkey left is still a second factor: MFA and the backup
+		// codes stay with it.
+		left, err := q.SecondFactorsLeft(ctx, userID)
+		if err != nil {
+			return wrap("count second factors", err)
 		}
-		if err := q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}); err != nil {
-			return wrap("disable mfa", err)
+		if left == 0 {
+			if err := turnMFAOff(ctx, q, userID); err != nil {
+				return err
+			}
 		}
 		return r.notices.enqueue(ctx, tx, q, userID, mail.NoticeTOTPDisabled)
 	})

@@ -886,3 +886,172 @@ func (mr *MockThrottleMockRecorder) Unlock(ctx, userID, actor any) *gomock.Call 
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Unlock", reflect.TypeOf((*MockThrottle)(nil).Unlock), ctx, userID, actor)
 }
+
+// MockPasskeyChallenges is a mock of PasskeyChallenges interface.
+type MockPasskeyChallenges struct {
+	ctrl     *gomock.Controller
+	recorder *MockPasskeyChallengesMockRecorder
+	isgomock struct{}
+}
+
+// MockPasskeyChallengesMockRecorder is the mock recorder for MockPasskeyChallenges.
+type MockPasskeyChallengesMockRecorder struct {
+	mock *MockPasskeyChallenges
+}
+
+// NewMockPasskeyChallenges creates a new mock instance.
+func NewMockPasskeyChallenges(ctrl *gomock.Controller) *MockPasskeyChallenges {
+	mock := &MockPasskeyChallenges{ctrl: ctrl}
+	mock.recorder = &MockPasskeyChallengesMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockPasskeyChallenges) EXPECT() *MockPasskeyChallengesMockRecorder {
+	return m.recorder
+}
+
+// Save mocks base method.
+func (m *MockPasskeyChallenges) Save(ctx context.Context, c ports.PasskeyChallenge) error {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Save", ctx, c)
+	ret0, _ := ret[0].(error)
+	return ret0
+}
+
+// Save indicates an expected call of Save.
+func (mr *MockPasskeyChallengesMockRecorder) Save(ctx, c any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Save", reflect.TypeOf((*MockPasskeyChallenges)(nil).Save), ctx, c)
+}
+
+// Take mocks base method.
+func (m *MockPasskeyChallenges) Take(ctx context.Context, challengeHash []byte) (ports.PasskeyChallenge, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Take", ctx, challengeHash)
+	ret0, _ := ret[0].(ports.PasskeyChallenge)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Take indicates an expected call of Take.
+func (mr *MockPasskeyChallengesMockRecorder) Take(ctx, challengeHash any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Take", reflect.TypeOf((*MockPasskeyChallenges)(nil).Take), ctx, challengeHash)
+}
+
+// MockPasskeys is a mock of Passkeys interface.
+type MockPasskeys struct {
+	ctrl     *gomock.Controller
+	recorder *MockPasskeysMockRecorder
+	isgomock struct{}
+}
+
+// MockPasskeysMockRecorder is the mock recorder for MockPasskeys.
+type MockPasskeysMockRecorder struct {
+	mock *MockPasskeys
+}
+
+// NewMockPasskeys creates a new mock instance.
+func NewMockPasskeys(ctrl *gomock.Controller) *MockPasskeys {
+	mock := &MockPasskeys{ctrl: ctrl}
+	mock.recorder = &MockPasskeysMockRecorder{mock}
+	return mock
+}
+
+// EXPECT returns an object that allows the caller to indicate expected use.
+func (m *MockPasskeys) EXPECT() *MockPasskeysMockRecorder {
+	return m.recorder
+}
+
+// ByCredentialID mocks base method.
+func (m *MockPasskeys) ByCredentialID(ctx context.Context, credentialID []byte) (ports.PasskeyOwner, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "ByCredentialID", ctx, credentialID)
+	ret0, _ := ret[0].(ports.PasskeyOwner)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// ByCredentialID indicates an expected call of ByCredentialID.
+func (mr *MockPasskeysMockRecorder) ByCredentialID(ctx, credentialID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "ByCredentialID", reflect.TypeOf((*MockPasskeys)(nil).ByCredentialID), ctx, credentialID)
+}
+
+// Delete mocks base method.
+func (m *MockPasskeys) Delete(ctx context.Context, userID, id uuid.UUID, allowLast bool, ip netip.Addr) (bool, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Delete", ctx, userID, id, allowLast, ip)
+	ret0, _ := ret[0].(bool)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// Delete indicates an expected call of Delete.
+func (mr *MockPasskeysMockRecorder) Delete(ctx, userID, id, allowLast, ip any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Delete", reflect.TypeOf((*MockPasskeys)(nil).Delete), ctx, userID, id, allowLast, ip)
+}
+
+// List mocks base method.
+func (m *MockPasskeys) List(ctx context.Context, userID uuid.UUID) ([]ports.Passkey, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "List", ctx, userID)
+	ret0, _ := ret[0].([]ports.Passkey)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// List indicates an expected call of List.
+func (mr *MockPasskeysMockRecorder) List(ctx, userID any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "List", reflect.TypeOf((*MockPasskeys)(nil).List), ctx, userID)
+}
+
+// Register mocks base method.
+func (m *MockPasskeys) Register(ctx context.Context, r ports.PasskeyRegistration) (ports.Passkey, bool, ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Register", ctx, r)
+	ret0, _ := ret[0].(ports.Passkey)
+	ret1, _ := ret[1].(bool)
+	ret2, _ := ret[2].(ports.Session)
+	ret3, _ := ret[3].(error)
+	return ret0, ret1, ret2, ret3
+}
+
+// Register indicates an expected call of Register.
+func (mr *MockPasskeysMockRecorder) Register(ctx, r any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Register", reflect.TypeOf((*MockPasskeys)(nil).Register), ctx, r)
+}
+
+// SignIn mocks base method.
+func (m *MockPasskeys) SignIn(ctx context.Context, use ports.PasskeyUse, s ports.NewSession) (ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "SignIn", ctx, use, s)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// SignIn indicates an expected call of SignIn.
+func (mr *MockPasskeysMockRecorder) SignIn(ctx, use, s any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SignIn", reflect.TypeOf((*MockPasskeys)(nil).SignIn), ctx, use, s)
+}
+
+// StepUp mocks base method.
+func (m *MockPasskeys) StepUp(ctx context.Context, use ports.PasskeyUse, r ports.Rotation) (ports.Session, error) {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "StepUp", ctx, use, r)
+	ret0, _ := ret[0].(ports.Session)
+	ret1, _ := ret[1].(error)
+	return ret0, ret1
+}
+
+// StepUp indicates an expected call of StepUp.
+func (mr *MockPasskeysMockRecorder) StepUp(ctx, use, r any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "StepUp", reflect.TypeOf((*MockPasskeys)(nil).StepUp), ctx, use, r)
+}

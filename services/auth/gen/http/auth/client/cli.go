@@ -439,3 +439,176 @@ func BuildBackupRegeneratePayload(authBackupRegenerateBody string, authBackupReg
 
 	return v, nil
 }
+
+// BuildPasskeyRegisterBeginPayload builds the payload for the auth
+// passkey_register_begin endpoint from CLI flags.
+func BuildPasskeyRegisterBeginPayload(authPasskeyRegisterBeginToken string) (*auth.PasskeyRegisterBeginPayload, error) {
+	var token *string
+	{
+		if authPasskeyRegisterBeginToken != "" {
+			token = &authPasskeyRegisterBeginToken
+		}
+	}
+	v := &auth.PasskeyRegisterBeginPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasskeyRegisterFinishPayload builds the payload for the auth
+// passkey_register_finish endpoint from CLI flags.
+func BuildPasskeyRegisterFinishPayload(authPasskeyRegisterFinishBody string, authPasskeyRegisterFinishToken string) (*auth.PasskeyRegisterFinishPayload, error) {
+	var err error
+	var body PasskeyRegisterFinishRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasskeyRegisterFinishBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"credential\": {\n         \"id\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"rawId\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"response\": {\n            \"authenticatorData\": \"SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ\",\n            \"clientDataJSON\": \"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...\",\n            \"signature\": \"MEUCIQ...\",\n            \"userHandle\": \"W9E9XV9uSkObPAwbHC0-Tw\"\n         },\n         \"type\": \"public-key\"\n      },\n      \"name\": \"Laptop\"\n   }'")
+		}
+		if body.Credential == nil {
+			err = goa.MergeErrors(err, goa.MissingFieldError("credential", "body"))
+		}
+		if body.Name != nil {
+			if utf8.RuneCountInString(*body.Name) < 1 {
+				err = goa.MergeErrors(err, goa.InvalidLengthError("body.name", *body.Name, utf8.RuneCountInString(*body.Name), 1, true))
+			}
+		}
+		if body.Name != nil {
+			if utf8.RuneCountInString(*body.Name) > 64 {
+				err = goa.MergeErrors(err, goa.InvalidLengthError("body.name", *body.Name, utf8.RuneCountInString(*body.Name), 64, false))
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authPasskeyRegisterFinishToken != "" {
+			token = &authPasskeyRegisterFinishToken
+		}
+	}
+	v := &auth.PasskeyRegisterFinishPayload{
+		Name: body.Name,
+	}
+	if body.Credential != nil {
+		v.Credential = make(map[string]any, len(body.Credential))
+		for key, val := range body.Credential {
+			tk := key
+			tv := val
+			v.Credential[tk] = tv
+		}
+	}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasskeyListPayload builds the payload for the auth passkey_list
+// endpoint from CLI flags.
+func BuildPasskeyListPayload(authPasskeyListToken string) (*auth.PasskeyListPayload, error) {
+	var token *string
+	{
+		if authPasskeyListToken != "" {
+			token = &authPasskeyListToken
+		}
+	}
+	v := &auth.PasskeyListPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasskeyDeletePayload builds the payload for the auth passkey_delete
+// endpoint from CLI flags.
+func BuildPasskeyDeletePayload(authPasskeyDeleteBody string, authPasskeyDeleteID string, authPasskeyDeleteToken string) (*auth.PasskeyDeletePayload, error) {
+	var err error
+	var body PasskeyDeleteRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasskeyDeleteBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"password\": \"correct horse battery staple\"\n   }'")
+		}
+		if body.Password != nil {
+			if utf8.RuneCountInString(*body.Password) > 1024 {
+				err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 1024, false))
+			}
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var id string
+	{
+		id = authPasskeyDeleteID
+		err = goa.MergeErrors(err, goa.ValidateFormat("id", id, goa.FormatUUID))
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authPasskeyDeleteToken != "" {
+			token = &authPasskeyDeleteToken
+		}
+	}
+	v := &auth.PasskeyDeletePayload{
+		Password: body.Password,
+	}
+	v.ID = id
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasskeyLoginBeginPayload builds the payload for the auth
+// passkey_login_begin endpoint from CLI flags.
+func BuildPasskeyLoginBeginPayload(authPasskeyLoginBeginToken string) (*auth.PasskeyLoginBeginPayload, error) {
+	var token *string
+	{
+		if authPasskeyLoginBeginToken != "" {
+			token = &authPasskeyLoginBeginToken
+		}
+	}
+	v := &auth.PasskeyLoginBeginPayload{}
+	v.Token = token
+
+	return v, nil
+}
+
+// BuildPasskeyLoginFinishPayload builds the payload for the auth
+// passkey_login_finish endpoint from CLI flags.
+func BuildPasskeyLoginFinishPayload(authPasskeyLoginFinishBody string, authPasskeyLoginFinishToken string) (*auth.PasskeyLoginFinishPayload, error) {
+	var err error
+	var body PasskeyLoginFinishRequestBody
+	{
+		err = json.Unmarshal([]byte(authPasskeyLoginFinishBody), &body)
+		if err != nil {
+			return nil, fmt.Errorf("invalid JSON for body, \nerror: %s, \nexample of valid JSON:\n%s", err, "'{\n      \"credential\": {\n         \"id\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"rawId\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"response\": {\n            \"authenticatorData\": \"SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ\",\n            \"clientDataJSON\": \"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...\",\n            \"signature\": \"MEUCIQ...\",\n            \"userHandle\": \"W9E9XV9uSkObPAwbHC0-Tw\"\n         },\n         \"type\": \"public-key\"\n      }\n   }'")
+		}
+		if body.Credential == nil {
+			err = goa.MergeErrors(err, goa.MissingFieldError("credential", "body"))
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var token *string
+	{
+		if authPasskeyLoginFinishToken != "" {
+			token = &authPasskeyLoginFinishToken
+		}
+	}
+	v := &auth.PasskeyLoginFinishPayload{}
+	if body.Credential != nil {
+		v.Credential = make(map[string]any, len(body.Credential))
+		for key, val := range body.Credential {
+			tk := key
+			tv := val
+			v.Credential[tk] = tv
+		}
+	}
+	v.Token = token
+
+	return v, nil
+}

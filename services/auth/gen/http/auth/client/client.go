@@ -91,6 +91,30 @@ type Client struct {
 	// backup_regenerate endpoint.
 	BackupRegenerateDoer goahttp.Doer
 
+	// PasskeyRegisterBegin Doer is the HTTP client used to make requests to the
+	// passkey_register_begin endpoint.
+	PasskeyRegisterBeginDoer goahttp.Doer
+
+	// PasskeyRegisterFinish Doer is the HTTP client used to make requests to the
+	// passkey_register_finish endpoint.
+	PasskeyRegisterFinishDoer goahttp.Doer
+
+	// PasskeyList Doer is the HTTP client used to make requests to the
+	// passkey_list endpoint.
+	PasskeyListDoer goahttp.Doer
+
+	// PasskeyDelete Doer is the HTTP client used to make requests to the
+	// passkey_delete endpoint.
+	PasskeyDeleteDoer goahttp.Doer
+
+	// PasskeyLoginBegin Doer is the HTTP client used to make requests to the
+	// passkey_login_begin endpoint.
+	PasskeyLoginBeginDoer goahttp.Doer
+
+	// PasskeyLoginFinish Doer is the HTTP client used to make requests to the
+	// passkey_login_finish endpoint.
+	PasskeyLoginFinishDoer goahttp.Doer
+
 	// RestoreResponseBody controls whether the response bodies are reset after
 	// decoding so they can be read again.
 	RestoreResponseBody bool
@@ -111,30 +135,36 @@ func NewClient(
 	restoreBody bool,
 ) *Client {
 	return &Client{
-		RegisterDoer:            doer,
-		LoginDoer:               doer,
-		LogoutDoer:              doer,
-		ProfileDoer:             doer,
-		SessionRefreshDoer:      doer,
-		PasswordChangeDoer:      doer,
-		PasswordForgotDoer:      doer,
-		PasswordResetDoer:       doer,
-		EmailVerifyDoer:         doer,
-		EmailVerifyResendDoer:   doer,
-		ListSessionsDoer:        doer,
-		DeleteSessionDoer:       doer,
-		RevokeOtherSessionsDoer: doer,
-		ActivityDoer:            doer,
-		TotpGenerateDoer:        doer,
-		TotpVerifyDoer:          doer,
-		TotpDisableDoer:         doer,
-		BackupVerifyDoer:        doer,
-		BackupRegenerateDoer:    doer,
-		RestoreResponseBody:     restoreBody,
-		scheme:                  scheme,
-		host:                    host,
-		decoder:                 dec,
-		encoder:                 enc,
+		RegisterDoer:              doer,
+		LoginDoer:                 doer,
+		LogoutDoer:                doer,
+		ProfileDoer:               doer,
+		SessionRefreshDoer:        doer,
+		PasswordChangeDoer:        doer,
+		PasswordForgotDoer:        doer,
+		PasswordResetDoer:         doer,
+		EmailVerifyDoer:           doer,
+		EmailVerifyResendDoer:     doer,
+		ListSessionsDoer:          doer,
+		DeleteSessionDoer:         doer,
+		RevokeOtherSessionsDoer:   doer,
+		ActivityDoer:              doer,
+		TotpGenerateDoer:          doer,
+		TotpVerifyDoer:            doer,
+		TotpDisableDoer:           doer,
+		BackupVerifyDoer:          doer,
+		BackupRegenerateDoer:      doer,
+		PasskeyRegisterBeginDoer:  doer,
+		PasskeyRegisterFinishDoer: doer,
+		PasskeyListDoer:           doer,
+		PasskeyDeleteDoer:         doer,
+		PasskeyLoginBeginDoer:     doer,
+		PasskeyLoginFinishDoer:    doer,
+		RestoreResponseBody:       restoreBody,
+		scheme:                    scheme,
+		host:                      host,
+		decoder:                   dec,
+		encoder:                   enc,
 	}
 }
 
@@ -589,6 +619,150 @@ func (c *Client) BackupRegenerate() goa.Endpoint {
 		resp, err := c.BackupRegenerateDoer.Do(req)
 		if err != nil {
 			return nil, goahttp.ErrRequestError("auth", "backup_regenerate", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyRegisterBegin returns an endpoint that makes HTTP requests to the
+// auth service passkey_register_begin server.
+func (c *Client) PasskeyRegisterBegin() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyRegisterBeginRequest(c.encoder)
+		decodeResponse = DecodePasskeyRegisterBeginResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyRegisterBeginRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyRegisterBeginDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_register_begin", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyRegisterFinish returns an endpoint that makes HTTP requests to the
+// auth service passkey_register_finish server.
+func (c *Client) PasskeyRegisterFinish() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyRegisterFinishRequest(c.encoder)
+		decodeResponse = DecodePasskeyRegisterFinishResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyRegisterFinishRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyRegisterFinishDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_register_finish", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyList returns an endpoint that makes HTTP requests to the auth service
+// passkey_list server.
+func (c *Client) PasskeyList() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyListRequest(c.encoder)
+		decodeResponse = DecodePasskeyListResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyListRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyListDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_list", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyDelete returns an endpoint that makes HTTP requests to the auth
+// service passkey_delete server.
+func (c *Client) PasskeyDelete() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyDeleteRequest(c.encoder)
+		decodeResponse = DecodePasskeyDeleteResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyDeleteRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyDeleteDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_delete", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyLoginBegin returns an endpoint that makes HTTP requests to the auth
+// service passkey_login_begin server.
+func (c *Client) PasskeyLoginBegin() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyLoginBeginRequest(c.encoder)
+		decodeResponse = DecodePasskeyLoginBeginResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyLoginBeginRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyLoginBeginDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_login_begin", err)
+		}
+		return decodeResponse(resp)
+	}
+}
+
+// PasskeyLoginFinish returns an endpoint that makes HTTP requests to the auth
+// service passkey_login_finish server.
+func (c *Client) PasskeyLoginFinish() goa.Endpoint {
+	var (
+		encodeRequest  = EncodePasskeyLoginFinishRequest(c.encoder)
+		decodeResponse = DecodePasskeyLoginFinishResponse(c.decoder, c.RestoreResponseBody)
+	)
+	return func(ctx context.Context, v any) (any, error) {
+		req, err := c.BuildPasskeyLoginFinishRequest(ctx, v)
+		if err != nil {
+			return nil, err
+		}
+		err = encodeRequest(req, v)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := c.PasskeyLoginFinishDoer.Do(req)
+		if err != nil {
+			return nil, goahttp.ErrRequestError("auth", "passkey_login_finish", err)
 		}
 		return decodeResponse(resp)
 	}

@@ -2146,6 +2146,7 @@ func EncodeTotpGenerateRequest(encoder func(*http.Request) goahttp.Encoder) func
 // should be restored after having been read.
 // DecodeTotpGenerateResponse may return the following errors:
 //   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
 //   - "totp_already_enabled" (type *goa.ServiceError): http.StatusConflict
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
 //   - error: internal error
@@ -2193,6 +2194,20 @@ func DecodeTotpGenerateResponse(decoder func(*http.Response) goahttp.Decoder, re
 				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
 			}
 			return nil, NewTotpGenerateUnauthorized(&body)
+		case http.StatusForbidden:
+			var (
+				body TotpGenerateMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "totp_generate", err)
+			}
+			err = ValidateTotpGenerateMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "totp_generate", err)
+			}
+			return nil, NewTotpGenerateMfaRequired(&body)
 		case http.StatusConflict:
 			var (
 				body TotpGenerateTotpAlreadyEnabledResponseBody
@@ -3089,6 +3104,1012 @@ func DecodeBackupRegenerateResponse(decoder func(*http.Response) goahttp.Decoder
 	}
 }
 
+// BuildPasskeyRegisterBeginRequest instantiates a HTTP request object with
+// method and path set to call the "auth" service "passkey_register_begin"
+// endpoint
+func (c *Client) BuildPasskeyRegisterBeginRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyRegisterBeginAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_register_begin", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyRegisterBeginRequest returns an encoder for requests sent to
+// the auth passkey_register_begin server.
+func EncodePasskeyRegisterBeginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyRegisterBeginPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_register_begin", "*auth.PasskeyRegisterBeginPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyRegisterBeginResponse returns a decoder for responses returned
+// by the auth passkey_register_begin endpoint. restoreBody controls whether
+// the response body should be restored after having been read.
+// DecodePasskeyRegisterBeginResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyRegisterBeginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasskeyRegisterBeginResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_begin", err)
+			}
+			err = ValidatePasskeyRegisterBeginResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_begin", err)
+			}
+			res := NewPasskeyRegisterBeginPasskeyOptionsOK(&body)
+			return res, nil
+		case http.StatusUnauthorized:
+			var (
+				body PasskeyRegisterBeginUnauthorizedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_begin", err)
+			}
+			err = ValidatePasskeyRegisterBeginUnauthorizedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_begin", err)
+			}
+			return nil, NewPasskeyRegisterBeginUnauthorized(&body)
+		case http.StatusForbidden:
+			var (
+				body PasskeyRegisterBeginMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_begin", err)
+			}
+			err = ValidatePasskeyRegisterBeginMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_begin", err)
+			}
+			return nil, NewPasskeyRegisterBeginMfaRequired(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyRegisterBeginUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_begin", err)
+			}
+			err = ValidatePasskeyRegisterBeginUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_begin", err)
+			}
+			return nil, NewPasskeyRegisterBeginUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_register_begin", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasskeyRegisterFinishRequest instantiates a HTTP request object with
+// method and path set to call the "auth" service "passkey_register_finish"
+// endpoint
+func (c *Client) BuildPasskeyRegisterFinishRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyRegisterFinishAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_register_finish", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyRegisterFinishRequest returns an encoder for requests sent to
+// the auth passkey_register_finish server.
+func EncodePasskeyRegisterFinishRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyRegisterFinishPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_register_finish", "*auth.PasskeyRegisterFinishPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewPasskeyRegisterFinishRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "passkey_register_finish", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyRegisterFinishResponse returns a decoder for responses returned
+// by the auth passkey_register_finish endpoint. restoreBody controls whether
+// the response body should be restored after having been read.
+// DecodePasskeyRegisterFinishResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credential" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyRegisterFinishResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasskeyRegisterFinishResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+			}
+			err = ValidatePasskeyRegisterFinishResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+			}
+			res := NewPasskeyRegisterFinishPasskeyRegisteredOK(&body, sessionToken)
+			return res, nil
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasskeyRegisterFinishUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+				}
+				err = ValidatePasskeyRegisterFinishUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+				}
+				return nil, NewPasskeyRegisterFinishUnauthorized(&body)
+			case "invalid_credential":
+				var (
+					body PasskeyRegisterFinishInvalidCredentialResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+				}
+				err = ValidatePasskeyRegisterFinishInvalidCredentialResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+				}
+				return nil, NewPasskeyRegisterFinishInvalidCredential(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "passkey_register_finish", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body PasskeyRegisterFinishMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+			}
+			err = ValidatePasskeyRegisterFinishMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+			}
+			return nil, NewPasskeyRegisterFinishMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body PasskeyRegisterFinishInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+			}
+			err = ValidatePasskeyRegisterFinishInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+			}
+			return nil, NewPasskeyRegisterFinishInvalidInput(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyRegisterFinishUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_register_finish", err)
+			}
+			err = ValidatePasskeyRegisterFinishUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_register_finish", err)
+			}
+			return nil, NewPasskeyRegisterFinishUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_register_finish", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasskeyListRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "passkey_list" endpoint
+func (c *Client) BuildPasskeyListRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyListAuthPath()}
+	req, err := http.NewRequest("GET", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_list", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyListRequest returns an encoder for requests sent to the auth
+// passkey_list server.
+func EncodePasskeyListRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyListPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_list", "*auth.PasskeyListPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyListResponse returns a decoder for responses returned by the
+// auth passkey_list endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodePasskeyListResponse may return the following errors:
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyListResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasskeyListResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_list", err)
+			}
+			err = ValidatePasskeyListResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_list", err)
+			}
+			res := NewPasskeyListRegisteredPasskeysOK(&body)
+			return res, nil
+		case http.StatusUnauthorized:
+			var (
+				body PasskeyListUnauthorizedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_list", err)
+			}
+			err = ValidatePasskeyListUnauthorizedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_list", err)
+			}
+			return nil, NewPasskeyListUnauthorized(&body)
+		case http.StatusForbidden:
+			var (
+				body PasskeyListMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_list", err)
+			}
+			err = ValidatePasskeyListMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_list", err)
+			}
+			return nil, NewPasskeyListMfaRequired(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyListUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_list", err)
+			}
+			err = ValidatePasskeyListUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_list", err)
+			}
+			return nil, NewPasskeyListUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_list", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasskeyDeleteRequest instantiates a HTTP request object with method and
+// path set to call the "auth" service "passkey_delete" endpoint
+func (c *Client) BuildPasskeyDeleteRequest(ctx context.Context, v any) (*http.Request, error) {
+	var (
+		id string
+	)
+	{
+		p, ok := v.(*auth.PasskeyDeletePayload)
+		if !ok {
+			return nil, goahttp.ErrInvalidType("auth", "passkey_delete", "*auth.PasskeyDeletePayload", v)
+		}
+		id = p.ID
+	}
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyDeleteAuthPath(id)}
+	req, err := http.NewRequest("DELETE", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_delete", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyDeleteRequest returns an encoder for requests sent to the auth
+// passkey_delete server.
+func EncodePasskeyDeleteRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyDeletePayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_delete", "*auth.PasskeyDeletePayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewPasskeyDeleteRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "passkey_delete", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyDeleteResponse returns a decoder for responses returned by the
+// auth passkey_delete endpoint. restoreBody controls whether the response body
+// should be restored after having been read.
+// DecodePasskeyDeleteResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credentials" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "mfa_required" (type *goa.ServiceError): http.StatusForbidden
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "not_found" (type *goa.ServiceError): http.StatusNotFound
+//   - "last_second_factor" (type *goa.ServiceError): http.StatusConflict
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyDeleteResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusNoContent:
+			return nil, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasskeyDeleteRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "passkey_delete", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasskeyDeleteUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+				}
+				err = ValidatePasskeyDeleteUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+				}
+				return nil, NewPasskeyDeleteUnauthorized(&body)
+			case "invalid_credentials":
+				var (
+					body PasskeyDeleteInvalidCredentialsResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+				}
+				err = ValidatePasskeyDeleteInvalidCredentialsResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+				}
+				return nil, NewPasskeyDeleteInvalidCredentials(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "passkey_delete", resp.StatusCode, string(body))
+			}
+		case http.StatusForbidden:
+			var (
+				body PasskeyDeleteMfaRequiredResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteMfaRequiredResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteMfaRequired(&body)
+		case http.StatusBadRequest:
+			var (
+				body PasskeyDeleteInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteInvalidInput(&body)
+		case http.StatusNotFound:
+			var (
+				body PasskeyDeleteNotFoundResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteNotFoundResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteNotFound(&body)
+		case http.StatusConflict:
+			var (
+				body PasskeyDeleteLastSecondFactorResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteLastSecondFactorResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteLastSecondFactor(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyDeleteUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_delete", err)
+			}
+			err = ValidatePasskeyDeleteUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_delete", err)
+			}
+			return nil, NewPasskeyDeleteUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_delete", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasskeyLoginBeginRequest instantiates a HTTP request object with method
+// and path set to call the "auth" service "passkey_login_begin" endpoint
+func (c *Client) BuildPasskeyLoginBeginRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyLoginBeginAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_login_begin", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyLoginBeginRequest returns an encoder for requests sent to the
+// auth passkey_login_begin server.
+func EncodePasskeyLoginBeginRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyLoginBeginPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_login_begin", "*auth.PasskeyLoginBeginPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyLoginBeginResponse returns a decoder for responses returned by
+// the auth passkey_login_begin endpoint. restoreBody controls whether the
+// response body should be restored after having been read.
+// DecodePasskeyLoginBeginResponse may return the following errors:
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "no_passkey" (type *goa.ServiceError): http.StatusConflict
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyLoginBeginResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasskeyLoginBeginResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_begin", err)
+			}
+			err = ValidatePasskeyLoginBeginResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			res := NewPasskeyLoginBeginPasskeyOptionsOK(&body)
+			return res, nil
+		case http.StatusBadRequest:
+			var (
+				body PasskeyLoginBeginInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_begin", err)
+			}
+			err = ValidatePasskeyLoginBeginInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			return nil, NewPasskeyLoginBeginInvalidInput(&body)
+		case http.StatusConflict:
+			var (
+				body PasskeyLoginBeginNoPasskeyResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_begin", err)
+			}
+			err = ValidatePasskeyLoginBeginNoPasskeyResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			return nil, NewPasskeyLoginBeginNoPasskey(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyLoginBeginUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_begin", err)
+			}
+			err = ValidatePasskeyLoginBeginUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			return nil, NewPasskeyLoginBeginUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_login_begin", resp.StatusCode, string(body))
+		}
+	}
+}
+
+// BuildPasskeyLoginFinishRequest instantiates a HTTP request object with
+// method and path set to call the "auth" service "passkey_login_finish"
+// endpoint
+func (c *Client) BuildPasskeyLoginFinishRequest(ctx context.Context, v any) (*http.Request, error) {
+	u := &url.URL{Scheme: c.scheme, Host: c.host, Path: PasskeyLoginFinishAuthPath()}
+	req, err := http.NewRequest("POST", u.String(), nil)
+	if err != nil {
+		return nil, goahttp.ErrInvalidURL("auth", "passkey_login_finish", u.String(), err)
+	}
+	if ctx != nil {
+		req = req.WithContext(ctx)
+	}
+
+	return req, nil
+}
+
+// EncodePasskeyLoginFinishRequest returns an encoder for requests sent to the
+// auth passkey_login_finish server.
+func EncodePasskeyLoginFinishRequest(encoder func(*http.Request) goahttp.Encoder) func(*http.Request, any) error {
+	return func(req *http.Request, v any) error {
+		p, ok := v.(*auth.PasskeyLoginFinishPayload)
+		if !ok {
+			return goahttp.ErrInvalidType("auth", "passkey_login_finish", "*auth.PasskeyLoginFinishPayload", v)
+		}
+		if p.Token != nil {
+			head := *p.Token
+			req.Header.Set("Authorization", head)
+		}
+		body := NewPasskeyLoginFinishRequestBody(p)
+		if err := encoder(req).Encode(&body); err != nil {
+			return goahttp.ErrEncodingError("auth", "passkey_login_finish", err)
+		}
+		return nil
+	}
+}
+
+// DecodePasskeyLoginFinishResponse returns a decoder for responses returned by
+// the auth passkey_login_finish endpoint. restoreBody controls whether the
+// response body should be restored after having been read.
+// DecodePasskeyLoginFinishResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
+//   - "unauthorized" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_credential" (type *goa.ServiceError): http.StatusUnauthorized
+//   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
+//   - "account_disabled" (type *goa.ServiceError): http.StatusForbidden
+//   - "email_unverified" (type *goa.ServiceError): http.StatusForbidden
+//   - "second_factor_locked" (type *goa.ServiceError): http.StatusLocked
+//   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
+//   - error: internal error
+func DecodePasskeyLoginFinishResponse(decoder func(*http.Response) goahttp.Decoder, restoreBody bool) func(*http.Response) (any, error) {
+	return func(resp *http.Response) (any, error) {
+		if restoreBody {
+			b, err := io.ReadAll(resp.Body)
+			if err != nil {
+				return nil, err
+			}
+			resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			defer func() {
+				resp.Body = io.NopCloser(bytes.NewBuffer(b))
+			}()
+		} else {
+			defer resp.Body.Close()
+		}
+		switch resp.StatusCode {
+		case http.StatusOK:
+			var (
+				body PasskeyLoginFinishResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+			}
+			err = ValidatePasskeyLoginFinishResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			var (
+				sessionToken    string
+				sessionTokenRaw string
+
+				cookies = resp.Cookies()
+			)
+			for _, c := range cookies {
+				switch c.Name {
+				case "session":
+					sessionTokenRaw = c.Value
+				}
+			}
+			if sessionTokenRaw == "" {
+				err = goa.MergeErrors(err, goa.MissingFieldError("session_token", "cookie"))
+			}
+			sessionToken = sessionTokenRaw
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			res := NewPasskeyLoginFinishPasskeyLoginResultOK(&body, sessionToken)
+			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasskeyLoginFinishRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+			}
+			err = ValidatePasskeyLoginFinishRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			return nil, NewPasskeyLoginFinishRateLimited(&body, retryAfter)
+		case http.StatusUnauthorized:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "unauthorized":
+				var (
+					body PasskeyLoginFinishUnauthorizedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+				}
+				err = ValidatePasskeyLoginFinishUnauthorizedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+				}
+				return nil, NewPasskeyLoginFinishUnauthorized(&body)
+			case "invalid_credential":
+				var (
+					body PasskeyLoginFinishInvalidCredentialResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+				}
+				err = ValidatePasskeyLoginFinishInvalidCredentialResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+				}
+				return nil, NewPasskeyLoginFinishInvalidCredential(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "passkey_login_finish", resp.StatusCode, string(body))
+			}
+		case http.StatusBadRequest:
+			var (
+				body PasskeyLoginFinishInvalidInputResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+			}
+			err = ValidatePasskeyLoginFinishInvalidInputResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			return nil, NewPasskeyLoginFinishInvalidInput(&body)
+		case http.StatusForbidden:
+			en := resp.Header.Get("goa-error")
+			switch en {
+			case "account_disabled":
+				var (
+					body PasskeyLoginFinishAccountDisabledResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+				}
+				err = ValidatePasskeyLoginFinishAccountDisabledResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+				}
+				return nil, NewPasskeyLoginFinishAccountDisabled(&body)
+			case "email_unverified":
+				var (
+					body PasskeyLoginFinishEmailUnverifiedResponseBody
+					err  error
+				)
+				err = decoder(resp).Decode(&body)
+				if err != nil {
+					return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+				}
+				err = ValidatePasskeyLoginFinishEmailUnverifiedResponseBody(&body)
+				if err != nil {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+				}
+				return nil, NewPasskeyLoginFinishEmailUnverified(&body)
+			default:
+				body, _ := io.ReadAll(resp.Body)
+				return nil, goahttp.ErrInvalidResponse("auth", "passkey_login_finish", resp.StatusCode, string(body))
+			}
+		case http.StatusLocked:
+			var (
+				body PasskeyLoginFinishSecondFactorLockedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+			}
+			err = ValidatePasskeyLoginFinishSecondFactorLockedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			return nil, NewPasskeyLoginFinishSecondFactorLocked(&body)
+		case http.StatusServiceUnavailable:
+			var (
+				body PasskeyLoginFinishUnavailableResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_finish", err)
+			}
+			err = ValidatePasskeyLoginFinishUnavailableResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_finish", err)
+			}
+			return nil, NewPasskeyLoginFinishUnavailable(&body)
+		default:
+			body, _ := io.ReadAll(resp.Body)
+			return nil, goahttp.ErrInvalidResponse("auth", "passkey_login_finish", resp.StatusCode, string(body))
+		}
+	}
+}
+
 // unmarshalSessionViewResponseBodyToAuthSessionView builds a value of type
 // *auth.SessionView from a value of type *SessionViewResponseBody.
 func unmarshalSessionViewResponseBodyToAuthSessionView(v *SessionViewResponseBody) *auth.SessionView {
@@ -3113,6 +4134,21 @@ func unmarshalSecurityEventResponseBodyToAuthSecurityEvent(v *SecurityEventRespo
 		CreatedAt: *v.CreatedAt,
 		Repeats:   *v.Repeats,
 		Actor:     v.Actor,
+	}
+
+	return res
+}
+
+// unmarshalPasskeyViewResponseBodyToAuthPasskeyView builds a value of type
+// *auth.PasskeyView from a value of type *PasskeyViewResponseBody.
+func unmarshalPasskeyViewResponseBodyToAuthPasskeyView(v *PasskeyViewResponseBody) *auth.PasskeyView {
+	res := &auth.PasskeyView{
+		ID:             *v.ID,
+		Name:           *v.Name,
+		CreatedAt:      *v.CreatedAt,
+		LastUsedAt:     v.LastUsedAt,
+		BackupEligible: *v.BackupEligible,
+		BackupState:    *v.BackupState,
 	}
 
 	return res

@@ -105,3 +105,33 @@ func BackupVerifyAuthPath() string {
 func BackupRegenerateAuthPath() string {
 	return "/auth/backup/regenerate"
 }
+
+// PasskeyRegisterBeginAuthPath returns the URL path to the auth service passkey_register_begin HTTP endpoint.
+func PasskeyRegisterBeginAuthPath() string {
+	return "/auth/passkeys/register/begin"
+}
+
+// PasskeyRegisterFinishAuthPath returns the URL path to the auth service passkey_register_finish HTTP endpoint.
+func PasskeyRegisterFinishAuthPath() string {
+	return "/auth/passkeys/register/finish"
+}
+
+// PasskeyListAuthPath returns the URL path to the auth service passkey_list HTTP endpoint.
+func PasskeyListAuthPath() string {
+	return "/auth/passkeys"
+}
+
+// PasskeyDeleteAuthPath returns the URL path to the auth service passkey_delete HTTP endpoint.
+func PasskeyDeleteAuthPath(id string) string {
+	return fmt.Sprintf("/auth/passkeys/%v", id)
+}
+
+// PasskeyLoginBeginAuthPath returns the URL path to the auth service passkey_login_begin HTTP endpoint.
+func PasskeyLoginBeginAuthPath() string {
+	return "/auth/passkeys/login/begin"
+}
+
+// PasskeyLoginFinishAuthPath returns the URL path to the auth service passkey_login_finish HTTP endpoint.
+func PasskeyLoginFinishAuthPath() string {
+	return "/auth/passkeys/login/finish"
+}

@@ -96,6 +96,31 @@ type BackupRegenerateRequestBody struct {
 	Password string `form:"password" json:"password" xml:"password"`
 }
 
+// PasskeyRegisterFinishRequestBody is the type of the "auth" service
+// "passkey_register_finish" endpoint HTTP request body.
+type PasskeyRegisterFinishRequestBody struct {
+	// The PublicKeyCredential that navigator.credentials.create returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any `form:"credential" json:"credential" xml:"credential"`
+	// A name for the passkey ("Passkey" when absent).
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+}
+
+// PasskeyDeleteRequestBody is the type of the "auth" service "passkey_delete"
+// endpoint HTTP request body.
+type PasskeyDeleteRequestBody struct {
+	// The account's password: required to delete the last second factor.
+	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
+}
+
+// PasskeyLoginFinishRequestBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP request body.
+type PasskeyLoginFinishRequestBody struct {
+	// The PublicKeyCredential that navigator.credentials.get returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any `form:"credential" json:"credential" xml:"credential"`
+}
+
 // RegisterResponseBody is the type of the "auth" service "register" endpoint
 // HTTP response body.
 type RegisterResponseBody struct {
@@ -223,6 +248,50 @@ type BackupVerifyResponseBody struct {
 type BackupRegenerateResponseBody struct {
 	// The 10 backup codes, shown once.
 	BackupCodes []string `form:"backup_codes,omitempty" json:"backup_codes,omitempty" xml:"backup_codes,omitempty"`
+}
+
+// PasskeyRegisterBeginResponseBody is the type of the "auth" service
+// "passkey_register_begin" endpoint HTTP response body.
+type PasskeyRegisterBeginResponseBody struct {
+	// The options.
+	Options map[string]any `form:"options,omitempty" json:"options,omitempty" xml:"options,omitempty"`
+}
+
+// PasskeyRegisterFinishResponseBody is the type of the "auth" service
+// "passkey_register_finish" endpoint HTTP response body.
+type PasskeyRegisterFinishResponseBody struct {
+	// The passkey.
+	Passkey *PasskeyViewResponseBody `form:"passkey,omitempty" json:"passkey,omitempty" xml:"passkey,omitempty"`
+	// Authenticator assurance level of the session.
+	Aal *string `form:"aal,omitempty" json:"aal,omitempty" xml:"aal,omitempty"`
+	// New backup codes, shown once: only when the account had none (empty
+	// otherwise).
+	BackupCodes []string `form:"backup_codes,omitempty" json:"backup_codes,omitempty" xml:"backup_codes,omitempty"`
+}
+
+// PasskeyListResponseBody is the type of the "auth" service "passkey_list"
+// endpoint HTTP response body.
+type PasskeyListResponseBody struct {
+	// Passkeys.
+	Passkeys []*PasskeyViewResponseBody `form:"passkeys,omitempty" json:"passkeys,omitempty" xml:"passkeys,omitempty"`
+}
+
+// PasskeyLoginBeginResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body.
+type PasskeyLoginBeginResponseBody struct {
+	// The options.
+	Options map[string]any `form:"options,omitempty" json:"options,omitempty" xml:"options,omitempty"`
+}
+
+// PasskeyLoginFinishResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body.
+type PasskeyLoginFinishResponseBody struct {
+	// Session ID.
+	SessionID *string `form:"session_id,omitempty" json:"session_id,omitempty" xml:"session_id,omitempty"`
+	// Authenticator assurance level of the session.
+	Aal *string `form:"aal,omitempty" json:"aal,omitempty" xml:"aal,omitempty"`
+	// When the session expires unless refreshed.
+	ExpiresAt *string `form:"expires_at,omitempty" json:"expires_at,omitempty" xml:"expires_at,omitempty"`
 }
 
 // RegisterRateLimitedResponseBody is the type of the "auth" service "register"
@@ -1197,6 +1266,24 @@ type TotpGenerateUnauthorizedResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "mfa_required" error.
+type TotpGenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // TotpGenerateTotpAlreadyEnabledResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "totp_already_enabled"
 // error.
@@ -1707,6 +1794,548 @@ type BackupRegenerateUnavailableResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// PasskeyRegisterBeginUnauthorizedResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "unauthorized" error.
+type PasskeyRegisterBeginUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterBeginMfaRequiredResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "mfa_required" error.
+type PasskeyRegisterBeginMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterBeginUnavailableResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "unavailable" error.
+type PasskeyRegisterBeginUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterFinishUnauthorizedResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "unauthorized" error.
+type PasskeyRegisterFinishUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterFinishInvalidCredentialResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "invalid_credential" error.
+type PasskeyRegisterFinishInvalidCredentialResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterFinishMfaRequiredResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "mfa_required" error.
+type PasskeyRegisterFinishMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterFinishInvalidInputResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "invalid_input" error.
+type PasskeyRegisterFinishInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyRegisterFinishUnavailableResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "unavailable" error.
+type PasskeyRegisterFinishUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyListUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "unauthorized" error.
+type PasskeyListUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyListMfaRequiredResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "mfa_required" error.
+type PasskeyListMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyListUnavailableResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "unavailable" error.
+type PasskeyListUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteRateLimitedResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "rate_limited" error.
+type PasskeyDeleteRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
+// PasskeyDeleteUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "unauthorized" error.
+type PasskeyDeleteUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteInvalidCredentialsResponseBody is the type of the "auth"
+// service "passkey_delete" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type PasskeyDeleteInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteMfaRequiredResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "mfa_required" error.
+type PasskeyDeleteMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteInvalidInputResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "invalid_input" error.
+type PasskeyDeleteInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteNotFoundResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "not_found" error.
+type PasskeyDeleteNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteLastSecondFactorResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "last_second_factor"
+// error.
+type PasskeyDeleteLastSecondFactorResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyDeleteUnavailableResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "unavailable" error.
+type PasskeyDeleteUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginBeginInvalidInputResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "invalid_input"
+// error.
+type PasskeyLoginBeginInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginBeginNoPasskeyResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "no_passkey" error.
+type PasskeyLoginBeginNoPasskeyResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginBeginUnavailableResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "unavailable"
+// error.
+type PasskeyLoginBeginUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishRateLimitedResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "rate_limited"
+// error.
+type PasskeyLoginFinishRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
+// PasskeyLoginFinishUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "unauthorized"
+// error.
+type PasskeyLoginFinishUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishInvalidCredentialResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "invalid_credential" error.
+type PasskeyLoginFinishInvalidCredentialResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishInvalidInputResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "invalid_input"
+// error.
+type PasskeyLoginFinishInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishAccountDisabledResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "account_disabled" error.
+type PasskeyLoginFinishAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishEmailUnverifiedResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "email_unverified" error.
+type PasskeyLoginFinishEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishSecondFactorLockedResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type PasskeyLoginFinishSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
+// PasskeyLoginFinishUnavailableResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "unavailable"
+// error.
+type PasskeyLoginFinishUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+	// Is the error temporary?
+	Temporary *bool `form:"temporary,omitempty" json:"temporary,omitempty" xml:"temporary,omitempty"`
+	// Is the error a timeout?
+	Timeout *bool `form:"timeout,omitempty" json:"timeout,omitempty" xml:"timeout,omitempty"`
+	// Is the error a server-side fault?
+	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
+}
+
 // SessionViewResponseBody is used to define fields on response body types.
 type SessionViewResponseBody struct {
 	// Session ID.
@@ -1741,6 +2370,22 @@ type SecurityEventResponseBody struct {
 	// The operator behind an operator act (its client certificate's identity);
 	// absent otherwise.
 	Actor *string `form:"actor,omitempty" json:"actor,omitempty" xml:"actor,omitempty"`
+}
+
+// PasskeyViewResponseBody is used to define fields on response body types.
+type PasskeyViewResponseBody struct {
+	// Passkey ID.
+	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
+	// Its name.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// When it was registered.
+	CreatedAt *string `form:"created_at,omitempty" json:"created_at,omitempty" xml:"created_at,omitempty"`
+	// When it last signed in (absent: never).
+	LastUsedAt *string `form:"last_used_at,omitempty" json:"last_used_at,omitempty" xml:"last_used_at,omitempty"`
+	// Whether the authenticator may sync it (a synced passkey).
+	BackupEligible *bool `form:"backup_eligible,omitempty" json:"backup_eligible,omitempty" xml:"backup_eligible,omitempty"`
+	// Whether it is synced now.
+	BackupState *bool `form:"backup_state,omitempty" json:"backup_state,omitempty" xml:"backup_state,omitempty"`
 }
 
 // NewRegisterRequestBody builds the HTTP request body from the payload of the
@@ -1833,6 +2478,47 @@ func NewBackupVerifyRequestBody(p *auth.BackupVerifyPayload) *BackupVerifyReques
 func NewBackupRegenerateRequestBody(p *auth.BackupRegeneratePayload) *BackupRegenerateRequestBody {
 	body := &BackupRegenerateRequestBody{
 		Password: p.Password,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishRequestBody builds the HTTP request body from the
+// payload of the "passkey_register_finish" endpoint of the "auth" service.
+func NewPasskeyRegisterFinishRequestBody(p *auth.PasskeyRegisterFinishPayload) *PasskeyRegisterFinishRequestBody {
+	body := &PasskeyRegisterFinishRequestBody{
+		Name: p.Name,
+	}
+	if p.Credential != nil {
+		body.Credential = make(map[string]any, len(p.Credential))
+		for key, val := range p.Credential {
+			tk := key
+			tv := val
+			body.Credential[tk] = tv
+		}
+	}
+	return body
+}
+
+// NewPasskeyDeleteRequestBody builds the HTTP request body from the payload of
+// the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteRequestBody(p *auth.PasskeyDeletePayload) *PasskeyDeleteRequestBody {
+	body := &PasskeyDeleteRequestBody{
+		Password: p.Password,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishRequestBody builds the HTTP request body from the
+// payload of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishRequestBody(p *auth.PasskeyLoginFinishPayload) *PasskeyLoginFinishRequestBody {
+	body := &PasskeyLoginFinishRequestBody{}
+	if p.Credential != nil {
+		body.Credential = make(map[string]any, len(p.Credential))
+		for key, val := range p.Credential {
+			tk := key
+			tv := val
+			body.Credential[tk] = tv
+		}
 	}
 	return body
 }
@@ -2802,6 +3488,21 @@ func NewTotpGenerateUnauthorized(body *TotpGenerateUnauthorizedResponseBody) *go
 	return v
 }
 
+// NewTotpGenerateMfaRequired builds a auth service totp_generate endpoint
+// mfa_required error.
+func NewTotpGenerateMfaRequired(body *TotpGenerateMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // NewTotpGenerateTotpAlreadyEnabled builds a auth service totp_generate
 // endpoint totp_already_enabled error.
 func NewTotpGenerateTotpAlreadyEnabled(body *TotpGenerateTotpAlreadyEnabledResponseBody) *goa.ServiceError {
@@ -3279,6 +3980,523 @@ func NewBackupRegenerateUnavailable(body *BackupRegenerateUnavailableResponseBod
 	return v
 }
 
+// NewPasskeyRegisterBeginPasskeyOptionsOK builds a "auth" service
+// "passkey_register_begin" endpoint result from a HTTP "OK" response.
+func NewPasskeyRegisterBeginPasskeyOptionsOK(body *PasskeyRegisterBeginResponseBody) *auth.PasskeyOptions {
+	v := &auth.PasskeyOptions{}
+	v.Options = make(map[string]any, len(body.Options))
+	for key, val := range body.Options {
+		tk := key
+		tv := val
+		v.Options[tk] = tv
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterBeginUnauthorized builds a auth service
+// passkey_register_begin endpoint unauthorized error.
+func NewPasskeyRegisterBeginUnauthorized(body *PasskeyRegisterBeginUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterBeginMfaRequired builds a auth service
+// passkey_register_begin endpoint mfa_required error.
+func NewPasskeyRegisterBeginMfaRequired(body *PasskeyRegisterBeginMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterBeginUnavailable builds a auth service
+// passkey_register_begin endpoint unavailable error.
+func NewPasskeyRegisterBeginUnavailable(body *PasskeyRegisterBeginUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterFinishPasskeyRegisteredOK builds a "auth" service
+// "passkey_register_finish" endpoint result from a HTTP "OK" response.
+func NewPasskeyRegisterFinishPasskeyRegisteredOK(body *PasskeyRegisterFinishResponseBody, sessionToken string) *auth.PasskeyRegistered {
+	v := &auth.PasskeyRegistered{
+		Aal: *body.Aal,
+	}
+	v.Passkey = unmarshalPasskeyViewResponseBodyToAuthPasskeyView(body.Passkey)
+	v.BackupCodes = make([]string, len(body.BackupCodes))
+	for i, val := range body.BackupCodes {
+		v.BackupCodes[i] = val
+	}
+	v.SessionToken = sessionToken
+
+	return v
+}
+
+// NewPasskeyRegisterFinishUnauthorized builds a auth service
+// passkey_register_finish endpoint unauthorized error.
+func NewPasskeyRegisterFinishUnauthorized(body *PasskeyRegisterFinishUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterFinishInvalidCredential builds a auth service
+// passkey_register_finish endpoint invalid_credential error.
+func NewPasskeyRegisterFinishInvalidCredential(body *PasskeyRegisterFinishInvalidCredentialResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterFinishMfaRequired builds a auth service
+// passkey_register_finish endpoint mfa_required error.
+func NewPasskeyRegisterFinishMfaRequired(body *PasskeyRegisterFinishMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterFinishInvalidInput builds a auth service
+// passkey_register_finish endpoint invalid_input error.
+func NewPasskeyRegisterFinishInvalidInput(body *PasskeyRegisterFinishInvalidInputResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyRegisterFinishUnavailable builds a auth service
+// passkey_register_finish endpoint unavailable error.
+func NewPasskeyRegisterFinishUnavailable(body *PasskeyRegisterFinishUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyListRegisteredPasskeysOK builds a "auth" service "passkey_list"
+// endpoint result from a HTTP "OK" response.
+func NewPasskeyListRegisteredPasskeysOK(body *PasskeyListResponseBody) *auth.RegisteredPasskeys {
+	v := &auth.RegisteredPasskeys{}
+	v.Passkeys = make([]*auth.PasskeyView, len(body.Passkeys))
+	for i, val := range body.Passkeys {
+		if val == nil {
+			v.Passkeys[i] = nil
+			continue
+		}
+		v.Passkeys[i] = unmarshalPasskeyViewResponseBodyToAuthPasskeyView(val)
+	}
+
+	return v
+}
+
+// NewPasskeyListUnauthorized builds a auth service passkey_list endpoint
+// unauthorized error.
+func NewPasskeyListUnauthorized(body *PasskeyListUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyListMfaRequired builds a auth service passkey_list endpoint
+// mfa_required error.
+func NewPasskeyListMfaRequired(body *PasskeyListMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyListUnavailable builds a auth service passkey_list endpoint
+// unavailable error.
+func NewPasskeyListUnavailable(body *PasskeyListUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteRateLimited builds a auth service passkey_delete endpoint
+// rate_limited error.
+func NewPasskeyDeleteRateLimited(body *PasskeyDeleteRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
+// NewPasskeyDeleteUnauthorized builds a auth service passkey_delete endpoint
+// unauthorized error.
+func NewPasskeyDeleteUnauthorized(body *PasskeyDeleteUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteInvalidCredentials builds a auth service passkey_delete
+// endpoint invalid_credentials error.
+func NewPasskeyDeleteInvalidCredentials(body *PasskeyDeleteInvalidCredentialsResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteMfaRequired builds a auth service passkey_delete endpoint
+// mfa_required error.
+func NewPasskeyDeleteMfaRequired(body *PasskeyDeleteMfaRequiredResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteInvalidInput builds a auth service passkey_delete endpoint
+// invalid_input error.
+func NewPasskeyDeleteInvalidInput(body *PasskeyDeleteInvalidInputResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteNotFound builds a auth service passkey_delete endpoint
+// not_found error.
+func NewPasskeyDeleteNotFound(body *PasskeyDeleteNotFoundResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteLastSecondFactor builds a auth service passkey_delete
+// endpoint last_second_factor error.
+func NewPasskeyDeleteLastSecondFactor(body *PasskeyDeleteLastSecondFactorResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyDeleteUnavailable builds a auth service passkey_delete endpoint
+// unavailable error.
+func NewPasskeyDeleteUnavailable(body *PasskeyDeleteUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginBeginPasskeyOptionsOK builds a "auth" service
+// "passkey_login_begin" endpoint result from a HTTP "OK" response.
+func NewPasskeyLoginBeginPasskeyOptionsOK(body *PasskeyLoginBeginResponseBody) *auth.PasskeyOptions {
+	v := &auth.PasskeyOptions{}
+	v.Options = make(map[string]any, len(body.Options))
+	for key, val := range body.Options {
+		tk := key
+		tv := val
+		v.Options[tk] = tv
+	}
+
+	return v
+}
+
+// NewPasskeyLoginBeginInvalidInput builds a auth service passkey_login_begin
+// endpoint invalid_input error.
+func NewPasskeyLoginBeginInvalidInput(body *PasskeyLoginBeginInvalidInputResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginBeginNoPasskey builds a auth service passkey_login_begin
+// endpoint no_passkey error.
+func NewPasskeyLoginBeginNoPasskey(body *PasskeyLoginBeginNoPasskeyResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginBeginUnavailable builds a auth service passkey_login_begin
+// endpoint unavailable error.
+func NewPasskeyLoginBeginUnavailable(body *PasskeyLoginBeginUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishPasskeyLoginResultOK builds a "auth" service
+// "passkey_login_finish" endpoint result from a HTTP "OK" response.
+func NewPasskeyLoginFinishPasskeyLoginResultOK(body *PasskeyLoginFinishResponseBody, sessionToken string) *auth.PasskeyLoginResult {
+	v := &auth.PasskeyLoginResult{
+		SessionID: *body.SessionID,
+		Aal:       *body.Aal,
+		ExpiresAt: *body.ExpiresAt,
+	}
+	v.SessionToken = sessionToken
+
+	return v
+}
+
+// NewPasskeyLoginFinishRateLimited builds a auth service passkey_login_finish
+// endpoint rate_limited error.
+func NewPasskeyLoginFinishRateLimited(body *PasskeyLoginFinishRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
+
+	return v
+}
+
+// NewPasskeyLoginFinishUnauthorized builds a auth service passkey_login_finish
+// endpoint unauthorized error.
+func NewPasskeyLoginFinishUnauthorized(body *PasskeyLoginFinishUnauthorizedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishInvalidCredential builds a auth service
+// passkey_login_finish endpoint invalid_credential error.
+func NewPasskeyLoginFinishInvalidCredential(body *PasskeyLoginFinishInvalidCredentialResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishInvalidInput builds a auth service passkey_login_finish
+// endpoint invalid_input error.
+func NewPasskeyLoginFinishInvalidInput(body *PasskeyLoginFinishInvalidInputResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishAccountDisabled builds a auth service
+// passkey_login_finish endpoint account_disabled error.
+func NewPasskeyLoginFinishAccountDisabled(body *PasskeyLoginFinishAccountDisabledResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishEmailUnverified builds a auth service
+// passkey_login_finish endpoint email_unverified error.
+func NewPasskeyLoginFinishEmailUnverified(body *PasskeyLoginFinishEmailUnverifiedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishSecondFactorLocked builds a auth service
+// passkey_login_finish endpoint second_factor_locked error.
+func NewPasskeyLoginFinishSecondFactorLocked(body *PasskeyLoginFinishSecondFactorLockedResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
+// NewPasskeyLoginFinishUnavailable builds a auth service passkey_login_finish
+// endpoint unavailable error.
+func NewPasskeyLoginFinishUnavailable(body *PasskeyLoginFinishUnavailableResponseBody) *goa.ServiceError {
+	v := &goa.ServiceError{
+		Name:      *body.Name,
+		ID:        *body.ID,
+		Message:   *body.Message,
+		Temporary: *body.Temporary,
+		Timeout:   *body.Timeout,
+		Fault:     *body.Fault,
+	}
+
+	return v
+}
+
 // ValidateRegisterResponseBody runs the validations defined on
 // RegisterResponseBody
 func ValidateRegisterResponseBody(body *RegisterResponseBody) (err error) {
@@ -3532,6 +4750,91 @@ func ValidateBackupVerifyResponseBody(body *BackupVerifyResponseBody) (err error
 func ValidateBackupRegenerateResponseBody(body *BackupRegenerateResponseBody) (err error) {
 	if body.BackupCodes == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("backup_codes", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterBeginResponseBody runs the validations defined on
+// passkey_register_begin_response_body
+func ValidatePasskeyRegisterBeginResponseBody(body *PasskeyRegisterBeginResponseBody) (err error) {
+	if body.Options == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("options", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishResponseBody runs the validations defined on
+// passkey_register_finish_response_body
+func ValidatePasskeyRegisterFinishResponseBody(body *PasskeyRegisterFinishResponseBody) (err error) {
+	if body.Passkey == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("passkey", "body"))
+	}
+	if body.Aal == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("aal", "body"))
+	}
+	if body.BackupCodes == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("backup_codes", "body"))
+	}
+	if body.Passkey != nil {
+		if err2 := ValidatePasskeyViewResponseBody(body.Passkey); err2 != nil {
+			err = goa.MergeErrors(err, err2)
+		}
+	}
+	if body.Aal != nil {
+		if !(*body.Aal == "aal1" || *body.Aal == "aal2") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.aal", *body.Aal, []any{"aal1", "aal2"}))
+		}
+	}
+	return
+}
+
+// ValidatePasskeyListResponseBody runs the validations defined on
+// passkey_list_response_body
+func ValidatePasskeyListResponseBody(body *PasskeyListResponseBody) (err error) {
+	if body.Passkeys == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("passkeys", "body"))
+	}
+	for _, e := range body.Passkeys {
+		if e != nil {
+			if err2 := ValidatePasskeyViewResponseBody(e); err2 != nil {
+				err = goa.MergeErrors(err, err2)
+			}
+		}
+	}
+	return
+}
+
+// ValidatePasskeyLoginBeginResponseBody runs the validations defined on
+// passkey_login_begin_response_body
+func ValidatePasskeyLoginBeginResponseBody(body *PasskeyLoginBeginResponseBody) (err error) {
+	if body.Options == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("options", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishResponseBody runs the validations defined on
+// passkey_login_finish_response_body
+func ValidatePasskeyLoginFinishResponseBody(body *PasskeyLoginFinishResponseBody) (err error) {
+	if body.SessionID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("session_id", "body"))
+	}
+	if body.Aal == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("aal", "body"))
+	}
+	if body.ExpiresAt == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("expires_at", "body"))
+	}
+	if body.SessionID != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.session_id", *body.SessionID, goa.FormatUUID))
+	}
+	if body.Aal != nil {
+		if !(*body.Aal == "aal1" || *body.Aal == "aal2") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.aal", *body.Aal, []any{"aal1", "aal2"}))
+		}
+	}
+	if body.ExpiresAt != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.expires_at", *body.ExpiresAt, goa.FormatDateTime))
 	}
 	return
 }
@@ -4821,6 +6124,30 @@ func ValidateTotpGenerateUnauthorizedResponseBody(body *TotpGenerateUnauthorized
 	return
 }
 
+// ValidateTotpGenerateMfaRequiredResponseBody runs the validations defined on
+// totp_generate_mfa_required_response_body
+func ValidateTotpGenerateMfaRequiredResponseBody(body *TotpGenerateMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateTotpGenerateTotpAlreadyEnabledResponseBody runs the validations
 // defined on totp_generate_totp_already_enabled_response_body
 func ValidateTotpGenerateTotpAlreadyEnabledResponseBody(body *TotpGenerateTotpAlreadyEnabledResponseBody) (err error) {
@@ -5493,6 +6820,704 @@ func ValidateBackupRegenerateUnavailableResponseBody(body *BackupRegenerateUnava
 	return
 }
 
+// ValidatePasskeyRegisterBeginUnauthorizedResponseBody runs the validations
+// defined on passkey_register_begin_unauthorized_response_body
+func ValidatePasskeyRegisterBeginUnauthorizedResponseBody(body *PasskeyRegisterBeginUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterBeginMfaRequiredResponseBody runs the validations
+// defined on passkey_register_begin_mfa_required_response_body
+func ValidatePasskeyRegisterBeginMfaRequiredResponseBody(body *PasskeyRegisterBeginMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterBeginUnavailableResponseBody runs the validations
+// defined on passkey_register_begin_unavailable_response_body
+func ValidatePasskeyRegisterBeginUnavailableResponseBody(body *PasskeyRegisterBeginUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishUnauthorizedResponseBody runs the validations
+// defined on passkey_register_finish_unauthorized_response_body
+func ValidatePasskeyRegisterFinishUnauthorizedResponseBody(body *PasskeyRegisterFinishUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishInvalidCredentialResponseBody runs the
+// validations defined on
+// passkey_register_finish_invalid_credential_response_body
+func ValidatePasskeyRegisterFinishInvalidCredentialResponseBody(body *PasskeyRegisterFinishInvalidCredentialResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishMfaRequiredResponseBody runs the validations
+// defined on passkey_register_finish_mfa_required_response_body
+func ValidatePasskeyRegisterFinishMfaRequiredResponseBody(body *PasskeyRegisterFinishMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishInvalidInputResponseBody runs the validations
+// defined on passkey_register_finish_invalid_input_response_body
+func ValidatePasskeyRegisterFinishInvalidInputResponseBody(body *PasskeyRegisterFinishInvalidInputResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishUnavailableResponseBody runs the validations
+// defined on passkey_register_finish_unavailable_response_body
+func ValidatePasskeyRegisterFinishUnavailableResponseBody(body *PasskeyRegisterFinishUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyListUnauthorizedResponseBody runs the validations defined on
+// passkey_list_unauthorized_response_body
+func ValidatePasskeyListUnauthorizedResponseBody(body *PasskeyListUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyListMfaRequiredResponseBody runs the validations defined on
+// passkey_list_mfa_required_response_body
+func ValidatePasskeyListMfaRequiredResponseBody(body *PasskeyListMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyListUnavailableResponseBody runs the validations defined on
+// passkey_list_unavailable_response_body
+func ValidatePasskeyListUnavailableResponseBody(body *PasskeyListUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteRateLimitedResponseBody runs the validations defined on
+// passkey_delete_rate_limited_response_body
+func ValidatePasskeyDeleteRateLimitedResponseBody(body *PasskeyDeleteRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteUnauthorizedResponseBody runs the validations defined
+// on passkey_delete_unauthorized_response_body
+func ValidatePasskeyDeleteUnauthorizedResponseBody(body *PasskeyDeleteUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteInvalidCredentialsResponseBody runs the validations
+// defined on passkey_delete_invalid_credentials_response_body
+func ValidatePasskeyDeleteInvalidCredentialsResponseBody(body *PasskeyDeleteInvalidCredentialsResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteMfaRequiredResponseBody runs the validations defined on
+// passkey_delete_mfa_required_response_body
+func ValidatePasskeyDeleteMfaRequiredResponseBody(body *PasskeyDeleteMfaRequiredResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteInvalidInputResponseBody runs the validations defined
+// on passkey_delete_invalid_input_response_body
+func ValidatePasskeyDeleteInvalidInputResponseBody(body *PasskeyDeleteInvalidInputResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteNotFoundResponseBody runs the validations defined on
+// passkey_delete_not_found_response_body
+func ValidatePasskeyDeleteNotFoundResponseBody(body *PasskeyDeleteNotFoundResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteLastSecondFactorResponseBody runs the validations
+// defined on passkey_delete_last_second_factor_response_body
+func ValidatePasskeyDeleteLastSecondFactorResponseBody(body *PasskeyDeleteLastSecondFactorResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyDeleteUnavailableResponseBody runs the validations defined on
+// passkey_delete_unavailable_response_body
+func ValidatePasskeyDeleteUnavailableResponseBody(body *PasskeyDeleteUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginBeginInvalidInputResponseBody runs the validations
+// defined on passkey_login_begin_invalid_input_response_body
+func ValidatePasskeyLoginBeginInvalidInputResponseBody(body *PasskeyLoginBeginInvalidInputResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginBeginNoPasskeyResponseBody runs the validations defined
+// on passkey_login_begin_no_passkey_response_body
+func ValidatePasskeyLoginBeginNoPasskeyResponseBody(body *PasskeyLoginBeginNoPasskeyResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginBeginUnavailableResponseBody runs the validations
+// defined on passkey_login_begin_unavailable_response_body
+func ValidatePasskeyLoginBeginUnavailableResponseBody(body *PasskeyLoginBeginUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishRateLimitedResponseBody runs the validations
+// defined on passkey_login_finish_rate_limited_response_body
+func ValidatePasskeyLoginFinishRateLimitedResponseBody(body *PasskeyLoginFinishRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishUnauthorizedResponseBody runs the validations
+// defined on passkey_login_finish_unauthorized_response_body
+func ValidatePasskeyLoginFinishUnauthorizedResponseBody(body *PasskeyLoginFinishUnauthorizedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishInvalidCredentialResponseBody runs the validations
+// defined on passkey_login_finish_invalid_credential_response_body
+func ValidatePasskeyLoginFinishInvalidCredentialResponseBody(body *PasskeyLoginFinishInvalidCredentialResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishInvalidInputResponseBody runs the validations
+// defined on passkey_login_finish_invalid_input_response_body
+func ValidatePasskeyLoginFinishInvalidInputResponseBody(body *PasskeyLoginFinishInvalidInputResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishAccountDisabledResponseBody runs the validations
+// defined on passkey_login_finish_account_disabled_response_body
+func ValidatePasskeyLoginFinishAccountDisabledResponseBody(body *PasskeyLoginFinishAccountDisabledResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishEmailUnverifiedResponseBody runs the validations
+// defined on passkey_login_finish_email_unverified_response_body
+func ValidatePasskeyLoginFinishEmailUnverifiedResponseBody(body *PasskeyLoginFinishEmailUnverifiedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishSecondFactorLockedResponseBody runs the
+// validations defined on
+// passkey_login_finish_second_factor_locked_response_body
+func ValidatePasskeyLoginFinishSecondFactorLockedResponseBody(body *PasskeyLoginFinishSecondFactorLockedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishUnavailableResponseBody runs the validations
+// defined on passkey_login_finish_unavailable_response_body
+func ValidatePasskeyLoginFinishUnavailableResponseBody(body *PasskeyLoginFinishUnavailableResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
+	}
+	if body.Temporary == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("temporary", "body"))
+	}
+	if body.Timeout == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("timeout", "body"))
+	}
+	if body.Fault == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
 // ValidateSessionViewResponseBody runs the validations defined on
 // SessionViewResponseBody
 func ValidateSessionViewResponseBody(body *SessionViewResponseBody) (err error) {
@@ -5547,8 +7572,8 @@ func ValidateSecurityEventResponseBody(body *SecurityEventResponseBody) (err err
 		err = goa.MergeErrors(err, goa.MissingFieldError("repeats", "body"))
 	}
 	if body.Kind != nil {
-		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register" || *body.Kind == "second_factor_locked" || *body.Kind == "second_factor_unlocked" || *body.Kind == "account_disabled" || *body.Kind == "account_enabled" || *body.Kind == "mfa_reset" || *body.Kind == "password_changed" || *body.Kind == "password_forgot" || *body.Kind == "password_reset" || *body.Kind == "verification_resend" || *body.Kind == "email_verify") {
-			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked", "account_disabled", "account_enabled", "mfa_reset", "password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify"}))
+		if !(*body.Kind == "login" || *body.Kind == "totp" || *body.Kind == "backup_code" || *body.Kind == "register" || *body.Kind == "second_factor_locked" || *body.Kind == "second_factor_unlocked" || *body.Kind == "account_disabled" || *body.Kind == "account_enabled" || *body.Kind == "mfa_reset" || *body.Kind == "password_changed" || *body.Kind == "password_forgot" || *body.Kind == "password_reset" || *body.Kind == "verification_resend" || *body.Kind == "email_verify" || *body.Kind == "passkey" || *body.Kind == "passkey_registered" || *body.Kind == "passkey_deleted" || *body.Kind == "passkey_counter_regressed") {
+			err = goa.MergeErrors(err, goa.InvalidEnumValueError("body.kind", *body.Kind, []any{"login", "totp", "backup_code", "register", "second_factor_locked", "second_factor_unlocked", "account_disabled", "account_enabled", "mfa_reset", "password_changed", "password_forgot", "password_reset", "verification_resend", "email_verify", "passkey", "passkey_registered", "passkey_deleted", "passkey_counter_regressed"}))
 		}
 	}
 	if body.CreatedAt != nil {
@@ -5558,6 +7583,36 @@ func ValidateSecurityEventResponseBody(body *SecurityEventResponseBody) (err err
 		if *body.Repeats < 1 {
 			err = goa.MergeErrors(err, goa.InvalidRangeError("body.repeats", *body.Repeats, 1, true))
 		}
+	}
+	return
+}
+
+// ValidatePasskeyViewResponseBody runs the validations defined on
+// PasskeyViewResponseBody
+func ValidatePasskeyViewResponseBody(body *PasskeyViewResponseBody) (err error) {
+	if body.ID == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))
+	}
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.CreatedAt == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("created_at", "body"))
+	}
+	if body.BackupEligible == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("backup_eligible", "body"))
+	}
+	if body.BackupState == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("backup_state", "body"))
+	}
+	if body.ID != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.id", *body.ID, goa.FormatUUID))
+	}
+	if body.CreatedAt != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.created_at", *body.CreatedAt, goa.FormatDateTime))
+	}
+	if body.LastUsedAt != nil {
+		err = goa.MergeErrors(err, goa.ValidateFormat("body.last_used_at", *body.LastUsedAt, goa.FormatDateTime))
 	}
 	return
 }

@@ -18,26 +18,32 @@ import (
 
 // Server lists the auth service endpoint HTTP handlers.
 type Server struct {
-	Mounts              []*MountPoint
-	Register            http.Handler
-	Login               http.Handler
-	Logout              http.Handler
-	Profile             http.Handler
-	SessionRefresh      http.Handler
-	PasswordChange      http.Handler
-	PasswordForgot      http.Handler
-	PasswordReset       http.Handler
-	EmailVerify         http.Handler
-	EmailVerifyResend   http.Handler
-	ListSessions        http.Handler
-	DeleteSession       http.Handler
-	RevokeOtherSessions http.Handler
-	Activity            http.Handler
-	TotpGenerate        http.Handler
-	TotpVerify          http.Handler
-	TotpDisable         http.Handler
-	BackupVerify        http.Handler
-	BackupRegenerate    http.Handler
+	Mounts                []*MountPoint
+	Register              http.Handler
+	Login                 http.Handler
+	Logout                http.Handler
+	Profile               http.Handler
+	SessionRefresh        http.Handler
+	PasswordChange        http.Handler
+	PasswordForgot        http.Handler
+	PasswordReset         http.Handler
+	EmailVerify           http.Handler
+	EmailVerifyResend     http.Handler
+	ListSessions          http.Handler
+	DeleteSession         http.Handler
+	RevokeOtherSessions   http.Handler
+	Activity              http.Handler
+	TotpGenerate          http.Handler
+	TotpVerify            http.Handler
+	TotpDisable           http.Handler
+	BackupVerify          http.Handler
+	BackupRegenerate      http.Handler
+	PasskeyRegisterBegin  http.Handler
+	PasskeyRegisterFinish http.Handler
+	PasskeyList           http.Handler
+	PasskeyDelete         http.Handler
+	PasskeyLoginBegin     http.Handler
+	PasskeyLoginFinish    http.Handler
 }
 
 // MountPoint holds information about the mounted endpoints.
@@ -86,26 +92,38 @@ func New(
 			{"TotpDisable", "POST", "/auth/totp/disable"},
 			{"BackupVerify", "POST", "/auth/backup/verify"},
 			{"BackupRegenerate", "POST", "/auth/backup/regenerate"},
+			{"PasskeyRegisterBegin", "POST", "/auth/passkeys/register/begin"},
+			{"PasskeyRegisterFinish", "POST", "/auth/passkeys/register/finish"},
+			{"PasskeyList", "GET", "/auth/passkeys"},
+			{"PasskeyDelete", "DELETE", "/auth/passkeys/{id}"},
+			{"PasskeyLoginBegin", "POST", "/auth/passkeys/login/begin"},
+			{"PasskeyLoginFinish", "POST", "/auth/passkeys/login/finish"},
 		},
-		Register:            NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
-		Login:               NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
-		Logout:              NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
-		Profile:             NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
-		SessionRefresh:      NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
-		PasswordChange:      NewPasswordChangeHandler(e.PasswordChange, mux, decoder, encoder, errhandler, formatter),
-		PasswordForgot:      NewPasswordForgotHandler(e.PasswordForgot, mux, decoder, encoder, errhandler, formatter),
-		PasswordReset:       NewPasswordResetHandler(e.PasswordReset, mux, decoder, encoder, errhandler, formatter),
-		EmailVerify:         NewEmailVerifyHandler(e.EmailVerify, mux, decoder, encoder, errhandler, formatter),
-		EmailVerifyResend:   NewEmailVerifyResendHandler(e.EmailVerifyResend, mux, decoder, encoder, errhandler, formatter),
-		ListSessions:        NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
-		DeleteSession:       NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
-		RevokeOtherSessions: NewRevokeOtherSessionsHandler(e.RevokeOtherSessions, mux, decoder, encoder, errhandler, formatter),
-		Activity:            NewActivityHandler(e.Activity, mux, decoder, encoder, errhandler, formatter),
-		TotpGenerate:        NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
-		TotpVerify:          NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
-		TotpDisable:         NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
-		BackupVerify:        NewBackupVerifyHandler(e.BackupVerify, mux, decoder, encoder, errhandler, formatter),
-		BackupRegenerate:    NewBackupRegenerateHandler(e.BackupRegenerate, mux, decoder, encoder, errhandler, formatter),
+		Register:              NewRegisterHandler(e.Register, mux, decoder, encoder, errhandler, formatter),
+		Login:                 NewLoginHandler(e.Login, mux, decoder, encoder, errhandler, formatter),
+		Logout:                NewLogoutHandler(e.Logout, mux, decoder, encoder, errhandler, formatter),
+		Profile:               NewProfileHandler(e.Profile, mux, decoder, encoder, errhandler, formatter),
+		SessionRefresh:        NewSessionRefreshHandler(e.SessionRefresh, mux, decoder, encoder, errhandler, formatter),
+		PasswordChange:        NewPasswordChangeHandler(e.PasswordChange, mux, decoder, encoder, errhandler, formatter),
+		PasswordForgot:        NewPasswordForgotHandler(e.PasswordForgot, mux, decoder, encoder, errhandler, formatter),
+		PasswordReset:         NewPasswordResetHandler(e.PasswordReset, mux, decoder, encoder, errhandler, formatter),
+		EmailVerify:           NewEmailVerifyHandler(e.EmailVerify, mux, decoder, encoder, errhandler, formatter),
+		EmailVerifyResend:     NewEmailVerifyResendHandler(e.EmailVerifyResend, mux, decoder, encoder, errhandler, formatter),
+		ListSessions:          NewListSessionsHandler(e.ListSessions, mux, decoder, encoder, errhandler, formatter),
+		DeleteSession:         NewDeleteSessionHandler(e.DeleteSession, mux, decoder, encoder, errhandler, formatter),
+		RevokeOtherSessions:   NewRevokeOtherSessionsHandler(e.RevokeOtherSessions, mux, decoder, encoder, errhandler, formatter),
+		Activity:              NewActivityHandler(e.Activity, mux, decoder, encoder, errhandler, formatter),
+		TotpGenerate:          NewTotpGenerateHandler(e.TotpGenerate, mux, decoder, encoder, errhandler, formatter),
+		TotpVerify:            NewTotpVerifyHandler(e.TotpVerify, mux, decoder, encoder, errhandler, formatter),
+		TotpDisable:           NewTotpDisableHandler(e.TotpDisable, mux, decoder, encoder, errhandler, formatter),
+		BackupVerify:          NewBackupVerifyHandler(e.BackupVerify, mux, decoder, encoder, errhandler, formatter),
+		BackupRegenerate:      NewBackupRegenerateHandler(e.BackupRegenerate, mux, decoder, encoder, errhandler, formatter),
+		PasskeyRegisterBegin:  NewPasskeyRegisterBeginHandler(e.PasskeyRegisterBegin, mux, decoder, encoder, errhandler, formatter),
+		PasskeyRegisterFinish: NewPasskeyRegisterFinishHandler(e.PasskeyRegisterFinish, mux, decoder, encoder, errhandler, formatter),
+		PasskeyList:           NewPasskeyListHandler(e.PasskeyList, mux, decoder, encoder, errhandler, formatter),
+		PasskeyDelete:         NewPasskeyDeleteHandler(e.PasskeyDelete, mux, decoder, encoder, errhandler, formatter),
+		PasskeyLoginBegin:     NewPasskeyLoginBeginHandler(e.PasskeyLoginBegin, mux, decoder, encoder, errhandler, formatter),
+		PasskeyLoginFinish:    NewPasskeyLoginFinishHandler(e.PasskeyLoginFinish, mux, decoder, encoder, errhandler, formatter),
 	}
 }
 
@@ -133,6 +151,12 @@ func (s *Server) Use(m func(http.Handler) http.Handler) {
 	s.TotpDisable = m(s.TotpDisable)
 	s.BackupVerify = m(s.BackupVerify)
 	s.BackupRegenerate = m(s.BackupRegenerate)
+	s.PasskeyRegisterBegin = m(s.PasskeyRegisterBegin)
+	s.PasskeyRegisterFinish = m(s.PasskeyRegisterFinish)
+	s.PasskeyList = m(s.PasskeyList)
+	s.PasskeyDelete = m(s.PasskeyDelete)
+	s.PasskeyLoginBegin = m(s.PasskeyLoginBegin)
+	s.PasskeyLoginFinish = m(s.PasskeyLoginFinish)
 }
 
 // MethodNames returns the methods served.
@@ -159,6 +183,12 @@ func Mount(mux goahttp.Muxer, h *Server) {
 	MountTotpDisableHandler(mux, h.TotpDisable)
 	MountBackupVerifyHandler(mux, h.BackupVerify)
 	MountBackupRegenerateHandler(mux, h.BackupRegenerate)
+	MountPasskeyRegisterBeginHandler(mux, h.PasskeyRegisterBegin)
+	MountPasskeyRegisterFinishHandler(mux, h.PasskeyRegisterFinish)
+	MountPasskeyListHandler(mux, h.PasskeyList)
+	MountPasskeyDeleteHandler(mux, h.PasskeyDelete)
+	MountPasskeyLoginBeginHandler(mux, h.PasskeyLoginBegin)
+	MountPasskeyLoginFinishHandler(mux, h.PasskeyLoginFinish)
 }
 
 // Mount configures the mux to serve the auth endpoints.
@@ -1150,6 +1180,324 @@ func NewBackupRegenerateHandler(
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
 		ctx = context.WithValue(ctx, goa.MethodKey, "backup_regenerate")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyRegisterBeginHandler configures the mux to serve the "auth"
+// service "passkey_register_begin" endpoint.
+func MountPasskeyRegisterBeginHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/passkeys/register/begin", f)
+}
+
+// NewPasskeyRegisterBeginHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "passkey_register_begin" endpoint.
+func NewPasskeyRegisterBeginHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyRegisterBeginRequest(mux, decoder)
+		encodeResponse = EncodePasskeyRegisterBeginResponse(encoder)
+		encodeError    = EncodePasskeyRegisterBeginError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_register_begin")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyRegisterFinishHandler configures the mux to serve the "auth"
+// service "passkey_register_finish" endpoint.
+func MountPasskeyRegisterFinishHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/passkeys/register/finish", f)
+}
+
+// NewPasskeyRegisterFinishHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "passkey_register_finish" endpoint.
+func NewPasskeyRegisterFinishHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyRegisterFinishRequest(mux, decoder)
+		encodeResponse = EncodePasskeyRegisterFinishResponse(encoder)
+		encodeError    = EncodePasskeyRegisterFinishError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_register_finish")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyListHandler configures the mux to serve the "auth" service
+// "passkey_list" endpoint.
+func MountPasskeyListHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("GET", "/auth/passkeys", f)
+}
+
+// NewPasskeyListHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "passkey_list" endpoint.
+func NewPasskeyListHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyListRequest(mux, decoder)
+		encodeResponse = EncodePasskeyListResponse(encoder)
+		encodeError    = EncodePasskeyListError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_list")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyDeleteHandler configures the mux to serve the "auth" service
+// "passkey_delete" endpoint.
+func MountPasskeyDeleteHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("DELETE", "/auth/passkeys/{id}", f)
+}
+
+// NewPasskeyDeleteHandler creates a HTTP handler which loads the HTTP request
+// and calls the "auth" service "passkey_delete" endpoint.
+func NewPasskeyDeleteHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyDeleteRequest(mux, decoder)
+		encodeResponse = EncodePasskeyDeleteResponse(encoder)
+		encodeError    = EncodePasskeyDeleteError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_delete")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyLoginBeginHandler configures the mux to serve the "auth" service
+// "passkey_login_begin" endpoint.
+func MountPasskeyLoginBeginHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/passkeys/login/begin", f)
+}
+
+// NewPasskeyLoginBeginHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "passkey_login_begin" endpoint.
+func NewPasskeyLoginBeginHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyLoginBeginRequest(mux, decoder)
+		encodeResponse = EncodePasskeyLoginBeginResponse(encoder)
+		encodeError    = EncodePasskeyLoginBeginError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_login_begin")
+		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
+		payload, err := decodeRequest(r)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		res, err := endpoint(ctx, payload)
+		if err != nil {
+			if err := encodeError(ctx, w, err); err != nil && errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+			return
+		}
+		if err := encodeResponse(ctx, w, res); err != nil {
+			if errhandler != nil {
+				errhandler(ctx, w, err)
+			}
+		}
+	})
+}
+
+// MountPasskeyLoginFinishHandler configures the mux to serve the "auth"
+// service "passkey_login_finish" endpoint.
+func MountPasskeyLoginFinishHandler(mux goahttp.Muxer, h http.Handler) {
+	f, ok := h.(http.HandlerFunc)
+	if !ok {
+		f = func(w http.ResponseWriter, r *http.Request) {
+			h.ServeHTTP(w, r)
+		}
+	}
+	mux.Handle("POST", "/auth/passkeys/login/finish", f)
+}
+
+// NewPasskeyLoginFinishHandler creates a HTTP handler which loads the HTTP
+// request and calls the "auth" service "passkey_login_finish" endpoint.
+func NewPasskeyLoginFinishHandler(
+	endpoint goa.Endpoint,
+	mux goahttp.Muxer,
+	decoder func(*http.Request) goahttp.Decoder,
+	encoder func(context.Context, http.ResponseWriter) goahttp.Encoder,
+	errhandler func(context.Context, http.ResponseWriter, error),
+	formatter func(ctx context.Context, err error) goahttp.Statuser,
+) http.Handler {
+	var (
+		decodeRequest  = DecodePasskeyLoginFinishRequest(mux, decoder)
+		encodeResponse = EncodePasskeyLoginFinishResponse(encoder)
+		encodeError    = EncodePasskeyLoginFinishError(encoder, formatter)
+	)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := context.WithValue(r.Context(), goahttp.AcceptTypeKey, r.Header.Get("Accept"))
+		ctx = context.WithValue(ctx, goa.MethodKey, "passkey_login_finish")
 		ctx = context.WithValue(ctx, goa.ServiceKey, "auth")
 		payload, err := decodeRequest(r)
 		if err != nil {

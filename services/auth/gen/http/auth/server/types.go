@@ -98,6 +98,31 @@ type BackupRegenerateRequestBody struct {
 	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
 }
 
+// PasskeyRegisterFinishRequestBody is the type of the "auth" service
+// "passkey_register_finish" endpoint HTTP request body.
+type PasskeyRegisterFinishRequestBody struct {
+	// The PublicKeyCredential that navigator.credentials.create returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any `form:"credential,omitempty" json:"credential,omitempty" xml:"credential,omitempty"`
+	// A name for the passkey ("Passkey" when absent).
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+}
+
+// PasskeyDeleteRequestBody is the type of the "auth" service "passkey_delete"
+// endpoint HTTP request body.
+type PasskeyDeleteRequestBody struct {
+	// The account's password: required to delete the last second factor.
+	Password *string `form:"password,omitempty" json:"password,omitempty" xml:"password,omitempty"`
+}
+
+// PasskeyLoginFinishRequestBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP request body.
+type PasskeyLoginFinishRequestBody struct {
+	// The PublicKeyCredential that navigator.credentials.get returned, as JSON
+	// (its toJSON()).
+	Credential map[string]any `form:"credential,omitempty" json:"credential,omitempty" xml:"credential,omitempty"`
+}
+
 // RegisterResponseBody is the type of the "auth" service "register" endpoint
 // HTTP response body.
 type RegisterResponseBody struct {
@@ -225,6 +250,50 @@ type BackupVerifyResponseBody struct {
 type BackupRegenerateResponseBody struct {
 	// The 10 backup codes, shown once.
 	BackupCodes []string `form:"backup_codes" json:"backup_codes" xml:"backup_codes"`
+}
+
+// PasskeyRegisterBeginResponseBody is the type of the "auth" service
+// "passkey_register_begin" endpoint HTTP response body.
+type PasskeyRegisterBeginResponseBody struct {
+	// The options.
+	Options map[string]any `form:"options" json:"options" xml:"options"`
+}
+
+// PasskeyRegisterFinishResponseBody is the type of the "auth" service
+// "passkey_register_finish" endpoint HTTP response body.
+type PasskeyRegisterFinishResponseBody struct {
+	// The passkey.
+	Passkey *PasskeyViewResponseBody `form:"passkey" json:"passkey" xml:"passkey"`
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// New backup codes, shown once: only when the account had none (empty
+	// otherwise).
+	BackupCodes []string `form:"backup_codes" json:"backup_codes" xml:"backup_codes"`
+}
+
+// PasskeyListResponseBody is the type of the "auth" service "passkey_list"
+// endpoint HTTP response body.
+type PasskeyListResponseBody struct {
+	// Passkeys.
+	Passkeys []*PasskeyViewResponseBody `form:"passkeys" json:"passkeys" xml:"passkeys"`
+}
+
+// PasskeyLoginBeginResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body.
+type PasskeyLoginBeginResponseBody struct {
+	// The options.
+	Options map[string]any `form:"options" json:"options" xml:"options"`
+}
+
+// PasskeyLoginFinishResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body.
+type PasskeyLoginFinishResponseBody struct {
+	// Session ID.
+	SessionID string `form:"session_id" json:"session_id" xml:"session_id"`
+	// Authenticator assurance level of the session.
+	Aal string `form:"aal" json:"aal" xml:"aal"`
+	// When the session expires unless refreshed.
+	ExpiresAt string `form:"expires_at" json:"expires_at" xml:"expires_at"`
 }
 
 // RegisterRateLimitedResponseBody is the type of the "auth" service "register"
@@ -1199,6 +1268,24 @@ type TotpGenerateUnauthorizedResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// TotpGenerateMfaRequiredResponseBody is the type of the "auth" service
+// "totp_generate" endpoint HTTP response body for the "mfa_required" error.
+type TotpGenerateMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // TotpGenerateTotpAlreadyEnabledResponseBody is the type of the "auth" service
 // "totp_generate" endpoint HTTP response body for the "totp_already_enabled"
 // error.
@@ -1709,6 +1796,548 @@ type BackupRegenerateUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// PasskeyRegisterBeginUnauthorizedResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "unauthorized" error.
+type PasskeyRegisterBeginUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterBeginMfaRequiredResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "mfa_required" error.
+type PasskeyRegisterBeginMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterBeginUnavailableResponseBody is the type of the "auth"
+// service "passkey_register_begin" endpoint HTTP response body for the
+// "unavailable" error.
+type PasskeyRegisterBeginUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterFinishUnauthorizedResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "unauthorized" error.
+type PasskeyRegisterFinishUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterFinishInvalidCredentialResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "invalid_credential" error.
+type PasskeyRegisterFinishInvalidCredentialResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterFinishMfaRequiredResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "mfa_required" error.
+type PasskeyRegisterFinishMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterFinishInvalidInputResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "invalid_input" error.
+type PasskeyRegisterFinishInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyRegisterFinishUnavailableResponseBody is the type of the "auth"
+// service "passkey_register_finish" endpoint HTTP response body for the
+// "unavailable" error.
+type PasskeyRegisterFinishUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyListUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "unauthorized" error.
+type PasskeyListUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyListMfaRequiredResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "mfa_required" error.
+type PasskeyListMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyListUnavailableResponseBody is the type of the "auth" service
+// "passkey_list" endpoint HTTP response body for the "unavailable" error.
+type PasskeyListUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteRateLimitedResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "rate_limited" error.
+type PasskeyDeleteRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// PasskeyDeleteUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "unauthorized" error.
+type PasskeyDeleteUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteInvalidCredentialsResponseBody is the type of the "auth"
+// service "passkey_delete" endpoint HTTP response body for the
+// "invalid_credentials" error.
+type PasskeyDeleteInvalidCredentialsResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteMfaRequiredResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "mfa_required" error.
+type PasskeyDeleteMfaRequiredResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteInvalidInputResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "invalid_input" error.
+type PasskeyDeleteInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteNotFoundResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "not_found" error.
+type PasskeyDeleteNotFoundResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteLastSecondFactorResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "last_second_factor"
+// error.
+type PasskeyDeleteLastSecondFactorResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyDeleteUnavailableResponseBody is the type of the "auth" service
+// "passkey_delete" endpoint HTTP response body for the "unavailable" error.
+type PasskeyDeleteUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginBeginInvalidInputResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "invalid_input"
+// error.
+type PasskeyLoginBeginInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginBeginNoPasskeyResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "no_passkey" error.
+type PasskeyLoginBeginNoPasskeyResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginBeginUnavailableResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "unavailable"
+// error.
+type PasskeyLoginBeginUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishRateLimitedResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "rate_limited"
+// error.
+type PasskeyLoginFinishRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
+// PasskeyLoginFinishUnauthorizedResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "unauthorized"
+// error.
+type PasskeyLoginFinishUnauthorizedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishInvalidCredentialResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "invalid_credential" error.
+type PasskeyLoginFinishInvalidCredentialResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishInvalidInputResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "invalid_input"
+// error.
+type PasskeyLoginFinishInvalidInputResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishAccountDisabledResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "account_disabled" error.
+type PasskeyLoginFinishAccountDisabledResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishEmailUnverifiedResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "email_unverified" error.
+type PasskeyLoginFinishEmailUnverifiedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishSecondFactorLockedResponseBody is the type of the "auth"
+// service "passkey_login_finish" endpoint HTTP response body for the
+// "second_factor_locked" error.
+type PasskeyLoginFinishSecondFactorLockedResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
+// PasskeyLoginFinishUnavailableResponseBody is the type of the "auth" service
+// "passkey_login_finish" endpoint HTTP response body for the "unavailable"
+// error.
+type PasskeyLoginFinishUnavailableResponseBody struct {
+	// Name is the name of this class of errors.
+	Name string `form:"name" json:"name" xml:"name"`
+	// ID is a unique identifier for this particular occurrence of the problem.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Message is a human-readable explanation specific to this occurrence of the
+	// problem.
+	Message string `form:"message" json:"message" xml:"message"`
+	// Is the error temporary?
+	Temporary bool `form:"temporary" json:"temporary" xml:"temporary"`
+	// Is the error a timeout?
+	Timeout bool `form:"timeout" json:"timeout" xml:"timeout"`
+	// Is the error a server-side fault?
+	Fault bool `form:"fault" json:"fault" xml:"fault"`
+}
+
 // SessionViewResponseBody is used to define fields on response body types.
 type SessionViewResponseBody struct {
 	// Session ID.
@@ -1743,6 +2372,22 @@ type SecurityEventResponseBody struct {
 	// The operator behind an operator act (its client certificate's identity);
 	// absent otherwise.
 	Actor *string `form:"actor,omitempty" json:"actor,omitempty" xml:"actor,omitempty"`
+}
+
+// PasskeyViewResponseBody is used to define fields on response body types.
+type PasskeyViewResponseBody struct {
+	// Passkey ID.
+	ID string `form:"id" json:"id" xml:"id"`
+	// Its name.
+	Name string `form:"name" json:"name" xml:"name"`
+	// When it was registered.
+	CreatedAt string `form:"created_at" json:"created_at" xml:"created_at"`
+	// When it last signed in (absent: never).
+	LastUsedAt *string `form:"last_used_at,omitempty" json:"last_used_at,omitempty" xml:"last_used_at,omitempty"`
+	// Whether the authenticator may sync it (a synced passkey).
+	BackupEligible bool `form:"backup_eligible" json:"backup_eligible" xml:"backup_eligible"`
+	// Whether it is synced now.
+	BackupState bool `form:"backup_state" json:"backup_state" xml:"backup_state"`
 }
 
 // NewRegisterResponseBody builds the HTTP response body from the result of the
@@ -1903,6 +2548,86 @@ func NewBackupRegenerateResponseBody(res *auth.BackupCodes) *BackupRegenerateRes
 		}
 	} else {
 		body.BackupCodes = []string{}
+	}
+	return body
+}
+
+// NewPasskeyRegisterBeginResponseBody builds the HTTP response body from the
+// result of the "passkey_register_begin" endpoint of the "auth" service.
+func NewPasskeyRegisterBeginResponseBody(res *auth.PasskeyOptions) *PasskeyRegisterBeginResponseBody {
+	body := &PasskeyRegisterBeginResponseBody{}
+	if res.Options != nil {
+		body.Options = make(map[string]any, len(res.Options))
+		for key, val := range res.Options {
+			tk := key
+			tv := val
+			body.Options[tk] = tv
+		}
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishResponseBody builds the HTTP response body from the
+// result of the "passkey_register_finish" endpoint of the "auth" service.
+func NewPasskeyRegisterFinishResponseBody(res *auth.PasskeyRegistered) *PasskeyRegisterFinishResponseBody {
+	body := &PasskeyRegisterFinishResponseBody{
+		Aal: res.Aal,
+	}
+	if res.Passkey != nil {
+		body.Passkey = marshalAuthPasskeyViewToPasskeyViewResponseBody(res.Passkey)
+	}
+	if res.BackupCodes != nil {
+		body.BackupCodes = make([]string, len(res.BackupCodes))
+		for i, val := range res.BackupCodes {
+			body.BackupCodes[i] = val
+		}
+	} else {
+		body.BackupCodes = []string{}
+	}
+	return body
+}
+
+// NewPasskeyListResponseBody builds the HTTP response body from the result of
+// the "passkey_list" endpoint of the "auth" service.
+func NewPasskeyListResponseBody(res *auth.RegisteredPasskeys) *PasskeyListResponseBody {
+	body := &PasskeyListResponseBody{}
+	if res.Passkeys != nil {
+		body.Passkeys = make([]*PasskeyViewResponseBody, len(res.Passkeys))
+		for i, val := range res.Passkeys {
+			if val == nil {
+				body.Passkeys[i] = nil
+				continue
+			}
+			body.Passkeys[i] = marshalAuthPasskeyViewToPasskeyViewResponseBody(val)
+		}
+	} else {
+		body.Passkeys = []*PasskeyViewResponseBody{}
+	}
+	return body
+}
+
+// NewPasskeyLoginBeginResponseBody builds the HTTP response body from the
+// result of the "passkey_login_begin" endpoint of the "auth" service.
+func NewPasskeyLoginBeginResponseBody(res *auth.PasskeyOptions) *PasskeyLoginBeginResponseBody {
+	body := &PasskeyLoginBeginResponseBody{}
+	if res.Options != nil {
+		body.Options = make(map[string]any, len(res.Options))
+		for key, val := range res.Options {
+			tk := key
+			tv := val
+			body.Options[tk] = tv
+		}
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishResponseBody builds the HTTP response body from the
+// result of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishResponseBody(res *auth.PasskeyLoginResult) *PasskeyLoginFinishResponseBody {
+	body := &PasskeyLoginFinishResponseBody{
+		SessionID: res.SessionID,
+		Aal:       res.Aal,
+		ExpiresAt: res.ExpiresAt,
 	}
 	return body
 }
@@ -2681,6 +3406,20 @@ func NewTotpGenerateUnauthorizedResponseBody(res *goa.ServiceError) *TotpGenerat
 	return body
 }
 
+// NewTotpGenerateMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "totp_generate" endpoint of the "auth" service.
+func NewTotpGenerateMfaRequiredResponseBody(res *goa.ServiceError) *TotpGenerateMfaRequiredResponseBody {
+	body := &TotpGenerateMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewTotpGenerateTotpAlreadyEnabledResponseBody builds the HTTP response body
 // from the result of the "totp_generate" endpoint of the "auth" service.
 func NewTotpGenerateTotpAlreadyEnabledResponseBody(res *goa.ServiceError) *TotpGenerateTotpAlreadyEnabledResponseBody {
@@ -3086,6 +3825,430 @@ func NewBackupRegenerateUnavailableResponseBody(res *goa.ServiceError) *BackupRe
 	return body
 }
 
+// NewPasskeyRegisterBeginUnauthorizedResponseBody builds the HTTP response
+// body from the result of the "passkey_register_begin" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterBeginUnauthorizedResponseBody(res *goa.ServiceError) *PasskeyRegisterBeginUnauthorizedResponseBody {
+	body := &PasskeyRegisterBeginUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterBeginMfaRequiredResponseBody builds the HTTP response body
+// from the result of the "passkey_register_begin" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterBeginMfaRequiredResponseBody(res *goa.ServiceError) *PasskeyRegisterBeginMfaRequiredResponseBody {
+	body := &PasskeyRegisterBeginMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterBeginUnavailableResponseBody builds the HTTP response body
+// from the result of the "passkey_register_begin" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterBeginUnavailableResponseBody(res *goa.ServiceError) *PasskeyRegisterBeginUnavailableResponseBody {
+	body := &PasskeyRegisterBeginUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishUnauthorizedResponseBody builds the HTTP response
+// body from the result of the "passkey_register_finish" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterFinishUnauthorizedResponseBody(res *goa.ServiceError) *PasskeyRegisterFinishUnauthorizedResponseBody {
+	body := &PasskeyRegisterFinishUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishInvalidCredentialResponseBody builds the HTTP
+// response body from the result of the "passkey_register_finish" endpoint of
+// the "auth" service.
+func NewPasskeyRegisterFinishInvalidCredentialResponseBody(res *goa.ServiceError) *PasskeyRegisterFinishInvalidCredentialResponseBody {
+	body := &PasskeyRegisterFinishInvalidCredentialResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishMfaRequiredResponseBody builds the HTTP response
+// body from the result of the "passkey_register_finish" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterFinishMfaRequiredResponseBody(res *goa.ServiceError) *PasskeyRegisterFinishMfaRequiredResponseBody {
+	body := &PasskeyRegisterFinishMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishInvalidInputResponseBody builds the HTTP response
+// body from the result of the "passkey_register_finish" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterFinishInvalidInputResponseBody(res *goa.ServiceError) *PasskeyRegisterFinishInvalidInputResponseBody {
+	body := &PasskeyRegisterFinishInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyRegisterFinishUnavailableResponseBody builds the HTTP response
+// body from the result of the "passkey_register_finish" endpoint of the "auth"
+// service.
+func NewPasskeyRegisterFinishUnavailableResponseBody(res *goa.ServiceError) *PasskeyRegisterFinishUnavailableResponseBody {
+	body := &PasskeyRegisterFinishUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyListUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "passkey_list" endpoint of the "auth" service.
+func NewPasskeyListUnauthorizedResponseBody(res *goa.ServiceError) *PasskeyListUnauthorizedResponseBody {
+	body := &PasskeyListUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyListMfaRequiredResponseBody builds the HTTP response body from the
+// result of the "passkey_list" endpoint of the "auth" service.
+func NewPasskeyListMfaRequiredResponseBody(res *goa.ServiceError) *PasskeyListMfaRequiredResponseBody {
+	body := &PasskeyListMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyListUnavailableResponseBody builds the HTTP response body from the
+// result of the "passkey_list" endpoint of the "auth" service.
+func NewPasskeyListUnavailableResponseBody(res *goa.ServiceError) *PasskeyListUnavailableResponseBody {
+	body := &PasskeyListUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteRateLimitedResponseBody builds the HTTP response body from
+// the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteRateLimitedResponseBody(res *auth.RateLimitedError) *PasskeyDeleteRateLimitedResponseBody {
+	body := &PasskeyDeleteRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewPasskeyDeleteUnauthorizedResponseBody builds the HTTP response body from
+// the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteUnauthorizedResponseBody(res *goa.ServiceError) *PasskeyDeleteUnauthorizedResponseBody {
+	body := &PasskeyDeleteUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteInvalidCredentialsResponseBody builds the HTTP response body
+// from the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteInvalidCredentialsResponseBody(res *goa.ServiceError) *PasskeyDeleteInvalidCredentialsResponseBody {
+	body := &PasskeyDeleteInvalidCredentialsResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteMfaRequiredResponseBody builds the HTTP response body from
+// the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteMfaRequiredResponseBody(res *goa.ServiceError) *PasskeyDeleteMfaRequiredResponseBody {
+	body := &PasskeyDeleteMfaRequiredResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteInvalidInputResponseBody builds the HTTP response body from
+// the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteInvalidInputResponseBody(res *goa.ServiceError) *PasskeyDeleteInvalidInputResponseBody {
+	body := &PasskeyDeleteInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteNotFoundResponseBody builds the HTTP response body from the
+// result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteNotFoundResponseBody(res *goa.ServiceError) *PasskeyDeleteNotFoundResponseBody {
+	body := &PasskeyDeleteNotFoundResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteLastSecondFactorResponseBody builds the HTTP response body
+// from the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteLastSecondFactorResponseBody(res *goa.ServiceError) *PasskeyDeleteLastSecondFactorResponseBody {
+	body := &PasskeyDeleteLastSecondFactorResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyDeleteUnavailableResponseBody builds the HTTP response body from
+// the result of the "passkey_delete" endpoint of the "auth" service.
+func NewPasskeyDeleteUnavailableResponseBody(res *goa.ServiceError) *PasskeyDeleteUnavailableResponseBody {
+	body := &PasskeyDeleteUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginBeginInvalidInputResponseBody builds the HTTP response body
+// from the result of the "passkey_login_begin" endpoint of the "auth" service.
+func NewPasskeyLoginBeginInvalidInputResponseBody(res *goa.ServiceError) *PasskeyLoginBeginInvalidInputResponseBody {
+	body := &PasskeyLoginBeginInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginBeginNoPasskeyResponseBody builds the HTTP response body from
+// the result of the "passkey_login_begin" endpoint of the "auth" service.
+func NewPasskeyLoginBeginNoPasskeyResponseBody(res *goa.ServiceError) *PasskeyLoginBeginNoPasskeyResponseBody {
+	body := &PasskeyLoginBeginNoPasskeyResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginBeginUnavailableResponseBody builds the HTTP response body
+// from the result of the "passkey_login_begin" endpoint of the "auth" service.
+func NewPasskeyLoginBeginUnavailableResponseBody(res *goa.ServiceError) *PasskeyLoginBeginUnavailableResponseBody {
+	body := &PasskeyLoginBeginUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishRateLimitedResponseBody builds the HTTP response body
+// from the result of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishRateLimitedResponseBody(res *auth.RateLimitedError) *PasskeyLoginFinishRateLimitedResponseBody {
+	body := &PasskeyLoginFinishRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishUnauthorizedResponseBody builds the HTTP response body
+// from the result of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishUnauthorizedResponseBody(res *goa.ServiceError) *PasskeyLoginFinishUnauthorizedResponseBody {
+	body := &PasskeyLoginFinishUnauthorizedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishInvalidCredentialResponseBody builds the HTTP response
+// body from the result of the "passkey_login_finish" endpoint of the "auth"
+// service.
+func NewPasskeyLoginFinishInvalidCredentialResponseBody(res *goa.ServiceError) *PasskeyLoginFinishInvalidCredentialResponseBody {
+	body := &PasskeyLoginFinishInvalidCredentialResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishInvalidInputResponseBody builds the HTTP response body
+// from the result of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishInvalidInputResponseBody(res *goa.ServiceError) *PasskeyLoginFinishInvalidInputResponseBody {
+	body := &PasskeyLoginFinishInvalidInputResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishAccountDisabledResponseBody builds the HTTP response
+// body from the result of the "passkey_login_finish" endpoint of the "auth"
+// service.
+func NewPasskeyLoginFinishAccountDisabledResponseBody(res *goa.ServiceError) *PasskeyLoginFinishAccountDisabledResponseBody {
+	body := &PasskeyLoginFinishAccountDisabledResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishEmailUnverifiedResponseBody builds the HTTP response
+// body from the result of the "passkey_login_finish" endpoint of the "auth"
+// service.
+func NewPasskeyLoginFinishEmailUnverifiedResponseBody(res *goa.ServiceError) *PasskeyLoginFinishEmailUnverifiedResponseBody {
+	body := &PasskeyLoginFinishEmailUnverifiedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishSecondFactorLockedResponseBody builds the HTTP response
+// body from the result of the "passkey_login_finish" endpoint of the "auth"
+// service.
+func NewPasskeyLoginFinishSecondFactorLockedResponseBody(res *goa.ServiceError) *PasskeyLoginFinishSecondFactorLockedResponseBody {
+	body := &PasskeyLoginFinishSecondFactorLockedResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginFinishUnavailableResponseBody builds the HTTP response body
+// from the result of the "passkey_login_finish" endpoint of the "auth" service.
+func NewPasskeyLoginFinishUnavailableResponseBody(res *goa.ServiceError) *PasskeyLoginFinishUnavailableResponseBody {
+	body := &PasskeyLoginFinishUnavailableResponseBody{
+		Name:      res.Name,
+		ID:        res.ID,
+		Message:   res.Message,
+		Temporary: res.Temporary,
+		Timeout:   res.Timeout,
+		Fault:     res.Fault,
+	}
+	return body
+}
+
 // NewRegisterNewAccount builds a auth service register endpoint payload.
 func NewRegisterNewAccount(body *RegisterRequestBody) *auth.NewAccount {
 	v := &auth.NewAccount{
@@ -3266,6 +4429,76 @@ func NewBackupRegeneratePayload(body *BackupRegenerateRequestBody, token *string
 	return v
 }
 
+// NewPasskeyRegisterBeginPayload builds a auth service passkey_register_begin
+// endpoint payload.
+func NewPasskeyRegisterBeginPayload(token *string) *auth.PasskeyRegisterBeginPayload {
+	v := &auth.PasskeyRegisterBeginPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewPasskeyRegisterFinishPayload builds a auth service
+// passkey_register_finish endpoint payload.
+func NewPasskeyRegisterFinishPayload(body *PasskeyRegisterFinishRequestBody, token *string) *auth.PasskeyRegisterFinishPayload {
+	v := &auth.PasskeyRegisterFinishPayload{
+		Name: body.Name,
+	}
+	v.Credential = make(map[string]any, len(body.Credential))
+	for key, val := range body.Credential {
+		tk := key
+		tv := val
+		v.Credential[tk] = tv
+	}
+	v.Token = token
+
+	return v
+}
+
+// NewPasskeyListPayload builds a auth service passkey_list endpoint payload.
+func NewPasskeyListPayload(token *string) *auth.PasskeyListPayload {
+	v := &auth.PasskeyListPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewPasskeyDeletePayload builds a auth service passkey_delete endpoint
+// payload.
+func NewPasskeyDeletePayload(body *PasskeyDeleteRequestBody, id string, token *string) *auth.PasskeyDeletePayload {
+	v := &auth.PasskeyDeletePayload{
+		Password: body.Password,
+	}
+	v.ID = id
+	v.Token = token
+
+	return v
+}
+
+// NewPasskeyLoginBeginPayload builds a auth service passkey_login_begin
+// endpoint payload.
+func NewPasskeyLoginBeginPayload(token *string) *auth.PasskeyLoginBeginPayload {
+	v := &auth.PasskeyLoginBeginPayload{}
+	v.Token = token
+
+	return v
+}
+
+// NewPasskeyLoginFinishPayload builds a auth service passkey_login_finish
+// endpoint payload.
+func NewPasskeyLoginFinishPayload(body *PasskeyLoginFinishRequestBody, token *string) *auth.PasskeyLoginFinishPayload {
+	v := &auth.PasskeyLoginFinishPayload{}
+	v.Credential = make(map[string]any, len(body.Credential))
+	for key, val := range body.Credential {
+		tk := key
+		tv := val
+		v.Credential[tk] = tv
+	}
+	v.Token = token
+
+	return v
+}
+
 // ValidateRegisterRequestBody runs the validations defined on
 // RegisterRequestBody
 func ValidateRegisterRequestBody(body *RegisterRequestBody) (err error) {
@@ -3421,6 +4654,45 @@ func ValidateBackupRegenerateRequestBody(body *BackupRegenerateRequestBody) (err
 		if utf8.RuneCountInString(*body.Password) > 1024 {
 			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 1024, false))
 		}
+	}
+	return
+}
+
+// ValidatePasskeyRegisterFinishRequestBody runs the validations defined on
+// passkey_register_finish_request_body
+func ValidatePasskeyRegisterFinishRequestBody(body *PasskeyRegisterFinishRequestBody) (err error) {
+	if body.Credential == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("credential", "body"))
+	}
+	if body.Name != nil {
+		if utf8.RuneCountInString(*body.Name) < 1 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.name", *body.Name, utf8.RuneCountInString(*body.Name), 1, true))
+		}
+	}
+	if body.Name != nil {
+		if utf8.RuneCountInString(*body.Name) > 64 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.name", *body.Name, utf8.RuneCountInString(*body.Name), 64, false))
+		}
+	}
+	return
+}
+
+// ValidatePasskeyDeleteRequestBody runs the validations defined on
+// passkey_delete_request_body
+func ValidatePasskeyDeleteRequestBody(body *PasskeyDeleteRequestBody) (err error) {
+	if body.Password != nil {
+		if utf8.RuneCountInString(*body.Password) > 1024 {
+			err = goa.MergeErrors(err, goa.InvalidLengthError("body.password", *body.Password, utf8.RuneCountInString(*body.Password), 1024, false))
+		}
+	}
+	return
+}
+
+// ValidatePasskeyLoginFinishRequestBody runs the validations defined on
+// passkey_login_finish_request_body
+func ValidatePasskeyLoginFinishRequestBody(body *PasskeyLoginFinishRequestBody) (err error) {
+	if body.Credential == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("credential", "body"))
 	}
 	return
 }

@@ -23,7 +23,7 @@ import (
 //	command (subcommand1|subcommand2|...)
 func UsageCommands() []string {
 	return []string{
-		"auth (register|login|logout|profile|session-refresh|password-change|password-forgot|password-reset|email-verify|email-verify-resend|list-sessions|delete-session|revoke-other-sessions|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate)",
+		"auth (register|login|logout|profile|session-refresh|password-change|password-forgot|password-reset|email-verify|email-verify-resend|list-sessions|delete-session|revoke-other-sessions|activity|totp-generate|totp-verify|totp-disable|backup-verify|backup-regenerate|passkey-register-begin|passkey-register-finish|passkey-list|passkey-delete|passkey-login-begin|passkey-login-finish)",
 	}
 }
 
@@ -107,6 +107,28 @@ func ParseEndpoint(
 		authBackupRegenerateFlags     = flag.NewFlagSet("backup-regenerate", flag.ExitOnError)
 		authBackupRegenerateBodyFlag  = authBackupRegenerateFlags.String("body", "REQUIRED", "")
 		authBackupRegenerateTokenFlag = authBackupRegenerateFlags.String("token", "", "")
+
+		authPasskeyRegisterBeginFlags     = flag.NewFlagSet("passkey-register-begin", flag.ExitOnError)
+		authPasskeyRegisterBeginTokenFlag = authPasskeyRegisterBeginFlags.String("token", "", "")
+
+		authPasskeyRegisterFinishFlags     = flag.NewFlagSet("passkey-register-finish", flag.ExitOnError)
+		authPasskeyRegisterFinishBodyFlag  = authPasskeyRegisterFinishFlags.String("body", "REQUIRED", "")
+		authPasskeyRegisterFinishTokenFlag = authPasskeyRegisterFinishFlags.String("token", "", "")
+
+		authPasskeyListFlags     = flag.NewFlagSet("passkey-list", flag.ExitOnError)
+		authPasskeyListTokenFlag = authPasskeyListFlags.String("token", "", "")
+
+		authPasskeyDeleteFlags     = flag.NewFlagSet("passkey-delete", flag.ExitOnError)
+		authPasskeyDeleteBodyFlag  = authPasskeyDeleteFlags.String("body", "REQUIRED", "")
+		authPasskeyDeleteIDFlag    = authPasskeyDeleteFlags.String("id", "REQUIRED", "Passkey ID.")
+		authPasskeyDeleteTokenFlag = authPasskeyDeleteFlags.String("token", "", "")
+
+		authPasskeyLoginBeginFlags     = flag.NewFlagSet("passkey-login-begin", flag.ExitOnError)
+		authPasskeyLoginBeginTokenFlag = authPasskeyLoginBeginFlags.String("token", "", "")
+
+		authPasskeyLoginFinishFlags     = flag.NewFlagSet("passkey-login-finish", flag.ExitOnError)
+		authPasskeyLoginFinishBodyFlag  = authPasskeyLoginFinishFlags.String("body", "REQUIRED", "")
+		authPasskeyLoginFinishTokenFlag = authPasskeyLoginFinishFlags.String("token", "", "")
 	)
 	authFlags.Usage = authUsage
 	authRegisterFlags.Usage = authRegisterUsage
@@ -128,6 +150,12 @@ func ParseEndpoint(
 	authTotpDisableFlags.Usage = authTotpDisableUsage
 	authBackupVerifyFlags.Usage = authBackupVerifyUsage
 	authBackupRegenerateFlags.Usage = authBackupRegenerateUsage
+	authPasskeyRegisterBeginFlags.Usage = authPasskeyRegisterBeginUsage
+	authPasskeyRegisterFinishFlags.Usage = authPasskeyRegisterFinishUsage
+	authPasskeyListFlags.Usage = authPasskeyListUsage
+	authPasskeyDeleteFlags.Usage = authPasskeyDeleteUsage
+	authPasskeyLoginBeginFlags.Usage = authPasskeyLoginBeginUsage
+	authPasskeyLoginFinishFlags.Usage = authPasskeyLoginFinishUsage
 
 	if err := flag.CommandLine.Parse(os.Args[1:]); err != nil {
 		return nil, nil, err
@@ -220,6 +248,24 @@ func ParseEndpoint(
 			case "backup-regenerate":
 				epf = authBackupRegenerateFlags
 
+			case "passkey-register-begin":
+				epf = authPasskeyRegisterBeginFlags
+
+			case "passkey-register-finish":
+				epf = authPasskeyRegisterFinishFlags
+
+			case "passkey-list":
+				epf = authPasskeyListFlags
+
+			case "passkey-delete":
+				epf = authPasskeyDeleteFlags
+
+			case "passkey-login-begin":
+				epf = authPasskeyLoginBeginFlags
+
+			case "passkey-login-finish":
+				epf = authPasskeyLoginFinishFlags
+
 			}
 
 		}
@@ -302,6 +348,24 @@ func ParseEndpoint(
 			case "backup-regenerate":
 				endpoint = c.BackupRegenerate()
 				data, err = authc.BuildBackupRegeneratePayload(*authBackupRegenerateBodyFlag, *authBackupRegenerateTokenFlag)
+			case "passkey-register-begin":
+				endpoint = c.PasskeyRegisterBegin()
+				data, err = authc.BuildPasskeyRegisterBeginPayload(*authPasskeyRegisterBeginTokenFlag)
+			case "passkey-register-finish":
+				endpoint = c.PasskeyRegisterFinish()
+				data, err = authc.BuildPasskeyRegisterFinishPayload(*authPasskeyRegisterFinishBodyFlag, *authPasskeyRegisterFinishTokenFlag)
+			case "passkey-list":
+				endpoint = c.PasskeyList()
+				data, err = authc.BuildPasskeyListPayload(*authPasskeyListTokenFlag)
+			case "passkey-delete":
+				endpoint = c.PasskeyDelete()
+				data, err = authc.BuildPasskeyDeletePayload(*authPasskeyDeleteBodyFlag, *authPasskeyDeleteIDFlag, *authPasskeyDeleteTokenFlag)
+			case "passkey-login-begin":
+				endpoint = c.PasskeyLoginBegin()
+				data, err = authc.BuildPasskeyLoginBeginPayload(*authPasskeyLoginBeginTokenFlag)
+			case "passkey-login-finish":
+				endpoint = c.PasskeyLoginFinish()
+				data, err = authc.BuildPasskeyLoginFinishPayload(*authPasskeyLoginFinishBodyFlag, *authPasskeyLoginFinishTokenFlag)
 			}
 		}
 	}
@@ -331,11 +395,17 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    delete-session: Revoke one of the signed-in user's sessions. Another user's session is not found.`)
 	fmt.Fprintln(os.Stderr, `    revoke-other-sessions: Sign out everywhere else: revoke every session of the signed-in user but the one making the request, at once, caches included.`)
 	fmt.Fprintln(os.Stderr, `    activity: The signed-in user's last 50 security events (logins, second factors, registration), newest first, so that failed attempts on the account can be seen.`)
-	fmt.Fprintln(os.Stderr, `    totp-generate: Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
+	fmt.Fprintln(os.Stderr, `    totp-generate: Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes. A user whose MFA is on through a passkey needs an aal2 session.`)
 	fmt.Fprintln(os.Stderr, `    totp-verify: Verify a TOTP code: the first valid code activates TOTP and returns the backup codes; every valid code raises the session to aal2 under a new token. A time step is accepted at most once.`)
 	fmt.Fprintln(os.Stderr, `    totp-disable: Turn TOTP off: removes the credential and the backup codes. Needs an aal2 session and a current code.`)
 	fmt.Fprintln(os.Stderr, `    backup-verify: Use a backup code (once) to raise the session to aal2 under a new token.`)
 	fmt.Fprintln(os.Stderr, `    backup-regenerate: Replace the backup codes with a new set of 10. Needs an aal2 session and the account's password again (a fresh proof for a sensitive change, OWASP ASVS 3.7.1); a wrong password is 401 invalid_credentials and counts as a failed login.`)
+	fmt.Fprintln(os.Stderr, `    passkey-register-begin: Start registering a passkey: the PublicKeyCredentialCreationOptions for navigator.credentials.create, valid 5 minutes, bound to this session. Needs a complete session (aal2 when MFA is on).`)
+	fmt.Fprintln(os.Stderr, `    passkey-register-finish: Finish registering a passkey with the browser's attestation (the PublicKeyCredential as JSON). The first passkey turns MFA on and, when the account has no backup codes, returns a new set once. The session is raised to aal2 under a new token.`)
+	fmt.Fprintln(os.Stderr, `    passkey-list: The account's passkeys, oldest first.`)
+	fmt.Fprintln(os.Stderr, `    passkey-delete: Delete a passkey. Needs an aal2 session; deleting the last second factor (no TOTP, no other passkey) turns MFA off and removes the backup codes, so it also needs the account's password in the body (409 last_second_factor without it; a wrong one is 401 invalid_credentials and counts as a failed login).`)
+	fmt.Fprintln(os.Stderr, `    passkey-login-begin: Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification.`)
+	fmt.Fprintln(os.Stderr, `    passkey-login-finish: Finish signing in with the browser's assertion (the PublicKeyCredential as JSON). A second factor raises the session that began it to aal2 under a new token; a passwordless sign-in opens a new aal2 session. A challenge is accepted once; a signature counter that does not grow is refused (a possibly cloned authenticator) and recorded in the activity.`)
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Additional help:")
 	fmt.Fprintf(os.Stderr, "    %s auth COMMAND --help\n", os.Args[0])
@@ -604,7 +674,7 @@ func authTotpGenerateUsage() {
 
 	// Description
 	fmt.Fprintln(os.Stderr)
-	fmt.Fprintln(os.Stderr, `Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes.`)
+	fmt.Fprintln(os.Stderr, `Start (or restart) a TOTP enrollment. It expires unless confirmed by totp/verify within 15 minutes. A user whose MFA is on through a passkey needs an aal2 session.`)
 
 	// Flags list
 	fmt.Fprintln(os.Stderr, `    -token STRING: `)
@@ -692,4 +762,120 @@ func authBackupRegenerateUsage() {
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Example:")
 	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth backup-regenerate --body '{\n      \"password\": \"correct horse battery staple\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyRegisterBeginUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-register-begin", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Start registering a passkey: the PublicKeyCredentialCreationOptions for navigator.credentials.create, valid 5 minutes, bound to this session. Needs a complete session (aal2 when MFA is on).`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-register-begin --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyRegisterFinishUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-register-finish", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Finish registering a passkey with the browser's attestation (the PublicKeyCredential as JSON). The first passkey turns MFA on and, when the account has no backup codes, returns a new set once. The session is raised to aal2 under a new token.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-register-finish --body '{\n      \"credential\": {\n         \"id\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"rawId\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"response\": {\n            \"authenticatorData\": \"SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ\",\n            \"clientDataJSON\": \"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...\",\n            \"signature\": \"MEUCIQ...\",\n            \"userHandle\": \"W9E9XV9uSkObPAwbHC0-Tw\"\n         },\n         \"type\": \"public-key\"\n      },\n      \"name\": \"Laptop\"\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyListUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-list", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `The account's passkeys, oldest first.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-list --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyDeleteUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-delete", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -id STRING")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Delete a passkey. Needs an aal2 session; deleting the last second factor (no TOTP, no other passkey) turns MFA off and removes the backup codes, so it also needs the account's password in the body (409 last_second_factor without it; a wrong one is 401 invalid_credentials and counts as a failed login).`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -id STRING: Passkey ID.`)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-delete --body '{\n      \"password\": \"correct horse battery staple\"\n   }' --id \"8c5a1d2e-3f4b-4c6d-9e8f-0a1b2c3d4e5f\" --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyLoginBeginUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-login-begin", os.Args[0])
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-login-begin --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
+}
+
+func authPasskeyLoginFinishUsage() {
+	// Header with flags
+	fmt.Fprintf(os.Stderr, "%s [flags] auth passkey-login-finish", os.Args[0])
+	fmt.Fprint(os.Stderr, " -body JSON")
+	fmt.Fprint(os.Stderr, " -token STRING")
+	fmt.Fprintln(os.Stderr)
+
+	// Description
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, `Finish signing in with the browser's assertion (the PublicKeyCredential as JSON). A second factor raises the session that began it to aal2 under a new token; a passwordless sign-in opens a new aal2 session. A challenge is accepted once; a signature counter that does not grow is refused (a possibly cloned authenticator) and recorded in the activity.`)
+
+	// Flags list
+	fmt.Fprintln(os.Stderr, `    -body JSON: `)
+	fmt.Fprintln(os.Stderr, `    -token STRING: `)
+
+	fmt.Fprintln(os.Stderr)
+	fmt.Fprintln(os.Stderr, "Example:")
+	fmt.Fprintf(os.Stderr, "    %s %s\n", os.Args[0], "auth passkey-login-finish --body '{\n      \"credential\": {\n         \"id\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"rawId\": \"KEbWNCc7NgaYnUyrNeFGX9_3Y-8oJ3KwzjnaiD1d1LY\",\n         \"response\": {\n            \"authenticatorData\": \"SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MFAAAAAQ\",\n            \"clientDataJSON\": \"eyJ0eXBlIjoid2ViYXV0aG4uZ2V0Ii...\",\n            \"signature\": \"MEUCIQ...\",\n            \"userHandle\": \"W9E9XV9uSkObPAwbHC0-Tw\"\n         },\n         \"type\": \"public-key\"\n      }\n   }' --token \"q8s0b2KJ6iBq7f4mQ8m3Yk2cV9nF1x0rT5uW7yZaBcD\"")
 }
