@@ -3,7 +3,7 @@
 # compose files otherwise pull from a registry, for machines that reach
 # Debian's packages (and the Go module proxy) but no container registry:
 #
-#   platform-local/debian:bookworm          debootstrap --variant=minbase, imported
+#   platform-local/debian:bookworm          debootstrap --variant=minbase, imported           (DEBIAN_IMAGE)
 #   platform-local/golang:<go>-bookworm     + this machine's Go toolchain, git, CA certificates   (GO_IMAGE)
 #   platform-local/postgres:15-bookworm     + Debian's postgresql-15 and an entrypoint that
 #                                             honours POSTGRES_USER/PASSWORD/DB like postgres:16's (POSTGRES_IMAGE)
@@ -229,6 +229,7 @@ build_postgres
 cat >"$env_file" <<EOF
 # Written by scripts/docker-base-images.sh: base images built from Debian's
 # packages on this machine, for the Dockerfiles and compose files.
+DEBIAN_IMAGE=$base_tag
 GO_IMAGE=$go_tag
 RUNTIME_IMAGE=scratch
 POSTGRES_IMAGE=$pg_tag
