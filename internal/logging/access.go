@@ -20,8 +20,10 @@ type HTTPOption func(*httpOptions)
 
 type httpOptions struct{ skip []string }
 
-// SkipPaths writes no access line for these exact paths (health checks
-// that would drown the rest); they still get a request id.
+// SkipPaths writes no access line for a successful answer (below 400) on
+// these exact paths (health checks, which load balancers make every
+// second or two, would drown the rest); a failed one is logged, and every
+// one gets a request id.
 func SkipPaths(paths ...string) HTTPOption {
 	return func(o *httpOptions) { o.skip = append(o.skip, paths...) }
 }
@@ -52,7 +54,7 @@ func HTTP(logCtx context.Context, opts ...HTTPOption) func(http.Handler) http.Ha
 			rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 			start := time.Now()
 			next.ServeHTTP(rec, r.WithContext(ctx))
-			if slices.Contains(o.skip, r.URL.Path) {
+			if rec.status < http.StatusBadRequest && slices.Contains(o.skip, r.URL.Path) {
 				return
 			}
 			if rt.pattern == "" {

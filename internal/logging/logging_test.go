@@ -87,7 +87,8 @@ func TestHTTPLine(t *testing.T) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /livez", func(http.ResponseWriter, *http.Request) {})
-	h := logging.HTTP(ctx, logging.SkipPaths("/livez"))(logging.Routed(mux))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	h := logging.HTTP(ctx, logging.SkipPaths("/livez", "/healthz"))(logging.Routed(mux))
 	for _, tt := range []struct {
 		method, target string
 		status         int
@@ -96,6 +97,7 @@ func TestHTTPLine(t *testing.T) {
 		{"DELETE", "/auth/sessions/0f8fad5b-d9cb-469f-a165-70867728950e?token=secret", http.StatusNoContent, "/auth/sessions/{id}"},
 		{"GET", "/nope/secret", http.StatusNotFound, "unmatched"},
 		{"GET", "/livez", http.StatusOK, ""},
+		{"GET", "/healthz", http.StatusServiceUnavailable, "/healthz"}, // a failed check is logged
 	} {
 		rec := httptest.NewRecorder()
 		r := httptest.NewRequest(tt.method, tt.target, nil)

@@ -80,7 +80,7 @@ func newHTTPServer(ctx context.Context, cfg *config.Config, endpoints *genauth.E
 	}
 	// Each request gets its id (X-Request-Id, request_id in the logs, id
 	// of error bodies), the logger, and its access line after it.
-	handler = logging.HTTP(ctx)(handler)
+	handler = logging.HTTP(ctx, logging.SkipPaths("/livez", "/healthz"))(handler)
 	handler = otelhttp.NewHandler(handler, "auth.http",
 		otelhttp.WithTracerProvider(tel.tracer), otelhttp.WithMeterProvider(tel.meter),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }),
