@@ -96,6 +96,8 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/healthz", nil, nil); r.status != http.StatusServiceUnavailable {
 		t.Errorf("/healthz during the outage: %d", r.status)
+	} else if line := s.accessLine(t, r.header.Get("X-Request-Id")); line["http.status"] != float64(http.StatusServiceUnavailable) {
+		t.Errorf("a failed health check left no access line: %v", line)
 	}
 	if r := s.do(t, "GET", "/livez", nil, nil); r.status != http.StatusOK {
 		t.Errorf("/livez during the outage: %d", r.status)
