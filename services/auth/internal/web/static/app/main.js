@@ -7,7 +7,11 @@
 //   router.js            hash routing, the error policy, busy forms
 //   screens/signin.js    login, register, second factor, forgot, logout
 //   screens/account.js   profile, email verification, password change
-//   screens/twofactor.js TOTP enrollment, backup codes, TOTP off
+//   webauthn.js          passkeys: the API's JSON <-> navigator.credentials
+//   screens/signin.js    (also: a passkey as second factor or passwordless)
+//   screens/twofactor.js TOTP enrollment, new backup codes, TOTP off
+//   screens/passkeys.js  the passkeys of the two-factor screen
+//   screens/backupcodes.js the backup codes, shown once
 //   screens/sessions.js  sessions and activity
 
 import "./screens/signin.js";
@@ -15,5 +19,11 @@ import "./screens/account.js";
 import "./screens/twofactor.js";
 import "./screens/sessions.js";
 import { start } from "./router.js";
+import { passkeysSupported } from "./webauthn.js";
 
+// Without WebAuthn in this browser, no button offers a passkey (the list
+// still shows, and deleting works).
+if (!passkeysSupported) {
+  for (const node of document.querySelectorAll("[data-passkey]")) node.hidden = true;
+}
 start();

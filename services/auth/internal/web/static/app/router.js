@@ -8,6 +8,7 @@
 // session to the login screen.
 
 import { ApiError } from "./api.js";
+import { PasskeyError } from "./webauthn.js";
 import { clearMessages, formatDuration, say, sayError, sentence, setNav, showScreen } from "./ui.js";
 
 /** The screen shown for an empty or unknown fragment. */
@@ -99,9 +100,12 @@ async function render() {
  */
 function redirects(err) {
   if (!(err instanceof ApiError)) return false;
-  const sessionGone = err.status === 401 && err.code !== "invalid_credentials" && err.code !== "invalid_code";
+  const sessionGone = err.status === 401 && !WRONG_ANSWERS.has(err.code);
   return sessionGone || (err.status === 403 && err.code === "mfa_required");
 }
+
+/** The 401s that say an answer was wrong, not that the session ended. */
+const WRONG_ANSWERS = new Set(["invalid_credentials", "invalid_code", "invalid_credential"]);
 
 /**
  * The one policy for errors, for every call of every screen:
@@ -113,6 +117,10 @@ function redirects(err) {
  * quiet: redirect without a message.
  */
 export function fail(err, quiet = false) {
+  if (err instanceof PasskeyError) {
+    sayError(err.message);
+    return;
+  }
   if (!(err instanceof ApiError)) {
     sayError("Something went wrong in this page. Reload it and try again.");
     console.error(err);

@@ -1,9 +1,11 @@
-// Signing in and out: register, log in, the second factor, a forgotten
-// password, log out.
+// Signing in and out: register, log in (with a password, or a passkey
+// alone), the second factor (a code or a passkey), a forgotten password,
+// log out.
 
 import { api, ApiError } from "../api.js";
 import { go, onClick, onSubmit, route } from "../router.js";
 import { byId, sayError } from "../ui.js";
+import { getPasskey } from "../webauthn.js";
 
 route("login", { nav: "out" });
 route("register", { nav: "out" });
@@ -68,6 +70,32 @@ onSubmit(byId("backup-form"), async (data) => {
   const advice = left <= 3 ? " Make a new set on the Two-factor screen." : "";
   go("profile", { status: `You are signed in with a backup code; ${left} left.${advice}` });
 });
+
+// A passkey as the second factor: login/begin with this aal1 session (the
+// cookie) answers options that list the user's passkeys; the browser asks
+// the authenticator to sign the challenge, and login/finish raises the
+// session to aal2 (new cookie). A failure counts in the second factor's
+// budget, as a wrong code does.
+onClick(byId("passkey-second-factor"), async () => {
+  await signInWithPasskey();
+  go("profile", { status: "You are signed in." });
+});
+
+// Passwordless: login/begin without a session asks for any passkey of
+// this site, with user verification (the fingerprint or PIN is the second
+// factor); login/finish opens a new aal2 session and sets its cookie.
+onClick(byId("passkey-login"), async () => {
+  await signInWithPasskey();
+  byId("login-form").reset();
+  go("profile", { status: "You are signed in with your passkey." });
+});
+
+/** The sign-in ceremony: begin, the browser, finish. */
+async function signInWithPasskey() {
+  const { options } = await api("POST", "/auth/passkeys/login/begin");
+  const credential = await getPasskey(options);
+  await api("POST", "/auth/passkeys/login/finish", { credential });
+}
 
 // The answer is the same whether or not an account has the address (so
 // that it tells nobody which addresses have accounts). The mailed link

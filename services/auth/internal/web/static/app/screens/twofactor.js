@@ -1,9 +1,11 @@
-// Two-factor authentication: TOTP enrollment, the backup codes (shown once,
-// to copy or download), a new set of codes, turning TOTP off.
+// Two-factor authentication: TOTP enrollment, a new set of backup codes,
+// turning TOTP off; the screen's passkeys are in passkeys.js.
 
 import { api } from "../api.js";
 import { go, onClick, onSubmit, route } from "../router.js";
-import { byId, el, say, sayError, setNav, showScreen } from "../ui.js";
+import { byId } from "../ui.js";
+import { showCodes } from "./backupcodes.js";
+import { loadPasskeys } from "./passkeys.js";
 
 // The screen shows one of two panels, after the profile's mfa_enabled.
 route("two-factor", {
@@ -15,6 +17,7 @@ route("two-factor", {
     byId("enroll-panel").hidden = true;
     byId("enroll-start").hidden = false;
     byId("backup-remaining").textContent = String(p.backup_codes_remaining);
+    await loadPasskeys();
   },
 });
 
@@ -55,58 +58,4 @@ onSubmit(byId("disable-form"), async (data) => {
   await api("POST", "/auth/totp/disable", { code: data.get("code") });
   byId("disable-form").reset();
   go("two-factor", { status: "Two-factor authentication is off." });
-});
-
-// --- The backup codes, shown once ---------------------------------------
-
-/** The codes on display; forgotten when the user leaves the screen. */
-let codes = [];
-
-/**
- * Shows the backup codes screen. It is not routed (no fragment reaches
- * it, a reload does not show the codes again) and has no navigation: the
- * user leaves it with "I have saved them".
- */
-function showCodes(list, status) {
-  codes = list;
-  byId("backup-codes").replaceChildren(...codes.map((c) => el("li", {}, el("code", {}, c))));
-  setNav("none");
-  showScreen("backup-codes");
-  say(`${status} Save these ${codes.length} backup codes now.`);
-}
-
-onClick(byId("codes-done"), () => {
-  codes = [];
-  byId("backup-codes").replaceChildren();
-  go("two-factor");
-});
-
-/** The codes as a text file's content. */
-function codesText() {
-  return `Backup codes of your Infrastructure account (${location.host}).\n` +
-    "Each code works once, in place of a code from your authenticator app.\n\n" +
-    codes.join("\n") + "\n";
-}
-
-// navigator.clipboard needs a secure context (HTTPS or localhost) and the
-// user's gesture; where it fails, the user can still select the codes.
-onClick(byId("codes-copy"), async () => {
-  try {
-    await navigator.clipboard.writeText(codes.join("\n"));
-    say("The codes are copied to your clipboard.");
-  } catch {
-    sayError("Copying is not allowed here: select the codes and copy them, or download them.");
-  }
-});
-
-// A Blob as a text file, through a temporary link with a download name.
-onClick(byId("codes-download"), () => {
-  const url = URL.createObjectURL(new Blob([codesText()], { type: "text/plain" }));
-  const link = el("a", { href: url, download: "backup-codes.txt" });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked after the click has started the download.
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-  say("The codes are downloaded as backup-codes.txt.");
 });
