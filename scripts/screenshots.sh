@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Refreshes the screenshots of the web app in docs/screenshots/ (the root
-# README shows them): runs the browser test of the auth service (TestWebApp
-# in services/auth/cmd), which writes a full-page PNG of each main screen to
-# SCREENSHOT_DIR. Starts PostgreSQL and installs Chromium when needed, as
+# README shows them): runs the browser tests of the auth service (TestWebApp
+# and TestWebAppPasskeys in services/auth/cmd), which write a full-page PNG
+# of each main screen to SCREENSHOT_DIR. Starts PostgreSQL and installs Chromium when needed, as
 # scripts/test.sh does. Commit the PNGs that changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,5 +15,5 @@ scripts/install-deps.sh chromium
 dir="$PWD/docs/screenshots"
 mkdir -p "$dir"
 rm -f "$dir"/*.png # what the test no longer takes goes
-SCREENSHOT_DIR="$dir" go test -count=1 -run '^TestWebApp$' ./services/auth/cmd/
+SCREENSHOT_DIR="$dir" go test -count=1 -run '^TestWebApp(Passkeys)?$' ./services/auth/cmd/
 ls -l "$dir"
