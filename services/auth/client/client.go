@@ -42,7 +42,8 @@ type AAL string
 const (
 	// AAL1: a password only.
 	AAL1 AAL = "aal1"
-	// AAL2: a password and a second factor.
+	// AAL2: a password and a second factor, or a passkey that verified
+	// its user (passwordless: the passkey is both factors).
 	AAL2 AAL = "aal2"
 )
 
