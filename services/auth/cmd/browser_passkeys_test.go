@@ -53,6 +53,11 @@ func TestWebAppPasskeys(t *testing.T) {
 	if got := b.text("passkeys-list"); !strings.Contains(got, "never used yet") {
 		t.Errorf("passkeys list %q: want it never used yet", got)
 	}
+	// MFA is on through the passkey alone: the authenticator app can still
+	// be set up, and there is no TOTP to turn off.
+	if off, setup := eval[bool](b, `document.getElementById("totp-disable").hidden`), eval[bool](b, `document.getElementById("twofactor-off").hidden`); !off || setup {
+		t.Errorf("with a passkey only: TOTP turn-off hidden %v (want true), TOTP set-up hidden %v (want false)", off, setup)
+	}
 	b.screenshot("passkeys")
 
 	b.do("log out", logout())

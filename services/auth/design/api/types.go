@@ -158,7 +158,10 @@ var AccountProfile = Type("AccountProfile", func() {
 		Minimum(0)
 		Example(10)
 	})
-	Required("backup_codes_remaining")
+	Field(7, "totp_enabled", Boolean, "Whether an authenticator app (TOTP) is active; mfa_enabled may also come from a passkey alone.", func() {
+		Example(false)
+	})
+	Required("backup_codes_remaining", "totp_enabled")
 })
 
 // SessionIdentity is what ValidateSession vouches for.

@@ -204,6 +204,9 @@ type WatchRevocationsClientStream interface {
 type AccountProfile struct {
 	// Unused backup codes.
 	BackupCodesRemaining int
+	// Whether an authenticator app (TOTP) is active; mfa_enabled may also come
+	// from a passkey alone.
+	TotpEnabled bool
 	// User ID.
 	ID string
 	// Normalized email address.

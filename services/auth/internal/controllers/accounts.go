@@ -143,7 +143,11 @@ func (s *Service) Profile(ctx context.Context, _ *genauth.ProfilePayload) (*gena
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return toAccountProfile(user, remaining), nil
+	totp, err := s.totp.Get(ctx, ident.UserID)
+	if err != nil && !errors.Is(err, ports.ErrNotFound) {
+		return nil, toGoa(ctx, err)
+	}
+	return toAccountProfile(user, remaining, err == nil && totp.Active), nil
 }
 
 // newSession describes a session to create with the configured timeouts.

@@ -58,10 +58,10 @@ func toLoginResult(s ports.Session, mfaRequired bool, token string) *genauth.Log
 }
 
 // toAccountProfile maps the signed-in user's account.
-func toAccountProfile(u ports.User, backupCodesRemaining int) *genauth.AccountProfile {
+func toAccountProfile(u ports.User, backupCodesRemaining int, totpEnabled bool) *genauth.AccountProfile {
 	return &genauth.AccountProfile{
 		ID: u.ID.String(), Email: u.Email, MfaEnabled: u.MFAEnabled, CreatedAt: formatTime(u.CreatedAt),
-		EmailVerified: u.EmailVerified, BackupCodesRemaining: backupCodesRemaining,
+		EmailVerified: u.EmailVerified, BackupCodesRemaining: backupCodesRemaining, TotpEnabled: totpEnabled,
 	}
 }
 

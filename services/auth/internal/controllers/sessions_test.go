@@ -95,6 +95,7 @@ func TestProfile(t *testing.T) {
 			f.users.EXPECT().ByID(gomock.Any(), user.ID).Return(found, tt.err)
 			if tt.err == nil {
 				f.backup.EXPECT().Remaining(gomock.Any(), user.ID).Return(7, nil)
+				f.totp.EXPECT().Get(gomock.Any(), user.ID).Return(ports.TOTPCredential{UserID: user.ID, Active: true}, nil)
 			}
 
 			res, err := f.svc.Profile(f.withSession(ident), &genauth.ProfilePayload{})
@@ -111,6 +112,7 @@ func TestProfile(t *testing.T) {
 				ID:                   user.ID.String(),
 				Email:                "ada@example.com",
 				MfaEnabled:           true,
+				TotpEnabled:          true,
 				CreatedAt:            "2025-01-02T02:04:05Z",
 			}
 			if *res != want {

@@ -156,6 +156,9 @@ type LoginResponseBody struct {
 type ProfileResponseBody struct {
 	// Unused backup codes.
 	BackupCodesRemaining *int `form:"backup_codes_remaining,omitempty" json:"backup_codes_remaining,omitempty" xml:"backup_codes_remaining,omitempty"`
+	// Whether an authenticator app (TOTP) is active; mfa_enabled may also come
+	// from a passkey alone.
+	TotpEnabled *bool `form:"totp_enabled,omitempty" json:"totp_enabled,omitempty" xml:"totp_enabled,omitempty"`
 	// User ID.
 	ID *string `form:"id,omitempty" json:"id,omitempty" xml:"id,omitempty"`
 	// Normalized email address.
@@ -2752,6 +2755,7 @@ func NewLogoutUnavailable(body *LogoutUnavailableResponseBody) *goa.ServiceError
 func NewProfileAccountProfileOK(body *ProfileResponseBody) *auth.AccountProfile {
 	v := &auth.AccountProfile{
 		BackupCodesRemaining: *body.BackupCodesRemaining,
+		TotpEnabled:          *body.TotpEnabled,
 		ID:                   *body.ID,
 		Email:                *body.Email,
 		MfaEnabled:           *body.MfaEnabled,
@@ -4557,6 +4561,9 @@ func ValidateLoginResponseBody(body *LoginResponseBody) (err error) {
 func ValidateProfileResponseBody(body *ProfileResponseBody) (err error) {
 	if body.BackupCodesRemaining == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("backup_codes_remaining", "body"))
+	}
+	if body.TotpEnabled == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("totp_enabled", "body"))
 	}
 	if body.ID == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("id", "body"))

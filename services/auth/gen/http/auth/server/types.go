@@ -158,6 +158,9 @@ type LoginResponseBody struct {
 type ProfileResponseBody struct {
 	// Unused backup codes.
 	BackupCodesRemaining int `form:"backup_codes_remaining" json:"backup_codes_remaining" xml:"backup_codes_remaining"`
+	// Whether an authenticator app (TOTP) is active; mfa_enabled may also come
+	// from a passkey alone.
+	TotpEnabled bool `form:"totp_enabled" json:"totp_enabled" xml:"totp_enabled"`
 	// User ID.
 	ID string `form:"id" json:"id" xml:"id"`
 	// Normalized email address.
@@ -2420,6 +2423,7 @@ func NewLoginResponseBody(res *auth.LoginResult) *LoginResponseBody {
 func NewProfileResponseBody(res *auth.AccountProfile) *ProfileResponseBody {
 	body := &ProfileResponseBody{
 		BackupCodesRemaining: res.BackupCodesRemaining,
+		TotpEnabled:          res.TotpEnabled,
 		ID:                   res.ID,
 		Email:                res.Email,
 		MfaEnabled:           res.MfaEnabled,

@@ -7,13 +7,17 @@ import { byId } from "../ui.js";
 import { showCodes } from "./backupcodes.js";
 import { loadPasskeys } from "./passkeys.js";
 
-// The screen shows one of two panels, after the profile's mfa_enabled.
+// The screen shows the authenticator-app set-up while TOTP is off (MFA may
+// be on through a passkey alone: profile's totp_enabled and mfa_enabled
+// say which), the backup codes while MFA is on, and turning TOTP off while
+// it is on.
 route("two-factor", {
   nav: "in",
   async enter() {
     const p = await api("GET", "/auth/profile");
-    byId("twofactor-off").hidden = p.mfa_enabled;
+    byId("twofactor-off").hidden = p.totp_enabled;
     byId("twofactor-on").hidden = !p.mfa_enabled;
+    byId("totp-disable").hidden = !p.totp_enabled;
     byId("enroll-panel").hidden = true;
     byId("enroll-start").hidden = false;
     byId("backup-remaining").textContent = String(p.backup_codes_remaining);
@@ -53,9 +57,15 @@ onSubmit(byId("regenerate-form"), async (data) => {
   showCodes(result.backup_codes, "You have a new set of backup codes; the old ones no longer work.");
 });
 
-// POST /auth/totp/disable {code}: removes TOTP and the backup codes (204).
+// POST /auth/totp/disable {code}: removes TOTP (204), and with it the
+// backup codes and MFA unless a passkey remains.
 onSubmit(byId("disable-form"), async (data) => {
   await api("POST", "/auth/totp/disable", { code: data.get("code") });
   byId("disable-form").reset();
-  go("two-factor", { status: "Two-factor authentication is off." });
+  const p = await api("GET", "/auth/profile");
+  go("two-factor", {
+    status: p.mfa_enabled
+      ? "The authenticator app is off; your passkeys keep two-factor authentication on."
+      : "Two-factor authentication is off.",
+  });
 });
