@@ -264,3 +264,22 @@ func hasEvent(body map[string]any, kind string, success bool) bool {
 	}
 	return false
 }
+
+// TestPasswordlessBeginThrottled: a passwordless begin stores a challenge
+// without a session, so begins are limited per client network.
+func TestPasswordlessBeginThrottled(t *testing.T) {
+	t.Parallel()
+	s := startStack(t, map[string]string{"THROTTLE_PASSKEY_CHALLENGES": "3", "TRUSTED_PROXIES": "127.0.0.1/32"})
+	for range 3 {
+		if r := s.do(t, "POST", "/auth/passkeys/login/begin", nil, from("198.51.100.7", nil)); r.status != http.StatusOK {
+			t.Fatalf("begin: %d %s", r.status, r.raw)
+		}
+	}
+	r := s.do(t, "POST", "/auth/passkeys/login/begin", nil, from("198.51.100.7", nil))
+	if r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") == "" {
+		t.Fatalf("the fourth begin: %d %s, want 429 with Retry-After", r.status, r.raw)
+	}
+	if r := s.do(t, "POST", "/auth/passkeys/login/begin", nil, from("198.51.100.8", nil)); r.status != http.StatusOK {
+		t.Errorf("another network: %d %s", r.status, r.raw)
+	}
+}

@@ -169,6 +169,11 @@ type Throttle struct {
 	MailPerAccount int
 	MailPerIP      int
 	MailWindow     time.Duration
+	// PasskeyChallenges, PasskeyChallengeWindow: passwordless passkey
+	// sign-ins begun per client network (THROTTLE_PASSKEY_CHALLENGES,
+	// THROTTLE_PASSKEY_CHALLENGE_WINDOW).
+	PasskeyChallenges      int
+	PasskeyChallengeWindow time.Duration
 }
 
 // PublicDevelopmentKey is the TOTP_ENCRYPTION_KEY of db/.env.dev and of the
@@ -221,20 +226,22 @@ func Load(getenv func(string) string) (*Config, []string, error) {
 		SessionCleanupInterval: r.Duration("SESSION_CLEANUP_INTERVAL", 10*time.Minute),
 		SessionRetention:       r.Duration("SESSION_RETENTION", 7*24*time.Hour),
 		Throttle: Throttle{
-			LoginFailures:        r.Int("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
-			LoginWindow:          r.Duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
-			SecondFactorFailures: r.Int("THROTTLE_SECOND_FACTOR_FAILURES", 5, 1, 1_000_000),
-			SecondFactorWindow:   r.Duration("THROTTLE_SECOND_FACTOR_WINDOW", 15*time.Minute),
-			IPFailures:           r.Int("THROTTLE_IP_FAILURES", 100, 1, 1_000_000),
-			IPWindow:             r.Duration("THROTTLE_IP_WINDOW", 15*time.Minute),
-			Registrations:        r.Int("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
-			RegistrationWindow:   r.Duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
-			KnownIPMemory:        r.Duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
-			IPv6Prefix:           r.Int("THROTTLE_IPV6_PREFIX", 64, 16, 128),
-			LockoutFailures:      r.Int("THROTTLE_LOCKOUT_FAILURES", 100, 1, 1_000_000),
-			MailPerAccount:       r.Int("THROTTLE_MAIL_PER_ACCOUNT", 5, 1, 1_000_000),
-			MailPerIP:            r.Int("THROTTLE_MAIL_PER_IP", 20, 1, 1_000_000),
-			MailWindow:           r.Duration("THROTTLE_MAIL_WINDOW", time.Hour),
+			LoginFailures:          r.Int("THROTTLE_LOGIN_FAILURES", 10, 1, 1_000_000),
+			LoginWindow:            r.Duration("THROTTLE_LOGIN_WINDOW", 15*time.Minute),
+			SecondFactorFailures:   r.Int("THROTTLE_SECOND_FACTOR_FAILURES", 5, 1, 1_000_000),
+			SecondFactorWindow:     r.Duration("THROTTLE_SECOND_FACTOR_WINDOW", 15*time.Minute),
+			IPFailures:             r.Int("THROTTLE_IP_FAILURES", 100, 1, 1_000_000),
+			IPWindow:               r.Duration("THROTTLE_IP_WINDOW", 15*time.Minute),
+			Registrations:          r.Int("THROTTLE_REGISTRATIONS", 20, 1, 1_000_000),
+			RegistrationWindow:     r.Duration("THROTTLE_REGISTRATION_WINDOW", time.Hour),
+			KnownIPMemory:          r.Duration("THROTTLE_KNOWN_IP_MEMORY", 90*24*time.Hour),
+			IPv6Prefix:             r.Int("THROTTLE_IPV6_PREFIX", 64, 16, 128),
+			LockoutFailures:        r.Int("THROTTLE_LOCKOUT_FAILURES", 100, 1, 1_000_000),
+			MailPerAccount:         r.Int("THROTTLE_MAIL_PER_ACCOUNT", 5, 1, 1_000_000),
+			MailPerIP:              r.Int("THROTTLE_MAIL_PER_IP", 20, 1, 1_000_000),
+			MailWindow:             r.Duration("THROTTLE_MAIL_WINDOW", time.Hour),
+			PasskeyChallenges:      r.Int("THROTTLE_PASSKEY_CHALLENGES", 60, 1, 1_000_000),
+			PasskeyChallengeWindow: r.Duration("THROTTLE_PASSKEY_CHALLENGE_WINDOW", time.Minute),
 		},
 		AttemptsRetention:         r.Duration("AUTH_ATTEMPTS_RETENTION", 90*24*time.Hour),
 		PasswordHashConcurrency:   r.Int("PASSWORD_HASH_CONCURRENCY", 0, 0, 1024),

@@ -71,6 +71,7 @@ func TestLoadDefaults(t *testing.T) {
 			KnownIPMemory: 90 * 24 * time.Hour,
 			IPv6Prefix:    64, LockoutFailures: 100,
 			MailPerAccount: 5, MailPerIP: 20, MailWindow: time.Hour,
+			PasskeyChallenges: 60, PasskeyChallengeWindow: time.Minute,
 		},
 		AttemptsRetention: 90 * 24 * time.Hour,
 		PasswordHashWait:  2 * time.Second,

@@ -81,10 +81,12 @@ func passkeyMethods() {
 
 	Method("passkey_login_begin", func() {
 		methodErrors("invalid_input", "no_passkey", "unavailable")
-		Description("Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification.")
+		throttled()
+		Description("Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification; those begins are limited per client network (429).")
 		Payload(optionalSessionPayload(nil))
 		Result(PasskeyOptions)
 		HTTP(func() {
+			throttledResponse()
 			POST("/passkeys/login/begin")
 			Header("token:Authorization")
 			Response(StatusOK)

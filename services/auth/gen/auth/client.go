@@ -507,6 +507,7 @@ func (c *Client) PasskeyDelete(ctx context.Context, p *PasskeyDeletePayload) (er
 //   - "invalid_input" (type *goa.ServiceError)
 //   - "no_passkey" (type *goa.ServiceError)
 //   - "unavailable" (type *goa.ServiceError)
+//   - "rate_limited" (type *RateLimitedError): Too many attempts; retry after the number of seconds in Retry-After.
 //   - error: internal error
 func (c *Client) PasskeyLoginBegin(ctx context.Context, p *PasskeyLoginBeginPayload) (res *PasskeyOptions, err error) {
 	var ires any

@@ -117,7 +117,8 @@ type Service interface {
 	// navigator.credentials.get, valid 5 minutes. With the session of a user who
 	// has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials
 	// lists the user's passkeys (409 no_passkey without one). Otherwise, a
-	// passwordless sign-in: a discoverable credential with user verification.
+	// passwordless sign-in: a discoverable credential with user verification;
+	// those begins are limited per client network (429).
 	PasskeyLoginBegin(context.Context, *PasskeyLoginBeginPayload) (res *PasskeyOptions, err error)
 	// Finish signing in with the browser's assertion (the PublicKeyCredential as
 	// JSON). A second factor raises the session that began it to aal2 under a new

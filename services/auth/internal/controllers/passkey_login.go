@@ -34,12 +34,26 @@ func (s *Service) PasskeyLoginBegin(ctx context.Context, p *genauth.PasskeyLogin
 		}
 		return s.saveCeremony(ctx, assertion, session, ports.FlowSecondFactor, ident.UserID, ident.ID)
 	}
-	assertion, session, err := s.webauthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
+	// No session: each begin stores a challenge, so begins are counted
+	// per client network.
+	var options *genauth.PasskeyOptions
+	err := s.throttled(ctx, ports.KindPasskeyChallenge, passwordlessAccount, uuid.Nil, func() (uuid.UUID, error) {
+		assertion, session, err := s.webauthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationRequired))
+		if err != nil {
+			return uuid.Nil, err
+		}
+		options, err = s.saveCeremony(ctx, assertion, session, ports.FlowPasswordless, uuid.Nil, uuid.Nil)
+		return uuid.Nil, err
+	})
 	if err != nil {
 		return nil, toGoa(ctx, err)
 	}
-	return s.saveCeremony(ctx, assertion, session, ports.FlowPasswordless, uuid.Nil, uuid.Nil)
+	return options, nil
 }
+
+// passwordlessAccount is the throttle's account key of passwordless
+// begins: they have no account yet, only a client network.
+const passwordlessAccount = "passwordless"
 
 // PasskeyLoginFinish implements genauth.Service: the assertion of a
 // ceremony, spent once, as the second factor of the session that began it

@@ -180,6 +180,9 @@ const (
 	// presented.
 	KindPasswordReset AttemptKind = "password_reset"
 	KindEmailVerify   AttemptKind = "email_verify"
+	// KindPasskeyChallenge: a passwordless passkey sign-in begun (a stored
+	// challenge), counted per client network whatever its outcome.
+	KindPasskeyChallenge AttemptKind = "passkey_challenge"
 	// KindPasskey: a sign-in with a passkey, as a second factor or
 	// without a password; counted with TOTP and backup codes.
 	KindPasskey AttemptKind = "passkey"
@@ -261,6 +264,10 @@ type Limits struct {
 	MailPerAccount int
 	MailPerIP      int
 	MailWindow     time.Duration
+	// PasskeyChallenges bounds the passwordless sign-ins begun per client
+	// network in PasskeyChallengeWindow.
+	PasskeyChallenges      int
+	PasskeyChallengeWindow time.Duration
 }
 
 // Network is the client network that per-address limits count by, as its

@@ -111,6 +111,13 @@ func (t *Throttle) Begin(ctx context.Context, a ports.Attempt) (int64, error) {
 			}
 			limited = worst(limited, over("registrations from this address", regs, t.limits.Registrations, t.limits.RegistrationWindow, now))
 		}
+		if a.Kind == ports.KindPasskeyChallenge {
+			begun, err := q.IPAttempts(ctx, database.IPAttemptsParams{IpNet: network, Kind: string(a.Kind), Since: now.Add(-t.limits.PasskeyChallengeWindow)})
+			if err != nil {
+				return wrap("passkey challenges", err)
+			}
+			limited = worst(limited, over("passkey sign-ins begun from this address", begun, t.limits.PasskeyChallenges, t.limits.PasskeyChallengeWindow, now))
+		}
 		if isMail(a.Kind) {
 			if limited, err = t.mailLimits(ctx, q, a, network, now, limited); err != nil {
 				return err

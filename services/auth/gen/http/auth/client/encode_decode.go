@@ -3776,6 +3776,7 @@ func EncodePasskeyLoginBeginRequest(encoder func(*http.Request) goahttp.Encoder)
 // the auth passkey_login_begin endpoint. restoreBody controls whether the
 // response body should be restored after having been read.
 // DecodePasskeyLoginBeginResponse may return the following errors:
+//   - "rate_limited" (type *auth.RateLimitedError): http.StatusTooManyRequests
 //   - "invalid_input" (type *goa.ServiceError): http.StatusBadRequest
 //   - "no_passkey" (type *goa.ServiceError): http.StatusConflict
 //   - "unavailable" (type *goa.ServiceError): http.StatusServiceUnavailable
@@ -3810,6 +3811,40 @@ func DecodePasskeyLoginBeginResponse(decoder func(*http.Response) goahttp.Decode
 			}
 			res := NewPasskeyLoginBeginPasskeyOptionsOK(&body)
 			return res, nil
+		case http.StatusTooManyRequests:
+			var (
+				body PasskeyLoginBeginRateLimitedResponseBody
+				err  error
+			)
+			err = decoder(resp).Decode(&body)
+			if err != nil {
+				return nil, goahttp.ErrDecodingError("auth", "passkey_login_begin", err)
+			}
+			err = ValidatePasskeyLoginBeginRateLimitedResponseBody(&body)
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			var (
+				retryAfter int
+			)
+			{
+				retryAfterRaw := resp.Header.Get("Retry-After")
+				if retryAfterRaw == "" {
+					return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", goa.MissingFieldError("retry_after", "header"))
+				}
+				v, err2 := strconv.ParseInt(retryAfterRaw, 10, strconv.IntSize)
+				if err2 != nil {
+					err = goa.MergeErrors(err, goa.InvalidFieldTypeError("retry_after", retryAfterRaw, "integer"))
+				}
+				retryAfter = int(v)
+			}
+			if retryAfter < 1 {
+				err = goa.MergeErrors(err, goa.InvalidRangeError("retry_after", retryAfter, 1, true))
+			}
+			if err != nil {
+				return nil, goahttp.ErrValidationError("auth", "passkey_login_begin", err)
+			}
+			return nil, NewPasskeyLoginBeginRateLimited(&body, retryAfter)
 		case http.StatusBadRequest:
 			var (
 				body PasskeyLoginBeginInvalidInputResponseBody

@@ -2140,6 +2140,16 @@ type PasskeyDeleteUnavailableResponseBody struct {
 	Fault *bool `form:"fault,omitempty" json:"fault,omitempty" xml:"fault,omitempty"`
 }
 
+// PasskeyLoginBeginRateLimitedResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "rate_limited"
+// error.
+type PasskeyLoginBeginRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name *string `form:"name,omitempty" json:"name,omitempty" xml:"name,omitempty"`
+	// What was limited.
+	Message *string `form:"message,omitempty" json:"message,omitempty" xml:"message,omitempty"`
+}
+
 // PasskeyLoginBeginInvalidInputResponseBody is the type of the "auth" service
 // "passkey_login_begin" endpoint HTTP response body for the "invalid_input"
 // error.
@@ -4322,6 +4332,18 @@ func NewPasskeyLoginBeginPasskeyOptionsOK(body *PasskeyLoginBeginResponseBody) *
 		tv := val
 		v.Options[tk] = tv
 	}
+
+	return v
+}
+
+// NewPasskeyLoginBeginRateLimited builds a auth service passkey_login_begin
+// endpoint rate_limited error.
+func NewPasskeyLoginBeginRateLimited(body *PasskeyLoginBeginRateLimitedResponseBody, retryAfter int) *auth.RateLimitedError {
+	v := &auth.RateLimitedError{
+		Name:    *body.Name,
+		Message: *body.Message,
+	}
+	v.RetryAfter = retryAfter
 
 	return v
 }
@@ -7268,6 +7290,18 @@ func ValidatePasskeyDeleteUnavailableResponseBody(body *PasskeyDeleteUnavailable
 	}
 	if body.Fault == nil {
 		err = goa.MergeErrors(err, goa.MissingFieldError("fault", "body"))
+	}
+	return
+}
+
+// ValidatePasskeyLoginBeginRateLimitedResponseBody runs the validations
+// defined on passkey_login_begin_rate_limited_response_body
+func ValidatePasskeyLoginBeginRateLimitedResponseBody(body *PasskeyLoginBeginRateLimitedResponseBody) (err error) {
+	if body.Name == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("name", "body"))
+	}
+	if body.Message == nil {
+		err = goa.MergeErrors(err, goa.MissingFieldError("message", "body"))
 	}
 	return
 }

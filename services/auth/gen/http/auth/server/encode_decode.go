@@ -2969,6 +2969,24 @@ func EncodePasskeyLoginBeginError(encoder func(context.Context, http.ResponseWri
 			return encodeError(ctx, w, v)
 		}
 		switch en.GoaErrorName() {
+		case "rate_limited":
+			var res *auth.RateLimitedError
+			errors.As(v, &res)
+			enc := encoder(ctx, w)
+			var body any
+			if formatter != nil {
+				body = formatter(ctx, res)
+			} else {
+				body = NewPasskeyLoginBeginRateLimitedResponseBody(res)
+			}
+			{
+				val := res.RetryAfter
+				retryAfters := strconv.Itoa(val)
+				w.Header().Set("Retry-After", retryAfters)
+			}
+			w.Header().Set("goa-error", res.GoaErrorName())
+			w.WriteHeader(http.StatusTooManyRequests)
+			return enc.Encode(body)
 		case "invalid_input":
 			var res *goa.ServiceError
 			errors.As(v, &res)

@@ -2142,6 +2142,16 @@ type PasskeyDeleteUnavailableResponseBody struct {
 	Fault bool `form:"fault" json:"fault" xml:"fault"`
 }
 
+// PasskeyLoginBeginRateLimitedResponseBody is the type of the "auth" service
+// "passkey_login_begin" endpoint HTTP response body for the "rate_limited"
+// error.
+type PasskeyLoginBeginRateLimitedResponseBody struct {
+	// Always rate_limited.
+	Name string `form:"name" json:"name" xml:"name"`
+	// What was limited.
+	Message string `form:"message" json:"message" xml:"message"`
+}
+
 // PasskeyLoginBeginInvalidInputResponseBody is the type of the "auth" service
 // "passkey_login_begin" endpoint HTTP response body for the "invalid_input"
 // error.
@@ -4095,6 +4105,16 @@ func NewPasskeyDeleteUnavailableResponseBody(res *goa.ServiceError) *PasskeyDele
 		Temporary: res.Temporary,
 		Timeout:   res.Timeout,
 		Fault:     res.Fault,
+	}
+	return body
+}
+
+// NewPasskeyLoginBeginRateLimitedResponseBody builds the HTTP response body
+// from the result of the "passkey_login_begin" endpoint of the "auth" service.
+func NewPasskeyLoginBeginRateLimitedResponseBody(res *auth.RateLimitedError) *PasskeyLoginBeginRateLimitedResponseBody {
+	body := &PasskeyLoginBeginRateLimitedResponseBody{
+		Name:    res.Name,
+		Message: res.Message,
 	}
 	return body
 }

@@ -404,7 +404,7 @@ func authUsage() {
 	fmt.Fprintln(os.Stderr, `    passkey-register-finish: Finish registering a passkey with the browser's attestation (the PublicKeyCredential as JSON). The first passkey turns MFA on and, when the account has no backup codes, returns a new set once. The session is raised to aal2 under a new token.`)
 	fmt.Fprintln(os.Stderr, `    passkey-list: The account's passkeys, oldest first.`)
 	fmt.Fprintln(os.Stderr, `    passkey-delete: Delete a passkey. Needs an aal2 session; deleting the last second factor (no TOTP, no other passkey) turns MFA off and removes the backup codes, so it also needs the account's password in the body (409 last_second_factor without it; a wrong one is 401 invalid_credentials and counts as a failed login).`)
-	fmt.Fprintln(os.Stderr, `    passkey-login-begin: Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification.`)
+	fmt.Fprintln(os.Stderr, `    passkey-login-begin: Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification; those begins are limited per client network (429).`)
 	fmt.Fprintln(os.Stderr, `    passkey-login-finish: Finish signing in with the browser's assertion (the PublicKeyCredential as JSON). A second factor raises the session that began it to aal2 under a new token; a passwordless sign-in opens a new aal2 session. A challenge is accepted once; a signature counter that does not grow is refused (a possibly cloned authenticator) and recorded in the activity.`)
 	fmt.Fprintln(os.Stderr)
 	fmt.Fprintln(os.Stderr, "Additional help:")
@@ -850,7 +850,7 @@ func authPasskeyLoginBeginUsage() {
 
 	// Description
 	fmt.Fprintln(os.Stderr)
-	fmt.Fprintln(os.Stderr, `Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification.`)
+	fmt.Fprintln(os.Stderr, `Start signing in with a passkey: the PublicKeyCredentialRequestOptions for navigator.credentials.get, valid 5 minutes. With the session of a user who has MFA on at aal1 (cookie or bearer), the second factor: allowCredentials lists the user's passkeys (409 no_passkey without one). Otherwise, a passwordless sign-in: a discoverable credential with user verification; those begins are limited per client network (429).`)
 
 	// Flags list
 	fmt.Fprintln(os.Stderr, `    -token STRING: `)
