@@ -67,14 +67,11 @@ func (o *Operators) ResetMFA(ctx context.Context, userID uuid.UUID, actor string
 		if _, err := q.DeleteTOTP(ctx, userID); err != nil {
 			return wrap("reset mfa: totp", err)
 		}
-		if err := q.DeleteBackupCodes(ctx, userID); err != nil {
-			return wrap("reset mfa: backup codes", err)
-		}
 		if err := q.DeleteUserWebAuthnCredentials(ctx, userID); err != nil {
 			return wrap("reset mfa: passkeys", err)
 		}
-		if err := q.SetMFAEnabled(ctx, database.SetMFAEnabledParams{ID: userID, MfaEnabled: false}); err != nil {
-			return wrap("reset mfa", err)
+		if err := turnMFAOff(ctx, q, userID); err != nil {
+			return err
 		}
 		var err error
 		if ids, err = q.RevokeUserSessions(ctx, userID); err != nil {
